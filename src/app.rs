@@ -1,0 +1,62 @@
+//! Wires the command line to the pipeline: resolves `Cli` into a `Config`, runs the chosen
+//! command with stdout/stderr, and maps the outcome to an exit code.
+//!
+//! The only module (with `main`) that touches clap types, the process's streams and exit codes.
+
+use std::io::{self, Write};
+
+use crate::cli::{Cli, Command, FormatArg};
+use crate::commands::{self, Io};
+use crate::config::{Config, RawSettings};
+use crate::error::Error;
+use crate::output::Format;
+
+/// Runs rolldex; returns the process exit code.
+pub fn run(cli: Cli) -> u8 {
+    let stdout = io::stdout();
+    let stderr = io::stderr();
+    let mut out = io::BufWriter::new(stdout.lock());
+    let mut err = stderr.lock();
+    let code = match dispatch(cli, &mut out, &mut err) {
+        Ok(code) => code,
+        Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => 0,
+        Err(error) => {
+            let _ = writeln!(err, "rolldex: {error}");
+            error.exit_code()
+        }
+    };
+    match out.flush() {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe && code == 0 => {
+            let _ = writeln!(err, "rolldex: <stdout>: {e}");
+            1
+        }
+        _ => code,
+    }
+}
+
+fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Error> {
+    let global = cli.global;
+    let format = if global.json {
+        Some(Format::Json)
+    } else {
+        global.format.map(|f| match f {
+            FormatArg::Table => Format::Table,
+            FormatArg::Json => Format::Json,
+            FormatArg::Jsonl => Format::Jsonl,
+            FormatArg::Csv => Format::Csv,
+        })
+    };
+    let config = Config::resolve(RawSettings {
+        homes: global.codex_home,
+        index_dir: global.index_dir,
+        tz: global.tz,
+        format,
+        quiet: global.quiet,
+        config: global.config,
+        excludes: global.exclude,
+    })?;
+    let mut io = Io { out, err };
+    match cli.command {
+        Command::Stats(args) => commands::stats::run(&config, &args, &mut io).map(|()| 0),
+    }
+}

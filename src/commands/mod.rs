@@ -1,0 +1,79 @@
+//! One file per command: each turns resolved settings and its own arguments into output.
+//!
+//! Commands are the only layer that writes to stdout and stderr (through the writers `app`
+//! hands them); everything below returns values.
+
+pub mod stats;
+
+use std::io::{self, Write};
+
+use crate::parse::ParseReport;
+
+/// Where a command writes: results to `out`, diagnostics to `err`.
+pub struct Io<'a> {
+    /// Standard output (results only).
+    pub out: &'a mut dyn Write,
+    /// Standard error (summaries, hints, progress).
+    pub err: &'a mut dyn Write,
+}
+
+/// One stderr line saying what was skipped, or nothing when nothing was.
+pub fn report_skipped(
+    err: &mut dyn Write,
+    report: &ParseReport,
+    duplicates: u64,
+) -> io::Result<()> {
+    let mut parts = Vec::new();
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    if report.malformed > 0 {
+        parts.push(plural(
+            report.malformed,
+            "malformed line",
+            "malformed lines",
+        ));
+    }
+    if report.unknown > 0 {
+        parts.push(plural(
+            report.unknown,
+            "line of an unknown record type",
+            "lines of unknown record types",
+        ));
+    }
+    if report.lossy_utf8 > 0 {
+        parts.push(plural(
+            report.lossy_utf8,
+            "line with invalid UTF-8 (read lossily)",
+            "lines with invalid UTF-8 (read lossily)",
+        ));
+    }
+    if report.torn_tails > 0 {
+        parts.push(plural(
+            report.torn_tails,
+            "unfinished last line (left for later)",
+            "unfinished last lines (left for later)",
+        ));
+    }
+    if report.unreadable > 0 {
+        parts.push(plural(
+            report.unreadable,
+            "unreadable file",
+            "unreadable files",
+        ));
+    }
+    if duplicates > 0 {
+        parts.push(plural(
+            duplicates,
+            "duplicate copy of a session",
+            "duplicate copies of sessions",
+        ));
+    }
+    if parts.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        err,
+        "rolldex: skipped {} ({} lines read)",
+        parts.join(", "),
+        report.lines
+    )
+}

@@ -1,0 +1,86 @@
+//! `rolldex stats`: token usage and cost reports.
+
+use chrono::NaiveDate;
+
+use super::{Io, report_skipped};
+use crate::cli::{GroupArg, StatsArgs};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::load::load_sessions;
+use crate::output::stats::write_report;
+use crate::scan::{Patterns, scan_homes};
+use crate::stats::{Grouping, StatsQuery, compute};
+
+/// Runs `stats` by scanning the homes directly.
+pub fn run(config: &Config, args: &StatsArgs, io: &mut Io<'_>) -> Result<()> {
+    let query = build_query(config, args)?;
+    let patterns = Patterns::new(&config.excludes)?;
+    let scan = scan_homes(&config.homes, &patterns)?;
+    let loaded = load_sessions(&scan);
+    let report = compute(&loaded.sessions, &query, &config.prices);
+    write_report(io.out, &report, config.format, args.breakdown)
+        .map_err(|e| Error::io("<stdout>", e))?;
+    if !config.quiet {
+        report_skipped(io.err, &loaded.report, loaded.duplicates)
+            .map_err(|e| Error::io("<stderr>", e))?;
+        if !report.unpriced.is_empty() {
+            let first = &report.unpriced[0];
+            let _ = writeln!(
+                io.err,
+                "rolldex: no price for {}; add one in your config.toml, e.g. [prices.\"{first}\"] input = 1.25 cached_input = 0.125 output = 10.0",
+                report.unpriced.join(", ")
+            );
+        }
+    }
+    Ok(())
+}
+
+/// Turns `stats` arguments into a query.
+pub fn build_query(config: &Config, args: &StatsArgs) -> Result<StatsQuery> {
+    let grouping = match args.group {
+        GroupArg::Daily => Grouping::Day,
+        GroupArg::Weekly => Grouping::Week,
+        GroupArg::Monthly => Grouping::Month,
+        GroupArg::Session => Grouping::Session,
+        GroupArg::Model => Grouping::Model,
+        GroupArg::Project => Grouping::Project,
+        GroupArg::Client => Grouping::Client,
+    };
+    let since = args
+        .since
+        .as_deref()
+        .map(|d| parse_date("--since", d))
+        .transpose()?;
+    let until = args
+        .until
+        .as_deref()
+        .map(|d| parse_date("--until", d))
+        .transpose()?;
+    if let (Some(s), Some(u)) = (since, until)
+        && s > u
+    {
+        return Err(Error::Usage(format!("--since {s} is after --until {u}")));
+    }
+    Ok(StatsQuery {
+        grouping,
+        zone: config.zone.clone(),
+        since,
+        until,
+        model: args.model.clone(),
+        cwd: args
+            .cwd
+            .as_deref()
+            .map(|p| absolute(p).to_string_lossy().into_owned()),
+    })
+}
+
+/// Parses `YYYY-MM-DD`, naming the flag in the error.
+pub fn parse_date(flag: &str, text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| Error::Usage(format!("{flag} {text:?}: expected a date like 2026-03-05")))
+}
+
+/// Makes a user-given directory absolute without touching the filesystem beyond `cwd`.
+pub fn absolute(path: &std::path::Path) -> std::path::PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}

@@ -1,0 +1,32 @@
+//! rolldex: full-text search, token and cost reports, and session resume over OpenAI Codex CLI
+//! rollout files.
+//!
+//! The pipeline, top to bottom (arrows point at what a module may use):
+//!
+//! ```text
+//! main → app → commands::{stats, …}
+//!                 ├─ scan      find rollout files (globset, walkdir)
+//!                 ├─ load      parse files in parallel (rayon) → sessions + usage
+//!                 │   └─ parse     mmap, line classifier, simd-json → facts, usage, messages
+//!                 │        └─ accounting   the token rules of §9.3
+//!                 ├─ stats     fold usage into report rows
+//!                 ├─ pricing   USD per model
+//!                 └─ output    tables, JSON, JSONL, CSV
+//! model, error, timezone: shared leaf types
+//! ```
+//! Nothing below `commands` prints; rolldex never writes inside a Codex home.
+
+pub mod accounting;
+pub mod app;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod error;
+pub mod load;
+pub mod model;
+pub mod output;
+pub mod parse;
+pub mod pricing;
+pub mod scan;
+pub mod stats;
+pub mod timezone;

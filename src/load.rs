@@ -1,0 +1,66 @@
+//! Scan → parse in parallel: reads every rollout file once (rayon, one file per task, lines in
+//! order within a file) and returns sessions with their usage, ready for reports.
+//!
+//! This is the direct path that needs no index; the index reuses the same per-file parser.
+
+use std::collections::HashMap;
+
+use rayon::prelude::*;
+
+use crate::parse::{self, Depth, ParseReport};
+use crate::scan::{ScanResult, SourceFile};
+use crate::stats::SessionUsage;
+
+/// Sessions read from disk, and what was skipped.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// One entry per session id.
+    pub sessions: Vec<SessionUsage>,
+    /// Skipped lines and files.
+    pub report: ParseReport,
+    /// Files dropped because another file holds the same session id and more bytes.
+    pub duplicates: u64,
+}
+
+/// Parses every file of `scan` (usage depth) and applies thread names.
+pub fn load_sessions(scan: &ScanResult) -> Loaded {
+    let parsed: Vec<(SessionUsage, ParseReport, u64)> = scan
+        .files
+        .par_iter()
+        .map_init(Vec::new, |scratch, file: &SourceFile| {
+            let (state, out) = parse::parse_path(&file.path, file.archived, Depth::Usage, scratch);
+            let session = SessionUsage {
+                info: state.session,
+                events: out.usage,
+            };
+            (session, out.report, file.len)
+        })
+        .collect();
+    let mut loaded = Loaded::default();
+    let mut by_id: HashMap<String, usize> = HashMap::new();
+    let mut sizes: Vec<u64> = Vec::new();
+    for (mut session, report, len) in parsed {
+        loaded.report.merge(&report);
+        if let Some(name) = scan.thread_names.get(&session.info.id) {
+            session.info.thread_name = Some(name.clone());
+        }
+        match by_id.get(&session.info.id) {
+            // The same session in two files (a copy, or two overlapping homes): appends only
+            // ever grow a rollout, so the longer file holds everything the shorter one does.
+            Some(&at) => {
+                loaded.duplicates += 1;
+                if len > sizes[at] {
+                    loaded.sessions[at] = session;
+                    sizes[at] = len;
+                }
+            }
+            None => {
+                by_id.insert(session.info.id.clone(), loaded.sessions.len());
+                loaded.sessions.push(session);
+                sizes.push(len);
+            }
+        }
+    }
+    loaded.report.unreadable += scan.unreadable;
+    loaded
+}

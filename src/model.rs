@@ -1,0 +1,241 @@
+//! The domain types every stage shares: token usage, usage events, session facts and messages.
+//!
+//! This module imports nothing from the crate, so parse, stats, index and output can all depend
+//! on it without depending on each other.
+
+use serde::{Deserialize, Serialize};
+
+/// Token counts as Codex reports them: `cached` is a part of `input`, `reasoning` a part of
+/// `output`, and `total = input + output`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenUsage {
+    /// Input tokens, cached ones included.
+    pub input_tokens: i64,
+    /// The cached part of `input_tokens`.
+    pub cached_input_tokens: i64,
+    /// Output tokens, reasoning included.
+    pub output_tokens: i64,
+    /// The reasoning part of `output_tokens`.
+    pub reasoning_output_tokens: i64,
+    /// `input_tokens + output_tokens`.
+    pub total_tokens: i64,
+}
+
+impl TokenUsage {
+    /// Field-wise sum, used to fold events into report rows.
+    pub fn add(&mut self, other: &TokenUsage) {
+        self.input_tokens += other.input_tokens;
+        self.cached_input_tokens += other.cached_input_tokens;
+        self.output_tokens += other.output_tokens;
+        self.reasoning_output_tokens += other.reasoning_output_tokens;
+        self.total_tokens += other.total_tokens;
+    }
+
+    /// Field-wise difference `self - earlier`.
+    #[must_use]
+    pub fn minus(&self, earlier: &TokenUsage) -> TokenUsage {
+        TokenUsage {
+            input_tokens: self.input_tokens - earlier.input_tokens,
+            cached_input_tokens: self.cached_input_tokens - earlier.cached_input_tokens,
+            output_tokens: self.output_tokens - earlier.output_tokens,
+            reasoning_output_tokens: self.reasoning_output_tokens - earlier.reasoning_output_tokens,
+            total_tokens: self.total_tokens - earlier.total_tokens,
+        }
+    }
+
+    /// True when any field is negative (a counter went backwards).
+    pub fn any_negative(&self) -> bool {
+        self.input_tokens < 0
+            || self.cached_input_tokens < 0
+            || self.output_tokens < 0
+            || self.reasoning_output_tokens < 0
+            || self.total_tokens < 0
+    }
+
+    /// True when every field is zero.
+    pub fn is_zero(&self) -> bool {
+        *self == TokenUsage::default()
+    }
+}
+
+/// One model call's real spend, as the accounting rules extract it from a rollout.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageEvent {
+    /// The event line's timestamp, milliseconds since the Unix epoch (UTC).
+    pub timestamp_ms: i64,
+    /// The model in force (latest `turn_context.model`), or `unknown`.
+    pub model: String,
+    /// The tokens this call spent.
+    pub usage: TokenUsage,
+}
+
+/// The model name used when a rollout never says which model ran.
+pub const UNKNOWN_MODEL: &str = "unknown";
+
+/// Which on-disk generation a rollout file belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Generation {
+    /// Not known yet (no line read).
+    #[default]
+    Unknown,
+    /// Codex ≤ 0.31: bare session meta, bare response items.
+    Legacy,
+    /// Codex ≥ 0.32: `{timestamp,type,payload}` envelopes.
+    Envelope,
+}
+
+/// Everything rolldex knows about one session (one rollout file).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SessionInfo {
+    /// Thread id: first `session_meta`, else legacy line 1, else the filename UUID.
+    pub id: String,
+    /// Where the rollout lives.
+    pub path: String,
+    /// True when the file lives in `archived_sessions/`.
+    pub archived: bool,
+    /// File format generation.
+    pub generation: Generation,
+    /// Session creation time (ms since epoch, UTC), from the session meta.
+    pub started_at_ms: Option<i64>,
+    /// Timestamp of the last line (ms since epoch, UTC).
+    pub updated_at_ms: Option<i64>,
+    /// Working directory at creation (`session_meta.cwd`).
+    pub cwd: Option<String>,
+    /// Working directory of the latest `turn_context`, when it differs from `cwd`.
+    pub latest_cwd: Option<String>,
+    /// Workspace root that newer Codex versions record in `turn_context.workspace_roots`.
+    pub workspace_root: Option<String>,
+    /// Git branch at creation.
+    pub git_branch: Option<String>,
+    /// Git remote URL at creation.
+    pub git_repository_url: Option<String>,
+    /// Git commit at creation.
+    pub git_commit: Option<String>,
+    /// The client that wrote the session (`codex_cli_rs`, `codex_exec`, `codex_vscode`, …).
+    pub originator: Option<String>,
+    /// Session source, flattened to text (`cli`, `exec`, `subagent:review`, …).
+    pub source: Option<String>,
+    /// Codex version that created the session.
+    pub cli_version: Option<String>,
+    /// Model provider id (not the model).
+    pub model_provider: Option<String>,
+    /// Models in the order they were first used.
+    pub models: Vec<String>,
+    /// The thread this one was forked or spawned from.
+    pub forked_from_id: Option<String>,
+    /// First real user message, injected context stripped.
+    pub title: Option<String>,
+    /// Thread name from `session_index.jsonl` or a `thread_name_updated` event.
+    pub thread_name: Option<String>,
+    /// False for `codex exec`, app-server (`mcp`) and sub-agent sessions.
+    pub interactive: bool,
+    /// Number of user turns.
+    pub turns: u32,
+    /// Sum of the session's counted usage.
+    pub usage: TokenUsage,
+}
+
+impl SessionInfo {
+    /// True when the session's cwd (creation or latest) is `dir` or below it.
+    pub fn is_under(&self, dir: &str) -> bool {
+        [self.cwd.as_deref(), self.latest_cwd.as_deref()]
+            .into_iter()
+            .flatten()
+            .any(|cwd| path_is_under(cwd, dir))
+    }
+
+    /// The thread name when there is one, else the title.
+    pub fn display_name(&self) -> Option<&str> {
+        self.thread_name.as_deref().or(self.title.as_deref())
+    }
+}
+
+/// True when `path` equals `dir` or lies below it, comparing whole path components.
+pub fn path_is_under(path: &str, dir: &str) -> bool {
+    let dir = dir.trim_end_matches(['/', '\\']);
+    if dir.is_empty() {
+        return true;
+    }
+    match path.strip_prefix(dir) {
+        Some(rest) => rest.is_empty() || rest.starts_with('/') || rest.starts_with('\\'),
+        None => false,
+    }
+}
+
+/// Who said a message in a conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// What the human typed.
+    User,
+    /// The assistant's reply.
+    Assistant,
+    /// A reasoning summary.
+    Reasoning,
+    /// A tool call: a command line, a patch, a web search.
+    ToolCall,
+    /// What a tool returned.
+    ToolOutput,
+}
+
+impl Role {
+    /// The name used in JSON output and `--role`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::User => "user",
+            Role::Assistant => "assistant",
+            Role::Reasoning => "reasoning",
+            Role::ToolCall => "tool_call",
+            Role::ToolOutput => "tool_output",
+        }
+    }
+}
+
+/// One piece of conversation text, in file order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Message {
+    /// Line timestamp (ms since epoch), when the line has one.
+    pub timestamp_ms: Option<i64>,
+    /// Who said it.
+    pub role: Role,
+    /// Tool name for tool calls and outputs.
+    pub tool: Option<String>,
+    /// The text.
+    pub text: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_under_compares_components() {
+        assert!(path_is_under("/home/u/proj", "/home/u/proj"));
+        assert!(path_is_under("/home/u/proj/app", "/home/u/proj/"));
+        assert!(!path_is_under("/home/u/project", "/home/u/proj"));
+        assert!(path_is_under(r"D:\work\x", r"D:\work"));
+    }
+
+    #[test]
+    fn usage_arithmetic() {
+        let a = TokenUsage {
+            input_tokens: 10,
+            cached_input_tokens: 4,
+            output_tokens: 5,
+            reasoning_output_tokens: 2,
+            total_tokens: 15,
+        };
+        let b = TokenUsage {
+            input_tokens: 3,
+            cached_input_tokens: 1,
+            output_tokens: 1,
+            reasoning_output_tokens: 0,
+            total_tokens: 4,
+        };
+        let d = a.minus(&b);
+        assert_eq!(d.total_tokens, 11);
+        assert!(!d.any_negative());
+        assert!(b.minus(&a).any_negative());
+    }
+}

@@ -1,0 +1,116 @@
+//! Renders a usage [`Report`] as a table, JSON, JSONL or CSV.
+
+use std::io::{self, Write};
+
+use comfy_table::{Cell, CellAlignment};
+
+use super::{Format, csv_field, money, new_table, thousands, write_json, write_jsonl};
+use crate::stats::{Amount, Report};
+
+/// Writes `report` in `format`; `breakdown` adds a row per model under each row (table, CSV).
+pub fn write_report(
+    out: &mut dyn Write,
+    report: &Report,
+    format: Format,
+    breakdown: bool,
+) -> io::Result<()> {
+    match format {
+        Format::Json => write_json(out, report),
+        Format::Jsonl => write_jsonl(out, &report.rows),
+        Format::Csv => write_csv(out, report, breakdown),
+        Format::Table => write_table(out, report, breakdown),
+    }
+}
+
+fn amount_cells(amount: &Amount) -> Vec<String> {
+    let u = &amount.usage;
+    vec![
+        thousands(u.input_tokens),
+        thousands(u.cached_input_tokens),
+        thousands(u.output_tokens),
+        thousands(u.reasoning_output_tokens),
+        thousands(u.total_tokens),
+        money(amount.cost_usd),
+    ]
+}
+
+fn write_table(out: &mut dyn Write, report: &Report, breakdown: bool) -> io::Result<()> {
+    if report.rows.is_empty() {
+        return writeln!(out, "No usage found (tz {}).", report.tz);
+    }
+    let key_title = match report.group_by {
+        "day" => "Date",
+        "week" => "Week of",
+        "month" => "Month",
+        "session" => "Session",
+        "model" => "Model",
+        "project" => "Project",
+        _ => "Client",
+    };
+    let mut table = new_table(&[
+        key_title,
+        "Models",
+        "Input",
+        "Cached",
+        "Output",
+        "Reasoning",
+        "Total",
+        "Cost",
+    ]);
+    for column in 2..8 {
+        if let Some(col) = table.column_mut(column) {
+            col.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    for row in &report.rows {
+        let models: Vec<&str> = row.models.keys().map(String::as_str).collect();
+        let mut cells = vec![row.key.clone(), models.join(", ")];
+        cells.extend(amount_cells(&row.amount));
+        table.add_row(cells);
+        if breakdown && row.models.len() > 1 {
+            for (model, amount) in &row.models {
+                let mut cells = vec![String::new(), format!("└ {model}")];
+                cells.extend(amount_cells(amount));
+                table.add_row(cells);
+            }
+        }
+    }
+    let mut total = vec![Cell::new("Total"), Cell::new("")];
+    total.extend(amount_cells(&report.totals).into_iter().map(Cell::new));
+    table.add_row(total);
+    writeln!(out, "{table}")?;
+    writeln!(out, "Times in {}; cost in USD at API prices.", report.tz)
+}
+
+fn write_csv(out: &mut dyn Write, report: &Report, breakdown: bool) -> io::Result<()> {
+    writeln!(
+        out,
+        "key,model,input_tokens,cached_input_tokens,output_tokens,reasoning_output_tokens,total_tokens,cost_usd"
+    )?;
+    let line = |out: &mut dyn Write, key: &str, model: &str, a: &Amount| -> io::Result<()> {
+        let u = &a.usage;
+        let cost = a.cost_usd.map(|c| format!("{c:.6}")).unwrap_or_default();
+        writeln!(
+            out,
+            "{},{},{},{},{},{},{},{}",
+            csv_field(key),
+            csv_field(model),
+            u.input_tokens,
+            u.cached_input_tokens,
+            u.output_tokens,
+            u.reasoning_output_tokens,
+            u.total_tokens,
+            cost
+        )
+    };
+    for row in &report.rows {
+        if breakdown {
+            for (model, amount) in &row.models {
+                line(out, &row.key, model, amount)?;
+            }
+        } else {
+            line(out, &row.key, "", &row.amount)?;
+        }
+    }
+    Ok(())
+}

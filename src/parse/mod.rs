@@ -1,0 +1,528 @@
+//! Rollout file → session facts, usage events and (for the index) conversation messages.
+//!
+//! One [`FileState`] follows one file line by line; it is serialisable, so an index can stop
+//! at any complete line and later feed only the bytes appended since. Bad lines are counted in
+//! a [`ParseReport`], never returned as errors. This module imports only `model`,
+//! `accounting` and `error`: it knows nothing of tantivy, clap or terminals.
+
+mod content;
+pub mod lines;
+pub mod title;
+mod wire;
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::accounting::{Accountant, TokenCount};
+use crate::model::{Generation, Message, Role, SessionInfo, UsageEvent};
+use title::TitlePicker;
+
+/// How much of each file to decode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Depth {
+    /// Session facts and usage only (reports).
+    Usage,
+    /// Facts, usage and conversation text (index, `show`).
+    Full,
+}
+
+/// What was skipped while reading, summed over files for one stderr line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ParseReport {
+    /// Complete lines read.
+    pub lines: u64,
+    /// Lines that were not valid JSON (or not an object), including NUL runs.
+    pub malformed: u64,
+    /// Lines of a record type this rolldex does not know.
+    pub unknown: u64,
+    /// Lines decoded lossily because they held invalid UTF-8.
+    pub lossy_utf8: u64,
+    /// Files whose last line had no newline yet (left for the next run).
+    pub torn_tails: u64,
+    /// Files that could not be read.
+    pub unreadable: u64,
+}
+
+impl ParseReport {
+    /// Adds another report into this one.
+    pub fn merge(&mut self, other: &ParseReport) {
+        self.lines += other.lines;
+        self.malformed += other.malformed;
+        self.unknown += other.unknown;
+        self.lossy_utf8 += other.lossy_utf8;
+        self.torn_tails += other.torn_tails;
+        self.unreadable += other.unreadable;
+    }
+
+    /// True when nothing was skipped.
+    pub fn is_clean(&self) -> bool {
+        self.malformed == 0
+            && self.unknown == 0
+            && self.lossy_utf8 == 0
+            && self.torn_tails == 0
+            && self.unreadable == 0
+    }
+}
+
+/// Everything a file's parse produced since the last call.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// Counted usage, in line order.
+    pub usage: Vec<UsageEvent>,
+    /// Conversation text (with [`Depth::Full`] only).
+    pub messages: Vec<Message>,
+    /// What was skipped.
+    pub report: ParseReport,
+}
+
+/// The resumable state of one rollout file after its first `consumed` bytes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FileState {
+    /// Session facts gathered so far.
+    pub session: SessionInfo,
+    /// Bytes of complete lines consumed.
+    pub consumed: u64,
+    /// Token accounting state.
+    accountant: Accountant,
+    /// Title candidates.
+    titles: TitlePicker,
+    /// Whether the first non-empty line was seen.
+    started: bool,
+    /// Whether the first `session_meta` (or legacy header) was applied.
+    has_meta: bool,
+}
+
+impl FileState {
+    /// A state before the first byte of `path`; the id defaults to the filename's UUID.
+    pub fn new(path: &Path, archived: bool) -> FileState {
+        let session = SessionInfo {
+            id: id_from_file_name(path).unwrap_or_default(),
+            path: path.to_string_lossy().into_owned(),
+            archived,
+            interactive: true,
+            ..SessionInfo::default()
+        };
+        FileState {
+            session,
+            ..FileState::default()
+        }
+    }
+
+    /// Feeds the complete lines of `bytes`, which must start at byte `self.consumed` of the file.
+    /// A final fragment without a newline is left unconsumed and reported as a torn tail.
+    pub fn feed(&mut self, bytes: &[u8], depth: Depth, out: &mut Parsed, scratch: &mut Vec<u8>) {
+        let mut consumed = 0;
+        for (end, line) in lines::complete_lines(bytes) {
+            consumed = end;
+            self.line(line, depth, out, scratch);
+        }
+        self.consumed += consumed as u64;
+        if !lines::torn_tail(bytes).is_empty() {
+            out.report.torn_tails += 1;
+        }
+        self.session.title = self.titles.title().map(str::to_owned);
+    }
+
+    fn line(&mut self, raw: &[u8], depth: Depth, out: &mut Parsed, scratch: &mut Vec<u8>) {
+        let line = trim_line(raw);
+        if line.is_empty() {
+            return;
+        }
+        out.report.lines += 1;
+        if !line.starts_with(b"{") || line.len() < 2 || !line.ends_with(b"}") {
+            out.report.malformed += 1;
+            return;
+        }
+        let prefix = lines::read_prefix(line);
+        match prefix {
+            Some(prefix) => self.envelope_line(line, prefix, depth, out, scratch),
+            None if !self.started
+                && lines::head_contains(line, b"\"id\"", 200)
+                && !line.starts_with(b"{\"timestamp\":") =>
+            {
+                self.legacy_header(line, out, scratch);
+            }
+            None => self.other_line(line, depth, out, scratch),
+        }
+        self.started = true;
+    }
+
+    fn envelope_line(
+        &mut self,
+        line: &[u8],
+        prefix: lines::Prefix<'_>,
+        depth: Depth,
+        out: &mut Parsed,
+        scratch: &mut Vec<u8>,
+    ) {
+        self.session.generation = Generation::Envelope;
+        let timestamp = prefix.timestamp.and_then(lines::parse_timestamp_ms);
+        let needs_parse = match (prefix.kind, prefix.sub) {
+            (b"session_meta" | b"turn_context", _) => true,
+            (b"event_msg", Some(b"token_count" | b"user_message" | b"thread_name_updated")) => true,
+            (b"response_item", Some(_)) => {
+                depth == Depth::Full && !self.accountant.in_copied_block()
+            }
+            (b"response_item" | b"event_msg" | b"compacted" | b"world_state", _) => false,
+            (
+                b"inter_agent_communication_metadata"
+                | b"session_state"
+                | b"thread_settings_applied",
+                _,
+            ) => false,
+            _ => {
+                out.report.unknown += 1;
+                false
+            }
+        };
+        if !needs_parse {
+            self.touch(timestamp);
+            return;
+        }
+        match decode::<Envelope<serde_json::Value>>(line, scratch, &mut out.report) {
+            Some(envelope) => {
+                self.touch(timestamp);
+                self.apply(
+                    prefix.kind,
+                    prefix.sub,
+                    timestamp,
+                    envelope.payload,
+                    depth,
+                    out,
+                );
+            }
+            None => out.report.malformed += 1,
+        }
+    }
+
+    /// Notes a line's timestamp: the session's `updated_at` and the fork-block clock.
+    fn touch(&mut self, timestamp: Option<i64>) {
+        if let Some(ts) = timestamp {
+            self.session.updated_at_ms = Some(self.session.updated_at_ms.map_or(ts, |u| u.max(ts)));
+        }
+        self.accountant.on_line(timestamp);
+    }
+
+    fn apply(
+        &mut self,
+        kind: &[u8],
+        sub: Option<&[u8]>,
+        timestamp: Option<i64>,
+        payload: serde_json::Value,
+        depth: Depth,
+        out: &mut Parsed,
+    ) {
+        match (kind, sub) {
+            (b"session_meta", _) => {
+                self.accountant.on_session_meta(timestamp);
+                if !self.has_meta
+                    && let Ok(meta) = wire::SessionMeta::deserialize(&payload)
+                {
+                    self.apply_meta(&meta);
+                }
+            }
+            (b"turn_context", _) => {
+                if let Ok(ctx) = wire::TurnContext::deserialize(&payload) {
+                    if let Some(model) = ctx.model.as_deref().filter(|m| !m.is_empty()) {
+                        self.accountant.on_model(model);
+                    }
+                    if !self.accountant.in_copied_block() {
+                        if let Some(cwd) = ctx.cwd {
+                            self.session.latest_cwd = Some(cwd.into_owned());
+                        }
+                        if let Some(root) = ctx.workspace_roots.and_then(|r| r.into_iter().next()) {
+                            self.session.workspace_root = Some(root.into_owned());
+                        }
+                    }
+                }
+            }
+            (b"event_msg", Some(b"token_count")) => self.token_count(timestamp, payload, out),
+            (b"event_msg", Some(b"user_message")) => {
+                if self.accountant.in_copied_block() {
+                    return;
+                }
+                if let Ok(event) = wire::TextEvent::deserialize(&payload) {
+                    let is_plain = event.kind.as_deref().is_none_or(|k| k == "plain");
+                    if let Some(text) = event.message.filter(|_| is_plain) {
+                        self.user_text(&text, timestamp, depth, out);
+                    }
+                }
+            }
+            (b"event_msg", Some(b"thread_name_updated")) => {
+                if let Ok(event) = wire::TextEvent::deserialize(&payload)
+                    && let Some(name) = event.thread_name.filter(|n| !n.trim().is_empty())
+                {
+                    self.session.thread_name = Some(name.into_owned());
+                }
+            }
+            (b"response_item", Some(item_type)) => {
+                if let Ok(item) = wire::ResponseItem::deserialize(&payload) {
+                    self.response_item(item_type, &item, timestamp, false, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn apply_meta(&mut self, meta: &wire::SessionMeta<'_>) {
+        self.has_meta = true;
+        let session = &mut self.session;
+        if let Some(id) = meta.id.as_deref().filter(|id| !id.is_empty()) {
+            session.id = id.to_owned();
+        }
+        session.started_at_ms = meta
+            .timestamp
+            .as_deref()
+            .and_then(|t| lines::parse_timestamp_ms(t.as_bytes()));
+        session.cwd = meta.cwd.as_deref().map(str::to_owned);
+        session.originator = meta.originator.as_deref().map(str::to_owned);
+        session.cli_version = meta.cli_version.as_deref().map(str::to_owned);
+        session.model_provider = meta.model_provider.as_deref().map(str::to_owned);
+        session.forked_from_id = meta.forked_from_id.as_deref().map(str::to_owned);
+        session.source = meta.source.as_ref().map(content::source_name);
+        if let Some(git) = &meta.git {
+            session.git_branch = git.branch.as_deref().map(str::to_owned);
+            session.git_repository_url = git.repository_url.as_deref().map(str::to_owned);
+            session.git_commit = git.commit_hash.as_deref().map(str::to_owned);
+        }
+        session.interactive =
+            content::is_interactive(session.source.as_deref(), session.originator.as_deref());
+    }
+
+    fn token_count(
+        &mut self,
+        timestamp: Option<i64>,
+        payload: serde_json::Value,
+        out: &mut Parsed,
+    ) {
+        let Ok(event) = wire::TokenCountEvent::deserialize(&payload) else {
+            out.report.malformed += 1;
+            return;
+        };
+        let Some(info) = event.info else { return };
+        let Some(total) = info
+            .total_token_usage
+            .as_ref()
+            .map(wire::WireUsage::to_usage)
+        else {
+            return;
+        };
+        let last = info
+            .last_token_usage
+            .as_ref()
+            .map(wire::WireUsage::to_usage)
+            .unwrap_or_default();
+        let Some(ts) = timestamp else { return };
+        if let (_, Some(event)) = self
+            .accountant
+            .on_token_count(ts, &TokenCount { total, last })
+        {
+            self.session.usage.add(&event.usage);
+            if !self.session.models.contains(&event.model) {
+                self.session.models.push(event.model.clone());
+            }
+            out.usage.push(event);
+        }
+    }
+
+    fn user_text(&mut self, text: &str, timestamp: Option<i64>, depth: Depth, out: &mut Parsed) {
+        let stripped = title::strip_injected(text);
+        if stripped.is_empty() {
+            return;
+        }
+        self.session.turns += 1;
+        self.titles.offer(&stripped);
+        if depth == Depth::Full {
+            out.messages.push(Message {
+                timestamp_ms: timestamp,
+                role: Role::User,
+                tool: None,
+                text: stripped,
+            });
+        }
+    }
+
+    fn response_item(
+        &mut self,
+        item_type: &[u8],
+        item: &wire::ResponseItem<'_>,
+        timestamp: Option<i64>,
+        legacy: bool,
+        out: &mut Parsed,
+    ) {
+        if item_type == b"message" && item.role.as_deref() == Some("user") {
+            // v2 files repeat the user's words in `user_message` events, without injected context.
+            if legacy {
+                let text = item
+                    .content
+                    .as_ref()
+                    .map(content::content_text)
+                    .unwrap_or_default();
+                self.user_text(&text, timestamp, Depth::Full, out);
+            }
+            return;
+        }
+        if let Some(message) = content::message_of(item_type, item, timestamp) {
+            out.messages.push(message);
+        }
+    }
+
+    fn legacy_header(&mut self, line: &[u8], out: &mut Parsed, scratch: &mut Vec<u8>) {
+        self.session.generation = Generation::Legacy;
+        let value = decode::<serde_json::Value>(line, scratch, &mut out.report);
+        match value.as_ref().map(wire::SessionMeta::deserialize) {
+            Some(Ok(meta)) if meta.id.is_some() => self.apply_meta(&meta),
+            _ => out.report.malformed += 1,
+        }
+        self.session.updated_at_ms = self.session.updated_at_ms.or(self.session.started_at_ms);
+    }
+
+    /// A line that is not a v2 envelope in Codex's field order: legacy items, or odd JSON.
+    fn other_line(&mut self, line: &[u8], depth: Depth, out: &mut Parsed, scratch: &mut Vec<u8>) {
+        if let Some(kind) = lines::read_legacy_prefix(line) {
+            if self.session.generation == Generation::Unknown {
+                self.session.generation = Generation::Legacy;
+            }
+            if kind == b"record_type" {
+                return;
+            }
+            let wants = depth == Depth::Full
+                || (kind == b"message" && lines::head_contains(line, b"\"user\"", 200));
+            if !wants {
+                return;
+            }
+            let value = decode::<serde_json::Value>(line, scratch, &mut out.report);
+            match value.as_ref().map(wire::ResponseItem::deserialize) {
+                Some(Ok(item)) => {
+                    let mut parsed = Parsed::default();
+                    self.response_item(kind, &item, None, true, &mut parsed);
+                    if depth == Depth::Full {
+                        out.messages.append(&mut parsed.messages);
+                    }
+                }
+                _ => out.report.malformed += 1,
+            }
+            return;
+        }
+        // Valid JSON in an unexpected field order: decode the envelope generically.
+        match decode::<serde_json::Value>(line, scratch, &mut out.report) {
+            Some(serde_json::Value::Object(mut object)) => {
+                let kind = object
+                    .get("type")
+                    .and_then(|v| v.as_str())
+                    .map(str::to_owned);
+                let timestamp = object
+                    .get("timestamp")
+                    .and_then(|v| v.as_str())
+                    .and_then(|t| lines::parse_timestamp_ms(t.as_bytes()));
+                match (kind, object.remove("payload")) {
+                    (Some(kind), Some(payload)) => {
+                        let sub = payload
+                            .get("type")
+                            .and_then(|v| v.as_str())
+                            .map(str::to_owned);
+                        self.session.generation = Generation::Envelope;
+                        self.touch(timestamp);
+                        if !matches!(
+                            kind.as_str(),
+                            "session_meta"
+                                | "turn_context"
+                                | "event_msg"
+                                | "response_item"
+                                | "compacted"
+                                | "world_state"
+                        ) {
+                            out.report.unknown += 1;
+                            return;
+                        }
+                        if kind == "response_item"
+                            && (depth == Depth::Usage || self.accountant.in_copied_block())
+                        {
+                            return;
+                        }
+                        self.apply(
+                            kind.as_bytes(),
+                            sub.as_deref().map(str::as_bytes),
+                            timestamp,
+                            payload,
+                            depth,
+                            out,
+                        );
+                    }
+                    _ => out.report.unknown += 1,
+                }
+            }
+            Some(_) => out.report.malformed += 1,
+            None => out.report.malformed += 1,
+        }
+    }
+}
+
+/// `{"payload": …}` around a v2 record.
+#[derive(Debug, Deserialize)]
+struct Envelope<T> {
+    payload: T,
+}
+
+/// Parses one JSON line with simd-json, decoding invalid UTF-8 lossily.
+fn decode<T: DeserializeOwned>(
+    line: &[u8],
+    scratch: &mut Vec<u8>,
+    report: &mut ParseReport,
+) -> Option<T> {
+    scratch.clear();
+    match std::str::from_utf8(line) {
+        Ok(_) => scratch.extend_from_slice(line),
+        Err(_) => {
+            report.lossy_utf8 += 1;
+            scratch.extend_from_slice(String::from_utf8_lossy(line).as_bytes());
+        }
+    }
+    simd_json::serde::from_slice::<T>(scratch.as_mut_slice()).ok()
+}
+
+/// Strips NUL padding (a crash artifact) and surrounding whitespace.
+fn trim_line(line: &[u8]) -> &[u8] {
+    let start = line
+        .iter()
+        .position(|b| *b != 0 && !b.is_ascii_whitespace())
+        .unwrap_or(line.len());
+    let end = line
+        .iter()
+        .rposition(|b| *b != 0 && !b.is_ascii_whitespace())
+        .map_or(start, |e| e + 1);
+    &line[start..end.max(start)]
+}
+
+/// The UUID at the end of `rollout-<date>-<uuid>.jsonl`.
+pub fn id_from_file_name(path: &Path) -> Option<String> {
+    let stem = path.file_name()?.to_str()?.strip_suffix(".jsonl")?;
+    let tail = stem.get(stem.len().checked_sub(36)?..)?;
+    let is_uuid = tail.len() == 36
+        && tail.char_indices().all(|(i, c)| {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        });
+    is_uuid.then(|| tail.to_ascii_lowercase())
+}
+
+/// Reads a whole file from the start.
+pub fn parse_path(
+    path: &Path,
+    archived: bool,
+    depth: Depth,
+    scratch: &mut Vec<u8>,
+) -> (FileState, Parsed) {
+    let mut state = FileState::new(path, archived);
+    let mut parsed = Parsed::default();
+    match lines::map_file(path) {
+        Ok(bytes) => state.feed(bytes.as_slice(), depth, &mut parsed, scratch),
+        Err(_) => parsed.report.unreadable += 1,
+    }
+    (state, parsed)
+}

@@ -1,0 +1,130 @@
+//! Private serde mirrors of the rollout JSON, only the fields rolldex reads.
+//!
+//! Unknown fields are ignored by serde; unknown record types never reach these structs because
+//! the line classifier routes them away first. Strings borrow from the line where they can.
+
+use std::borrow::Cow;
+
+use serde::Deserialize;
+
+use crate::model::TokenUsage;
+
+/// `session_meta` payload (v2) or the legacy first line (v1); both carry `id` and `timestamp`.
+#[derive(Debug, Deserialize)]
+pub struct SessionMeta<'a> {
+    #[serde(borrow)]
+    pub id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub timestamp: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub cwd: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub originator: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub cli_version: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub model_provider: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub forked_from_id: Option<Cow<'a, str>>,
+    pub source: Option<serde_json::Value>,
+    pub git: Option<Git<'a>>,
+}
+
+/// Git facts Codex collects at session start.
+#[derive(Debug, Deserialize)]
+pub struct Git<'a> {
+    #[serde(borrow)]
+    pub commit_hash: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub branch: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub repository_url: Option<Cow<'a, str>>,
+}
+
+/// `turn_context` payload: the only reliable per-turn model name.
+#[derive(Debug, Deserialize)]
+pub struct TurnContext<'a> {
+    #[serde(borrow)]
+    pub cwd: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub model: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub workspace_roots: Option<Vec<Cow<'a, str>>>,
+}
+
+/// `event_msg` payload of type `token_count`.
+#[derive(Debug, Deserialize)]
+pub struct TokenCountEvent {
+    pub info: Option<TokenInfo>,
+}
+
+/// `TokenUsageInfo`: cumulative and last-response usage.
+#[derive(Debug, Deserialize)]
+pub struct TokenInfo {
+    #[serde(default)]
+    pub total_token_usage: Option<WireUsage>,
+    #[serde(default)]
+    pub last_token_usage: Option<WireUsage>,
+}
+
+/// `TokenUsage` as written; every field may be missing or null in old files.
+#[derive(Debug, Default, Deserialize)]
+pub struct WireUsage {
+    pub input_tokens: Option<i64>,
+    pub cached_input_tokens: Option<i64>,
+    pub output_tokens: Option<i64>,
+    pub reasoning_output_tokens: Option<i64>,
+    pub total_tokens: Option<i64>,
+}
+
+impl WireUsage {
+    /// Missing fields count as zero.
+    pub fn to_usage(&self) -> TokenUsage {
+        TokenUsage {
+            input_tokens: self.input_tokens.unwrap_or(0),
+            cached_input_tokens: self.cached_input_tokens.unwrap_or(0),
+            output_tokens: self.output_tokens.unwrap_or(0),
+            reasoning_output_tokens: self.reasoning_output_tokens.unwrap_or(0),
+            total_tokens: self.total_tokens.unwrap_or(0),
+        }
+    }
+}
+
+/// `event_msg` payloads that carry text (`user_message`, `thread_name_updated`).
+#[derive(Debug, Deserialize)]
+pub struct TextEvent<'a> {
+    #[serde(borrow)]
+    pub message: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub kind: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub thread_name: Option<Cow<'a, str>>,
+}
+
+/// A `response_item` payload (or a bare legacy line); only the fields rolldex indexes.
+#[derive(Debug, Deserialize)]
+pub struct ResponseItem<'a> {
+    #[serde(borrow)]
+    pub role: Option<Cow<'a, str>>,
+    #[serde(default)]
+    pub content: Option<serde_json::Value>,
+    #[serde(default)]
+    pub summary: Option<Vec<SummaryPart<'a>>>,
+    #[serde(borrow)]
+    pub name: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub arguments: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub input: Option<Cow<'a, str>>,
+    #[serde(default)]
+    pub output: Option<serde_json::Value>,
+    #[serde(default)]
+    pub action: Option<serde_json::Value>,
+}
+
+/// One element of a reasoning item's `summary`.
+#[derive(Debug, Deserialize)]
+pub struct SummaryPart<'a> {
+    #[serde(borrow)]
+    pub text: Option<Cow<'a, str>>,
+}
