@@ -58,5 +58,7 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Er
     let mut io = Io { out, err };
     match cli.command {
         Command::Stats(args) => commands::stats::run(&config, &args, &mut io).map(|()| 0),
+        Command::Index(args) => commands::index::run(&config, &args, &mut io).map(|()| 0),
+        Command::Search(args) => commands::search::run(&config, &args, &mut io),
     }
 }

@@ -75,6 +75,74 @@ pub enum Command {
     ///   rolldex stats monthly --breakdown  per month, a row per model
     ///   rolldex stats session --since 2026-03-01 --json
     Stats(StatsArgs),
+    /// Build or update the index (queries do this by themselves).
+    ///
+    /// The index lives in --index-dir, holds conversation text (mode 0700) and is updated
+    /// incrementally: a file that only grew is read from where it stopped.
+    Index(IndexArgs),
+    /// Full-text search over whole conversations, one result per session.
+    ///
+    /// All words must match. "quoted phrases" match in order, -word excludes, pre* matches a
+    /// prefix. Identifiers such as ERR_QX7731, refresh_jwt_token_v2 or src/import.rs are
+    /// found whole and by their parts. Exit status: 0 with hits, 1 with none, 2 on a bad query.
+    /// Examples:
+    ///   rolldex search jwt refresh
+    ///   rolldex search '"connection reset"' --role tool --since 2026-03-01
+    ///   rolldex search ERR_QX7731 --cwd . --json
+    Search(SearchArgs),
+}
+
+/// Arguments of `rolldex index`.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    /// Throw the index away and build it again from scratch.
+    #[arg(long)]
+    pub rebuild: bool,
+}
+
+/// `--role` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    /// What you typed.
+    User,
+    /// The assistant's replies.
+    Assistant,
+    /// Reasoning summaries.
+    Reasoning,
+    /// Tool calls (commands, patches) and their output.
+    Tool,
+}
+
+/// Arguments of `rolldex search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// The query (several words are joined with spaces).
+    #[arg(required = true, value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// Only messages on or after this day (YYYY-MM-DD, in --tz).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only messages on or before this day (YYYY-MM-DD, in --tz).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Only sessions in this directory or below.
+    #[arg(long, value_name = "DIR")]
+    pub cwd: Option<PathBuf>,
+    /// Only sessions that used this model.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Only this kind of message.
+    #[arg(long, value_enum)]
+    pub role: Option<RoleArg>,
+    /// How many sessions to show.
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
+    /// Include `codex exec` and sub-agent sessions (hidden by default).
+    #[arg(long)]
+    pub include_non_interactive: bool,
+    /// Answer from the index as it is, without reading new or changed files first.
+    #[arg(long)]
+    pub no_update: bool,
 }
 
 /// Arguments of `rolldex stats`.
@@ -98,6 +166,12 @@ pub struct StatsArgs {
     /// Add a row per model under each row.
     #[arg(long)]
     pub breakdown: bool,
+    /// Answer from the index as it is, without reading new or changed files first.
+    #[arg(long, conflicts_with = "no_index")]
+    pub no_update: bool,
+    /// Read the rollout files directly instead of using the index.
+    #[arg(long)]
+    pub no_index: bool,
 }
 
 /// `stats` groupings.

@@ -3,6 +3,9 @@
 //! Commands are the only layer that writes to stdout and stderr (through the writers `app`
 //! hands them); everything below returns values.
 
+pub mod index;
+pub mod refresh;
+pub mod search;
 pub mod stats;
 
 use std::io::{self, Write};

@@ -2,33 +2,58 @@
 
 use chrono::NaiveDate;
 
+use super::refresh::{Freshness, open_index};
 use super::{Io, report_skipped};
 use crate::cli::{GroupArg, StatsArgs};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::load::load_sessions;
+use crate::model::UNKNOWN_MODEL;
 use crate::output::stats::write_report;
 use crate::scan::{Patterns, scan_homes};
 use crate::stats::{Grouping, StatsQuery, compute};
 
-/// Runs `stats` by scanning the homes directly.
+/// Runs `stats`: from the index (brought up to date first), or by a direct scan.
 pub fn run(config: &Config, args: &StatsArgs, io: &mut Io<'_>) -> Result<()> {
     let query = build_query(config, args)?;
-    let patterns = Patterns::new(&config.excludes)?;
-    let scan = scan_homes(&config.homes, &patterns)?;
-    let loaded = load_sessions(&scan);
-    let report = compute(&loaded.sessions, &query, &config.prices);
+    let sessions = if args.no_index {
+        let scan = scan_homes(&config.homes, &Patterns::new(&config.excludes)?)?;
+        let loaded = load_sessions(&scan);
+        if !config.quiet {
+            report_skipped(io.err, &loaded.report, loaded.duplicates)
+                .map_err(|e| Error::io("<stderr>", e))?;
+        }
+        loaded.sessions
+    } else {
+        let freshness = if args.no_update {
+            Freshness::AsIs
+        } else {
+            Freshness::Update
+        };
+        open_index(config, freshness, io)?.0.sessions()
+    };
+    let report = compute(&sessions, &query, &config.prices);
     write_report(io.out, &report, config.format, args.breakdown)
         .map_err(|e| Error::io("<stdout>", e))?;
     if !config.quiet {
-        report_skipped(io.err, &loaded.report, loaded.duplicates)
-            .map_err(|e| Error::io("<stderr>", e))?;
-        if !report.unpriced.is_empty() {
-            let first = &report.unpriced[0];
+        let named: Vec<&str> = report
+            .unpriced
+            .iter()
+            .map(String::as_str)
+            .filter(|m| *m != UNKNOWN_MODEL)
+            .collect();
+        if let Some(first) = named.first() {
             let _ = writeln!(
                 io.err,
-                "rolldex: no price for {}; add one in your config.toml, e.g. [prices.\"{first}\"] input = 1.25 cached_input = 0.125 output = 10.0",
-                report.unpriced.join(", ")
+                "rolldex: no price for {}; add one to your config.toml: [prices.\"{first}\"] \
+                 input = … cached_input = … output = … (USD per million tokens)",
+                named.join(", ")
+            );
+        }
+        if report.unpriced.iter().any(|m| m == UNKNOWN_MODEL) {
+            let _ = writeln!(
+                io.err,
+                "rolldex: some usage has no model name (Codex before 0.35 did not record it) and is unpriced"
             );
         }
     }

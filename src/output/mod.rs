@@ -3,6 +3,7 @@
 //! Output sees only result types (reports, hits, sessions), never the index or the parser; the
 //! command layer hands it the stdout lock.
 
+pub mod hits;
 pub mod stats;
 
 use std::io::{self, Write};

@@ -47,6 +47,25 @@ pub fn map_file(path: &Path) -> std::io::Result<FileBytes> {
     Ok(FileBytes::Mapped(map))
 }
 
+/// Maps `file` from byte `offset` to its current end (an empty view past the end).
+#[allow(unsafe_code)]
+pub fn map_from(file: &File, offset: u64) -> std::io::Result<FileBytes> {
+    let len = file.metadata()?.len();
+    if len <= offset {
+        return Ok(FileBytes::Empty);
+    }
+    let span = usize::try_from(len - offset).map_err(std::io::Error::other)?;
+    // SAFETY: as in `map_file`: read-only, private, and rollouts are append-only.
+    let map = unsafe {
+        MmapOptions::new()
+            .offset(offset)
+            .len(span)
+            .populate()
+            .map(file)?
+    };
+    Ok(FileBytes::Mapped(map))
+}
+
 /// Splits `bytes` into complete lines: yields `(offset_after_line, line)` with the newline and a
 /// trailing `\r` removed. A final fragment without a newline is not yielded: see [`torn_tail`].
 pub fn complete_lines(bytes: &[u8]) -> impl Iterator<Item = (usize, &[u8])> {

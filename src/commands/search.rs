@@ -1,0 +1,133 @@
+//! `rolldex search`: full-text search, one hit per session. Exit 0 with hits, 1 without.
+
+use std::collections::{HashMap, HashSet};
+use std::io::IsTerminal;
+
+use super::Io;
+use super::refresh::{Freshness, open_index};
+use super::stats::{absolute, parse_date};
+use crate::cli::{RoleArg, SearchArgs};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::model::SessionInfo;
+use crate::output::Format;
+use crate::output::hits::{view, write_hits};
+use crate::query::{RoleFilter, SearchRequest, search};
+
+/// Runs `search`; returns the exit code.
+pub fn run(config: &Config, args: &SearchArgs, io: &mut Io<'_>) -> Result<u8> {
+    let text = args.query.join(" ");
+    let since = args
+        .since
+        .as_deref()
+        .map(|d| parse_date("--since", d))
+        .transpose()?;
+    let until = args
+        .until
+        .as_deref()
+        .map(|d| parse_date("--until", d))
+        .transpose()?;
+    if args.limit == 0 {
+        return Err(Error::Usage("--limit must be at least 1".into()));
+    }
+    let freshness = if args.no_update {
+        Freshness::AsIs
+    } else {
+        Freshness::Update
+    };
+    let (store, _) = open_index(config, freshness, io)?;
+    let sessions: HashMap<String, SessionInfo> = store
+        .sessions()
+        .into_iter()
+        .map(|s| (s.info.id.clone(), s.info))
+        .collect();
+    let filter = SessionFilter {
+        cwd: args
+            .cwd
+            .as_deref()
+            .map(|p| absolute(p).to_string_lossy().into_owned()),
+        model: args.model.clone(),
+        include_non_interactive: args.include_non_interactive,
+    };
+    let request = SearchRequest {
+        text,
+        since_ms: since.map(|d| config.zone.start_of(d)),
+        until_ms: until
+            .and_then(|d| d.succ_opt())
+            .map(|d| config.zone.start_of(d)),
+        role: args.role.map(|r| match r {
+            RoleArg::User => RoleFilter::User,
+            RoleArg::Assistant => RoleFilter::Assistant,
+            RoleArg::Reasoning => RoleFilter::Reasoning,
+            RoleArg::Tool => RoleFilter::Tool,
+        }),
+        sessions: filter.allowed(sessions.values()),
+        limit: args.limit,
+    };
+    let hits = search(&store, &request)?;
+    let color = config.format == Format::Table
+        && std::io::stdout().is_terminal()
+        && std::env::var_os("NO_COLOR").is_none();
+    let views: Vec<_> = hits
+        .iter()
+        .map(|h| {
+            view(
+                h,
+                sessions.get(&h.session_id),
+                config.zone.format_minute(h.timestamp_ms),
+                color,
+            )
+        })
+        .collect();
+    if hits.is_empty() {
+        if config.format == Format::Json {
+            write_hits(io.out, &views, config.format).map_err(|e| Error::io("<stdout>", e))?;
+        }
+        if !config.quiet {
+            let _ = writeln!(io.err, "rolldex: no matches for {:?}", request.text);
+        }
+        return Ok(1);
+    }
+    write_hits(io.out, &views, config.format).map_err(|e| Error::io("<stdout>", e))?;
+    Ok(0)
+}
+
+/// Session-level filters shared by `search`, `resume` and `sessions`.
+#[derive(Debug, Clone, Default)]
+pub struct SessionFilter {
+    /// Only sessions in this directory or below.
+    pub cwd: Option<String>,
+    /// Only sessions that used this model.
+    pub model: Option<String>,
+    /// Keep `codex exec` and sub-agent sessions.
+    pub include_non_interactive: bool,
+}
+
+impl SessionFilter {
+    /// True when `session` passes.
+    pub fn accepts(&self, session: &SessionInfo) -> bool {
+        (self.include_non_interactive || session.interactive)
+            && self.cwd.as_deref().is_none_or(|dir| session.is_under(dir))
+            && self
+                .model
+                .as_deref()
+                .is_none_or(|m| session.models.iter().any(|x| x.eq_ignore_ascii_case(m)))
+    }
+
+    /// The ids that pass, or `None` when the filter keeps everything.
+    pub fn allowed<'a>(
+        &self,
+        sessions: impl Iterator<Item = &'a SessionInfo>,
+    ) -> Option<HashSet<String>> {
+        let mut all = true;
+        let mut kept = HashSet::new();
+        for session in sessions {
+            if self.accepts(session) {
+                kept.insert(session.id.clone());
+            } else {
+                all = false;
+            }
+        }
+        (!all).then_some(kept)
+    }
+}

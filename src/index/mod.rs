@@ -1,0 +1,250 @@
+//! rolldex's memory: a tantivy index of conversation text plus the per-file state and usage
+//! events beside it, kept in rolldex's own cache directory and brought up to date
+//! incrementally (a file that only grew is read from where it stopped).
+//!
+//! Layout: `<index-dir>/<homes-hash>/{VERSION, lock, tantivy/, state-N.bin}`. The tantivy commit
+//! payload names the state file that belongs to it, so both change together or not at all.
+//! One writer at a time holds `lock`; readers never wait and see the last commit.
+
+pub mod schema;
+pub mod state;
+mod update;
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tantivy::Index;
+
+use crate::error::{Error, Result};
+use crate::stats::SessionUsage;
+pub use schema::Fields;
+pub use state::IndexState;
+pub use update::{Progress, UpdateSummary};
+
+/// The commit payload: which state file goes with this commit.
+#[derive(Debug, Serialize, Deserialize)]
+struct Payload {
+    state: String,
+    generation: u64,
+}
+
+/// An opened index (read side; [`IndexStore::update`] writes).
+pub struct IndexStore {
+    dir: PathBuf,
+    index: Index,
+    fields: Fields,
+    state: IndexState,
+    generation: u64,
+    /// Why the index was (re)created on open, if it was.
+    pub rebuilt_because: Option<String>,
+}
+
+impl IndexStore {
+    /// Opens (or creates) the index for `homes` under `index_dir`.
+    pub fn open(index_dir: &Path, homes: &[PathBuf]) -> Result<IndexStore> {
+        create_private_dir(index_dir)?;
+        let dir = index_dir.join(homes_key(homes));
+        create_private_dir(&dir)?;
+        let version_path = dir.join("VERSION");
+        let found = fs::read_to_string(&version_path)
+            .ok()
+            .and_then(|v| v.trim().parse::<u32>().ok());
+        let tantivy_dir = dir.join("tantivy");
+        let mut rebuilt_because = None;
+        if found != Some(schema::SCHEMA_VERSION) && tantivy_dir.exists() {
+            let _lock = lock_exclusive(&dir)?;
+            // Re-check under the lock: another process may have rebuilt it meanwhile.
+            let again = fs::read_to_string(&version_path)
+                .ok()
+                .and_then(|v| v.trim().parse::<u32>().ok());
+            if again != Some(schema::SCHEMA_VERSION) {
+                rebuilt_because = Some(match again {
+                    Some(old) => format!(
+                        "index format changed (v{old} → v{}); rebuilding",
+                        schema::SCHEMA_VERSION
+                    ),
+                    None => "index version unknown; rebuilding".to_owned(),
+                });
+                wipe(&dir)?;
+            }
+        }
+        let (schema, fields) = schema::schema();
+        if !tantivy_dir.join("meta.json").exists() {
+            let _lock = lock_exclusive(&dir)?;
+            if !tantivy_dir.join("meta.json").exists() {
+                create_private_dir(&tantivy_dir)?;
+                Index::create_in_dir(&tantivy_dir, schema)?;
+                write_file(&version_path, schema::SCHEMA_VERSION.to_string().as_bytes())?;
+            }
+        }
+        let index = Index::open_in_dir(&tantivy_dir)?;
+        let mut store = IndexStore {
+            dir,
+            index,
+            fields,
+            state: IndexState::default(),
+            generation: 0,
+            rebuilt_because,
+        };
+        store.reload()?;
+        Ok(store)
+    }
+
+    /// Re-reads the state of the last commit.
+    fn reload(&mut self) -> Result<()> {
+        for _ in 0..3 {
+            let metas = self.index.load_metas()?;
+            let Some(payload) = metas
+                .payload
+                .as_deref()
+                .and_then(|p| serde_json::from_str::<Payload>(p).ok())
+            else {
+                self.state = IndexState::default();
+                self.generation = 0;
+                return Ok(());
+            };
+            match IndexState::load(&self.dir.join(&payload.state)) {
+                Ok(state) => {
+                    self.state = state;
+                    self.generation = payload.generation;
+                    return Ok(());
+                }
+                // A writer committed and removed the old state between our two reads: retry.
+                Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
+            }
+        }
+        Err(Error::Index(
+            "the index state file is missing; run `rolldex index --rebuild`".into(),
+        ))
+    }
+
+    /// The tantivy index.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// The schema's fields.
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    /// The committed state.
+    pub fn state(&self) -> &IndexState {
+        &self.state
+    }
+
+    /// Sessions with their usage, from the committed state.
+    pub fn sessions(&self) -> Vec<SessionUsage> {
+        update::sessions_of(&self.state)
+    }
+
+    /// Tries to take the writer lock without waiting.
+    pub fn try_lock(&self) -> Result<Option<File>> {
+        let file = open_lock_file(&self.dir)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(file)),
+            Err(fs::TryLockError::WouldBlock) => Ok(None),
+            Err(fs::TryLockError::Error(e)) => Err(Error::io(self.dir.join("lock"), e)),
+        }
+    }
+
+    /// Waits for the writer lock.
+    pub fn lock(&self) -> Result<File> {
+        lock_exclusive(&self.dir)
+    }
+
+    /// Deletes everything and starts an empty index (caller holds the lock).
+    pub fn reset(&mut self) -> Result<()> {
+        wipe_contents_except_lock(&self.dir)?;
+        let (schema, _) = schema::schema();
+        let tantivy_dir = self.dir.join("tantivy");
+        create_private_dir(&tantivy_dir)?;
+        self.index = Index::create_in_dir(&tantivy_dir, schema)?;
+        write_file(
+            &self.dir.join("VERSION"),
+            schema::SCHEMA_VERSION.to_string().as_bytes(),
+        )?;
+        self.state = IndexState::default();
+        self.generation = 0;
+        Ok(())
+    }
+}
+
+/// A stable folder name for a set of homes, so different homes never share an index.
+fn homes_key(homes: &[PathBuf]) -> String {
+    let mut names: Vec<String> = homes
+        .iter()
+        .map(|h| {
+            fs::canonicalize(h)
+                .unwrap_or_else(|_| h.clone())
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names.dedup();
+    // FNV-1a: stable across runs and platforms, unlike std's hasher.
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in names.join("\n").bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("homes-{hash:016x}")
+}
+
+fn open_lock_file(dir: &Path) -> Result<File> {
+    let path = dir.join("lock");
+    File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::io(&path, e))
+}
+
+fn lock_exclusive(dir: &Path) -> Result<File> {
+    let file = open_lock_file(dir)?;
+    file.lock().map_err(|e| Error::io(dir.join("lock"), e))?;
+    Ok(file)
+}
+
+/// Creates `dir` (and parents) with mode 0700 on Unix: the index holds conversation text.
+fn create_private_dir(dir: &Path) -> Result<()> {
+    if dir.is_dir() {
+        return Ok(());
+    }
+    let mut builder = fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir).map_err(|e| Error::io(dir, e))
+}
+
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    fs::write(path, bytes).map_err(|e| Error::io(path, e))
+}
+
+fn wipe(dir: &Path) -> Result<()> {
+    wipe_contents_except_lock(dir)
+}
+
+fn wipe_contents_except_lock(dir: &Path) -> Result<()> {
+    let entries = fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.file_name().is_some_and(|n| n == "lock") {
+            continue;
+        }
+        let removed = if path.is_dir() {
+            fs::remove_dir_all(&path)
+        } else {
+            fs::remove_file(&path)
+        };
+        removed.map_err(|e| Error::io(&path, e))?;
+    }
+    Ok(())
+}

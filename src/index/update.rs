@@ -1,0 +1,362 @@
+//! Brings the index up to date with the files on disk: new files are read whole, grown files
+//! from where they stopped, rewritten files again from the start, and deleted files vanish.
+//!
+//! Files are read in parallel (rayon), each sequentially; documents stream into tantivy's
+//! writer as they are made, so memory stays bounded by the writer's budget, not the history.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::sync::Mutex;
+
+use rayon::prelude::*;
+use serde::Serialize as _;
+use tantivy::{IndexWriter, TantivyDocument, Term};
+
+use super::schema::{self, Fields};
+use super::state::{FileEntry, IndexState, TAIL_CHECK_BYTES};
+use super::{IndexStore, Payload};
+use crate::error::{Error, Result};
+use crate::parse::{Depth, FileState, ParseReport, Parsed, lines};
+use crate::scan::{ScanResult, SourceFile, file_identity, mtime_ns};
+use crate::stats::SessionUsage;
+
+/// Writer memory budget, shared by its threads (tantivy needs ≥ 15 MB per thread).
+const WRITER_BUDGET_BYTES: usize = 96 * 1024 * 1024;
+
+/// Receives progress while the index is updated (the command layer draws it).
+pub trait Progress: Sync {
+    /// Work is about to start: this many files and bytes to read.
+    fn start(&self, files: u64, bytes: u64);
+    /// One file's bytes were read.
+    fn advance(&self, bytes: u64);
+    /// All files were read; the commit follows.
+    fn finish(&self);
+}
+
+/// What an update did.
+#[derive(Debug, Default)]
+pub struct UpdateSummary {
+    /// Files read (whole or from where they stopped).
+    pub files_read: u64,
+    /// Bytes read.
+    pub bytes_read: u64,
+    /// Files whose documents were removed (deleted or rewritten).
+    pub files_removed: u64,
+    /// What was skipped while reading.
+    pub report: ParseReport,
+    /// Whether anything was committed.
+    pub committed: bool,
+}
+
+/// What to do with one scanned file.
+enum Job<'a> {
+    /// Read from the start (new, or rewritten since last time).
+    Whole(&'a SourceFile),
+    /// Read the bytes appended since last time.
+    Append(&'a SourceFile, &'a FileEntry),
+}
+
+impl IndexStore {
+    /// True when the committed index already reflects `scan`.
+    pub fn is_current(&self, scan: &ScanResult) -> bool {
+        scan.files.len() == self.state.files.len()
+            && scan.files.iter().all(|f| {
+                self.state.files.get(path_key(f).as_str()).is_some_and(|e| {
+                    e.len == f.len && e.mtime_ns == f.mtime_ns && e.identity == f.identity
+                })
+            })
+            && desired_names(&self.state.files, scan) == self.state.names
+    }
+
+    /// Updates the index to match `scan`. Takes the writer lock (waiting for it).
+    pub fn update(&mut self, scan: &ScanResult, progress: &dyn Progress) -> Result<UpdateSummary> {
+        let _lock = self.lock()?;
+        self.update_locked(scan, progress)
+    }
+
+    /// Updates with the writer lock already held by the caller (re-reading the last commit
+    /// first, since another writer may have committed before we got the lock).
+    pub fn update_locked(
+        &mut self,
+        scan: &ScanResult,
+        progress: &dyn Progress,
+    ) -> Result<UpdateSummary> {
+        self.reload()?;
+        let mut summary = UpdateSummary::default();
+        if self.is_current(scan) {
+            return Ok(summary);
+        }
+        let jobs: Vec<Job<'_>> = scan
+            .files
+            .iter()
+            .filter_map(|file| match self.state.files.get(path_key(file).as_str()) {
+                None => Some(Job::Whole(file)),
+                Some(e)
+                    if e.len == file.len
+                        && e.mtime_ns == file.mtime_ns
+                        && e.identity == file.identity =>
+                {
+                    None
+                }
+                Some(e)
+                    if e.identity != file.identity
+                        || file.len < e.state.consumed
+                        || !tail_matches(file, e) =>
+                {
+                    Some(Job::Whole(file))
+                }
+                Some(e) => Some(Job::Append(file, e)),
+            })
+            .collect();
+        let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4));
+        let mut writer: IndexWriter<TantivyDocument> = self.index.writer_with_num_threads(
+            threads,
+            WRITER_BUDGET_BYTES.max(threads * 16 * 1024 * 1024),
+        )?;
+        let fields = self.fields.clone();
+        let scanned: HashMap<String, &SourceFile> =
+            scan.files.iter().map(|f| (path_key(f), f)).collect();
+        // Deletions first: a delete only removes documents added before it.
+        for path in self.state.files.keys() {
+            if !scanned.contains_key(path) {
+                writer.delete_term(Term::from_field_text(fields.file, path));
+                summary.files_removed += 1;
+            }
+        }
+        for job in &jobs {
+            if let Job::Whole(file) = job
+                && self.state.files.contains_key(path_key(file).as_str())
+            {
+                writer.delete_term(Term::from_field_text(fields.file, &path_key(file)));
+                summary.files_removed += 1;
+            }
+        }
+        let total_bytes: u64 = jobs
+            .iter()
+            .map(|j| match j {
+                Job::Whole(f) => f.len,
+                Job::Append(f, e) => f.len.saturating_sub(e.state.consumed),
+            })
+            .sum();
+        progress.start(jobs.len() as u64, total_bytes);
+        let report = Mutex::new(ParseReport::default());
+        let results: Vec<(String, Option<FileEntry>, u64)> = jobs
+            .par_iter()
+            .map_init(Vec::new, |scratch, job| {
+                let (path, entry, parsed, read) = read_job(job, &fields, &writer, scratch);
+                if let Ok(mut r) = report.lock() {
+                    r.merge(&parsed);
+                }
+                progress.advance(read);
+                (path, entry, read)
+            })
+            .collect();
+        progress.finish();
+        let mut files = std::mem::take(&mut self.state.files);
+        files.retain(|path, _| scanned.contains_key(path));
+        for (path, entry, read) in results {
+            summary.files_read += 1;
+            summary.bytes_read += read;
+            match entry {
+                Some(entry) => files.insert(path, entry),
+                None => files.remove(&path),
+            };
+        }
+        let names = desired_names(&files, scan);
+        for (id, name) in &names {
+            if self.state.names.get(id) != Some(name) {
+                writer.delete_term(Term::from_field_text(fields.file, &schema::name_key(id)));
+                let updated = files
+                    .values()
+                    .find(|e| &e.state.session.id == id)
+                    .and_then(|e| e.state.session.updated_at_ms);
+                writer.add_document(schema::name_doc(&fields, id, name, updated.unwrap_or(0)))?;
+            }
+        }
+        for id in self.state.names.keys() {
+            if !names.contains_key(id) {
+                writer.delete_term(Term::from_field_text(fields.file, &schema::name_key(id)));
+            }
+        }
+        summary.report = report.into_inner().unwrap_or_default();
+        let state = IndexState { files, names };
+        self.commit(&mut writer, state)?;
+        summary.committed = true;
+        Ok(summary)
+    }
+
+    fn commit(
+        &mut self,
+        writer: &mut IndexWriter<TantivyDocument>,
+        state: IndexState,
+    ) -> Result<()> {
+        let generation = self.generation + 1;
+        let file_name = format!("state-{generation}.bin");
+        state.save(&self.dir.join(&file_name))?;
+        let payload = Payload {
+            state: file_name.clone(),
+            generation,
+        };
+        let mut payload_text = Vec::new();
+        payload
+            .serialize(&mut serde_json::Serializer::new(&mut payload_text))
+            .map_err(|e| Error::Index(e.to_string()))?;
+        let mut prepared = writer.prepare_commit()?;
+        prepared.set_payload(&String::from_utf8_lossy(&payload_text));
+        prepared.commit()?;
+        self.state = state;
+        self.generation = generation;
+        // Keep this state and the previous one (a reader may be loading it right now).
+        if let Ok(entries) = std::fs::read_dir(&self.dir) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let keep = name == file_name || name == format!("state-{}.bin", generation - 1);
+                if name.starts_with("state-") && !keep {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The key a file is stored under.
+fn path_key(file: &SourceFile) -> String {
+    file.path.to_string_lossy().into_owned()
+}
+
+/// Reads one job's bytes, streams its messages into the writer, returns its new entry.
+fn read_job(
+    job: &Job<'_>,
+    fields: &Fields,
+    writer: &IndexWriter<TantivyDocument>,
+    scratch: &mut Vec<u8>,
+) -> (String, Option<FileEntry>, ParseReport, u64) {
+    let (file, mut state, mut events) = match job {
+        Job::Whole(file) => (*file, FileState::new(&file.path, file.archived), Vec::new()),
+        Job::Append(file, entry) => (*file, entry.state.clone(), entry.events.clone()),
+    };
+    let key = path_key(file);
+    let mut parsed = Parsed::default();
+    let opened = File::open(&file.path).and_then(|f| f.metadata().map(|m| (f, m)));
+    let Ok((handle, meta)) = opened else {
+        parsed.report.unreadable += 1;
+        return (key, None, parsed.report, 0);
+    };
+    let start = state.consumed;
+    let Ok(bytes) = lines::map_from(&handle, start) else {
+        parsed.report.unreadable += 1;
+        return (key, None, parsed.report, 0);
+    };
+    state.feed(bytes.as_slice(), Depth::Full, &mut parsed, scratch);
+    let read = bytes.as_slice().len() as u64;
+    for message in &parsed.messages {
+        // A full writer queue only blocks; an error here means the writer died, which the
+        // commit reports.
+        let _ = writer.add_document(schema::message_doc(
+            fields,
+            &state.session.id,
+            &key,
+            message,
+        ));
+    }
+    events.append(&mut parsed.usage);
+    let consumed = usize::try_from(state.consumed - start).unwrap_or(0);
+    let slice = bytes.as_slice();
+    let tail_check = tail_before(&handle, slice, consumed, start);
+    let entry = FileEntry {
+        len: start + read,
+        mtime_ns: mtime_ns(&meta),
+        identity: file_identity(&meta),
+        tail_check,
+        state,
+        events,
+    };
+    (key, Some(entry), parsed.report, read)
+}
+
+/// The `TAIL_CHECK_BYTES` bytes before the consumed offset (`start + consumed`).
+fn tail_before(handle: &File, slice: &[u8], consumed: usize, start: u64) -> Vec<u8> {
+    if consumed >= TAIL_CHECK_BYTES || start == 0 {
+        return slice[consumed.saturating_sub(TAIL_CHECK_BYTES)..consumed].to_vec();
+    }
+    let end = start + consumed as u64;
+    let from = end.saturating_sub(TAIL_CHECK_BYTES as u64);
+    read_at(handle, from, (end - from) as usize).unwrap_or_default()
+}
+
+/// True when the bytes before the consumed offset are still what they were.
+fn tail_matches(file: &SourceFile, entry: &FileEntry) -> bool {
+    let end = entry.state.consumed;
+    let from = end.saturating_sub(entry.tail_check.len() as u64);
+    File::open(&file.path)
+        .ok()
+        .and_then(|f| read_at(&f, from, (end - from) as usize))
+        .is_some_and(|bytes| bytes == entry.tail_check)
+}
+
+#[cfg(unix)]
+fn read_at(file: &File, offset: u64, len: usize) -> Option<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    let mut buf = vec![0; len];
+    file.read_exact_at(&mut buf, offset).ok()?;
+    Some(buf)
+}
+
+#[cfg(not(unix))]
+fn read_at(file: &File, offset: u64, len: usize) -> Option<Vec<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = file.try_clone().ok()?;
+    file.seek(SeekFrom::Start(offset)).ok()?;
+    let mut buf = vec![0; len];
+    file.read_exact(&mut buf).ok()?;
+    Some(buf)
+}
+
+/// Thread names in force: `session_index.jsonl` first, else a `thread_name_updated` event.
+fn desired_names(
+    files: &BTreeMap<String, FileEntry>,
+    scan: &ScanResult,
+) -> BTreeMap<String, String> {
+    let mut names = BTreeMap::new();
+    for entry in files.values() {
+        let id = &entry.state.session.id;
+        if let Some(name) = scan
+            .thread_names
+            .get(id)
+            .or(entry.state.session.thread_name.as_ref())
+        {
+            names.insert(id.clone(), name.clone());
+        }
+    }
+    names
+}
+
+/// Sessions with usage from a state; the same session in two files keeps the longer file.
+pub fn sessions_of(state: &IndexState) -> Vec<SessionUsage> {
+    let mut by_id: HashMap<&str, &FileEntry> = HashMap::new();
+    for entry in state.files.values() {
+        let id = entry.state.session.id.as_str();
+        match by_id.get(id) {
+            Some(existing) if existing.len >= entry.len => {}
+            _ => {
+                by_id.insert(id, entry);
+            }
+        }
+    }
+    let mut sessions: Vec<SessionUsage> = by_id
+        .into_values()
+        .map(|entry| {
+            let mut info = entry.state.session.clone();
+            if let Some(name) = state.names.get(&info.id) {
+                info.thread_name = Some(name.clone());
+            }
+            SessionUsage {
+                info,
+                events: entry.events.clone(),
+            }
+        })
+        .collect();
+    sessions.sort_by(|a, b| a.info.path.cmp(&b.info.path));
+    sessions
+}
