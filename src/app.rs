@@ -60,5 +60,8 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Er
         Command::Stats(args) => commands::stats::run(&config, &args, &mut io).map(|()| 0),
         Command::Index(args) => commands::index::run(&config, &args, &mut io).map(|()| 0),
         Command::Search(args) => commands::search::run(&config, &args, &mut io),
+        Command::Resume(args) => commands::resume::run(&config, &args, &mut io),
+        Command::Sessions(args) => commands::sessions::run(&config, &args, &mut io).map(|()| 0),
+        Command::Show(args) => commands::show::run(&config, &args, &mut io),
     }
 }

@@ -82,7 +82,8 @@ pub enum Command {
     Index(IndexArgs),
     /// Full-text search over whole conversations, one result per session.
     ///
-    /// All words must match. "quoted phrases" match in order, -word excludes, pre* matches a
+    /// All words must match. "quoted phrases" match in order, -word excludes (quote the query
+    /// or put it after -- so the shell and rolldex don't take -word for a flag), pre* matches a
     /// prefix. Identifiers such as ERR_QX7731, refresh_jwt_token_v2 or src/import.rs are
     /// found whole and by their parts. Exit status: 0 with hits, 1 with none, 2 on a bad query.
     /// Examples:
@@ -90,6 +91,105 @@ pub enum Command {
     ///   rolldex search '"connection reset"' --role tool --since 2026-03-01
     ///   rolldex search ERR_QX7731 --cwd . --json
     Search(SearchArgs),
+    /// Print the id of the session to resume, best first, for `codex resume`.
+    ///
+    /// Without a query: the most recently updated sessions in the current directory (or
+    /// --cwd DIR, or --all). With a query: the sessions whose whole conversation matches best,
+    /// in every project (or --cwd DIR). Only ids go to stdout, so it pipes:
+    ///   codex exec resume "$(rolldex resume 'jwt refresh')" "continue"
+    ///   rolldex resume --limit 3 | xargs -I{} codex resume {}
+    ///   rolldex resume --exec          # runs `codex resume <id>` itself
+    /// Exit status 1 (and nothing on stdout) when no session matches.
+    Resume(ResumeArgs),
+    /// List sessions, newest activity first.
+    ///
+    /// Shows updated and started times, id, cwd, model, client, turns, total tokens and the
+    /// thread name (or the first real thing you asked). Examples:
+    ///   rolldex sessions --cwd . --limit 5
+    ///   rolldex sessions --since 2026-03-01 --include-non-interactive --json
+    Sessions(SessionsArgs),
+    /// Print one session's conversation.
+    ///
+    /// ID is a session UUID, a unique prefix of one, or a thread name. Examples:
+    ///   rolldex show 019b8fa5
+    ///   rolldex show 019b8fa5 --grep migration
+    ///   rolldex show "auth refactor" --json | jq .
+    Show(ShowArgs),
+}
+
+/// Arguments of `rolldex resume`.
+#[derive(Debug, Args)]
+pub struct ResumeArgs {
+    /// Words to look for in whole conversations and thread names (optional).
+    #[arg(value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// How many session ids to print.
+    #[arg(long, short = 'n', default_value_t = 1)]
+    pub limit: usize,
+    /// Only sessions in this directory or below (default without a query: the current one).
+    #[arg(long, value_name = "DIR", conflicts_with = "all")]
+    pub cwd: Option<PathBuf>,
+    /// Every project, not just the current directory.
+    #[arg(long)]
+    pub all: bool,
+    /// Include `codex exec` and sub-agent sessions (skipped by default).
+    #[arg(long)]
+    pub include_non_interactive: bool,
+    /// Run `codex resume <ID>` in place of rolldex (no shell involved).
+    #[arg(long, conflicts_with = "print_command")]
+    pub exec: bool,
+    /// Print the `codex resume <ID>` command instead of the bare id.
+    #[arg(long)]
+    pub print_command: bool,
+    /// The codex binary for --exec and --print-command.
+    #[arg(long, value_name = "PATH", default_value = "codex")]
+    pub codex_bin: PathBuf,
+    /// Answer from the index as it is, without reading new or changed files first.
+    #[arg(long)]
+    pub no_update: bool,
+}
+
+/// Arguments of `rolldex sessions`.
+#[derive(Debug, Args)]
+pub struct SessionsArgs {
+    /// How many sessions to list.
+    #[arg(long, short = 'n', default_value_t = 20)]
+    pub limit: usize,
+    /// Only sessions in this directory or below.
+    #[arg(long, value_name = "DIR")]
+    pub cwd: Option<PathBuf>,
+    /// Only sessions active on or after this day (YYYY-MM-DD, in --tz).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+    /// Only sessions started on or before this day (YYYY-MM-DD, in --tz).
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Only sessions that used this model.
+    #[arg(long)]
+    pub model: Option<String>,
+    /// Include `codex exec` and sub-agent sessions (hidden by default).
+    #[arg(long)]
+    pub include_non_interactive: bool,
+    /// Answer from the index as it is, without reading new or changed files first.
+    #[arg(long)]
+    pub no_update: bool,
+}
+
+/// Arguments of `rolldex show`.
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// Session UUID, unique UUID prefix, or thread name.
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Only the turns that mention WORD (case-insensitive), whole.
+    #[arg(long, value_name = "WORD")]
+    pub grep: Option<String>,
+    /// Print tool outputs whole instead of shortened.
+    #[arg(long)]
+    pub full: bool,
+    /// Answer from the index as it is, without reading new or changed files first.
+    #[arg(long)]
+    pub no_update: bool,
 }
 
 /// Arguments of `rolldex index`.
@@ -116,7 +216,8 @@ pub enum RoleArg {
 /// Arguments of `rolldex search`.
 #[derive(Debug, Args)]
 pub struct SearchArgs {
-    /// The query (several words are joined with spaces).
+    /// The query; several words are joined with spaces. Quote it (or put it after --) when it
+    /// has -excluded words: rolldex search 'widget -resize'.
     #[arg(required = true, value_name = "QUERY")]
     pub query: Vec<String>,
     /// Only messages on or after this day (YYYY-MM-DD, in --tz).

@@ -46,6 +46,8 @@ pub struct SearchRequest {
     pub role: Option<RoleFilter>,
     /// Only these sessions (`None`: all).
     pub sessions: Option<HashSet<String>>,
+    /// Only interactive sessions (not `codex exec`, not sub-agents).
+    pub interactive_only: bool,
     /// How many sessions to return.
     pub limit: usize,
 }
@@ -96,6 +98,13 @@ pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
             .iter()
             .map(|s| Term::from_field_text(fields.session, s));
         clauses.push((Occur::Must, Box::new(TermSetQuery::new(terms))));
+    }
+    if request.interactive_only {
+        let term = Term::from_field_u64(fields.interactive, 1);
+        clauses.push((
+            Occur::Must,
+            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+        ));
     }
     let query = BooleanQuery::new(clauses);
     let reader = store.index().reader()?;

@@ -113,7 +113,12 @@ pub struct Report {
 
 /// Builds the report for `query` over `sessions`.
 pub fn compute(sessions: &[SessionUsage], query: &StatsQuery, prices: &PriceTable) -> Report {
-    let projects = project_keys(sessions);
+    let projects = if query.grouping == Grouping::Project {
+        project_keys(sessions)
+    } else {
+        Vec::new()
+    };
+    let mut day_keys: HashMap<NaiveDate, String> = HashMap::new();
     let mut rows: BTreeMap<String, BTreeMap<String, TokenUsage>> = BTreeMap::new();
     for (index, session) in sessions.iter().enumerate() {
         if let Some(dir) = &query.cwd
@@ -135,8 +140,17 @@ pub fn compute(sessions: &[SessionUsage], query: &StatsQuery, prices: &PriceTabl
                 continue;
             }
             let key = match query.grouping {
-                Grouping::Day => date.format("%Y-%m-%d").to_string(),
-                Grouping::Week => week_start(date).format("%Y-%m-%d").to_string(),
+                Grouping::Day => day_keys
+                    .entry(date)
+                    .or_insert_with(|| date.format("%Y-%m-%d").to_string())
+                    .clone(),
+                Grouping::Week => {
+                    let monday = week_start(date);
+                    day_keys
+                        .entry(monday)
+                        .or_insert_with(|| monday.format("%Y-%m-%d").to_string())
+                        .clone()
+                }
                 Grouping::Month => date.format("%Y-%m").to_string(),
                 Grouping::Session => session.info.id.clone(),
                 Grouping::Model => model.to_owned(),
@@ -221,7 +235,10 @@ pub fn project_keys(sessions: &[SessionUsage]) -> Vec<String> {
             session.info.git_repository_url.as_deref(),
             session.info.cwd.as_deref(),
         ) {
-            roots_by_repo.entry(url).or_default().push(cwd);
+            let roots = roots_by_repo.entry(url).or_default();
+            if !roots.contains(&cwd) {
+                roots.push(cwd);
+            }
         }
     }
     sessions

@@ -5,7 +5,10 @@
 
 pub mod index;
 pub mod refresh;
+pub mod resume;
 pub mod search;
+pub mod sessions;
+pub mod show;
 pub mod stats;
 
 use std::io::{self, Write};

@@ -47,7 +47,8 @@ pub fn run(config: &Config, args: &SearchArgs, io: &mut Io<'_>) -> Result<u8> {
             .as_deref()
             .map(|p| absolute(p).to_string_lossy().into_owned()),
         model: args.model.clone(),
-        include_non_interactive: args.include_non_interactive,
+        // The interactive flag is on every document: no session list needed for it.
+        include_non_interactive: true,
     };
     let request = SearchRequest {
         text,
@@ -62,6 +63,7 @@ pub fn run(config: &Config, args: &SearchArgs, io: &mut Io<'_>) -> Result<u8> {
             RoleArg::Tool => RoleFilter::Tool,
         }),
         sessions: filter.allowed(sessions.values()),
+        interactive_only: !args.include_non_interactive,
         limit: args.limit,
     };
     let hits = search(&store, &request)?;

@@ -30,7 +30,7 @@ pub fn run(config: &Config, args: &StatsArgs, io: &mut Io<'_>) -> Result<()> {
         } else {
             Freshness::Update
         };
-        open_index(config, freshness, io)?.0.sessions()
+        open_index(config, freshness, io)?.0.into_sessions()
     };
     let report = compute(&sessions, &query, &config.prices);
     write_report(io.out, &report, config.format, args.breakdown)

@@ -74,11 +74,13 @@ impl IndexStore {
             let _lock = lock_exclusive(&dir)?;
             if !tantivy_dir.join("meta.json").exists() {
                 create_private_dir(&tantivy_dir)?;
-                Index::create_in_dir(&tantivy_dir, schema)?;
+                let created = Index::create_in_dir(&tantivy_dir, schema)?;
+                schema::register_tokenizer(&created);
                 write_file(&version_path, schema::SCHEMA_VERSION.to_string().as_bytes())?;
             }
         }
         let index = Index::open_in_dir(&tantivy_dir)?;
+        schema::register_tokenizer(&index);
         let mut store = IndexStore {
             dir,
             index,
@@ -136,7 +138,12 @@ impl IndexStore {
 
     /// Sessions with their usage, from the committed state.
     pub fn sessions(&self) -> Vec<SessionUsage> {
-        update::sessions_of(&self.state)
+        update::into_sessions(self.state.clone())
+    }
+
+    /// Moves the sessions out of the store (no copy); the store is not used afterwards.
+    pub fn into_sessions(self) -> Vec<SessionUsage> {
+        update::into_sessions(self.state)
     }
 
     /// Tries to take the writer lock without waiting.
@@ -161,6 +168,7 @@ impl IndexStore {
         let tantivy_dir = self.dir.join("tantivy");
         create_private_dir(&tantivy_dir)?;
         self.index = Index::create_in_dir(&tantivy_dir, schema)?;
+        schema::register_tokenizer(&self.index);
         write_file(
             &self.dir.join("VERSION"),
             schema::SCHEMA_VERSION.to_string().as_bytes(),

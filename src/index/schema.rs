@@ -1,20 +1,22 @@
 //! The tantivy schema, declared once: one document per conversation message, plus one per
 //! thread name. Every field's flags are chosen for a query that needs them.
 
-use tantivy::schema::{Field, INDEXED, STORED, STRING, Schema, TEXT};
+use tantivy::schema::{
+    Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
 use tantivy::{TantivyDocument, doc};
 
 use crate::model::{Message, Role};
 
 /// Bump when documents or state change shape; an older index is rebuilt.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Bytes of a tool call (command line, patch) that are indexed.
-pub const TOOL_CALL_BYTES: usize = 2048;
-/// Bytes from the start of a tool output that are indexed.
-pub const TOOL_OUTPUT_HEAD: usize = 384;
-/// Bytes from the end of a tool output that are indexed (errors sit at the end).
-pub const TOOL_OUTPUT_TAIL: usize = 640;
+pub const TOOL_CALL_BYTES: usize = 1024;
+pub use crate::parse::{
+    INDEXED_OUTPUT_HEAD as TOOL_OUTPUT_HEAD, INDEXED_OUTPUT_TAIL as TOOL_OUTPUT_TAIL,
+};
 
 /// Handles to the schema's fields.
 #[derive(Debug, Clone)]
@@ -29,6 +31,8 @@ pub struct Fields {
     pub timestamp: Field,
     /// The text: tokenized with positions (phrases, identifiers) and stored for snippets.
     pub text: Field,
+    /// 1 for interactive sessions: the default search filter, without a per-session list.
+    pub interactive: Field,
 }
 
 /// Builds the schema.
@@ -39,9 +43,32 @@ pub fn schema() -> (Schema, Fields) {
         file: builder.add_text_field("file", STRING),
         role: builder.add_text_field("role", STRING | STORED),
         timestamp: builder.add_i64_field("ts", INDEXED | STORED),
-        text: builder.add_text_field("text", TEXT | STORED),
+        text: builder.add_text_field("text", text_options()),
+        interactive: builder.add_u64_field("interactive", INDEXED),
     };
     (builder.build(), fields)
+}
+
+/// The text analyzer's name: tantivy's default, but keeping tokens up to 80 bytes so a full
+/// SHA-1 (40) or SHA-256 (64) hash stays findable.
+const TOKENIZER: &str = "rolldex";
+
+fn text_options() -> TextOptions {
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer(TOKENIZER)
+        .set_index_option(IndexRecordOption::WithFreqsAndPositions);
+    TextOptions::default()
+        .set_indexing_options(indexing)
+        .set_stored()
+}
+
+/// Registers the text analyzer; every opened index needs it before indexing or querying.
+pub fn register_tokenizer(index: &tantivy::Index) {
+    let analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(80))
+        .filter(LowerCaser)
+        .build();
+    index.tokenizers().register(TOKENIZER, analyzer);
 }
 
 /// The role name stored for thread-name documents.
@@ -50,6 +77,7 @@ pub const NAME_ROLE: &str = "name";
 /// The document for one message, with tool text cut to the indexed budget.
 pub fn message_doc(
     fields: &Fields,
+    interactive: bool,
     session: &str,
     file: &str,
     message: &Message,
@@ -65,17 +93,25 @@ pub fn message_doc(
         fields.role => message.role.as_str(),
         fields.timestamp => message.timestamp_ms.unwrap_or(0),
         fields.text => text,
+        fields.interactive => u64::from(interactive),
     )
 }
 
 /// The document that makes a thread name searchable.
-pub fn name_doc(fields: &Fields, session: &str, name: &str, timestamp_ms: i64) -> TantivyDocument {
+pub fn name_doc(
+    fields: &Fields,
+    interactive: bool,
+    session: &str,
+    name: &str,
+    timestamp_ms: i64,
+) -> TantivyDocument {
     doc!(
         fields.session => session,
         fields.file => name_key(session),
         fields.role => NAME_ROLE,
         fields.timestamp => timestamp_ms,
         fields.text => name,
+        fields.interactive => u64::from(interactive),
     )
 }
 
@@ -98,7 +134,7 @@ fn head(text: &str, max: usize) -> &str {
 
 /// The first `h` and last `t` bytes of `text` joined by an ellipsis line.
 fn head_and_tail(text: &str, h: usize, t: usize) -> String {
-    if text.len() <= h + t {
+    if text.len() <= h + t + 16 {
         return text.to_owned();
     }
     let mut start = text.len() - t;

@@ -16,7 +16,7 @@ use super::schema::{self, Fields};
 use super::state::{FileEntry, IndexState, TAIL_CHECK_BYTES};
 use super::{IndexStore, Payload};
 use crate::error::{Error, Result};
-use crate::parse::{Depth, FileState, ParseReport, Parsed, lines};
+use crate::parse::{Depth, FileState, ParseReport, Parsed};
 use crate::scan::{ScanResult, SourceFile, file_identity, mtime_ns};
 use crate::stats::SessionUsage;
 
@@ -99,7 +99,10 @@ impl IndexStore {
                     None
                 }
                 Some(e)
+                    // Not grown yet changed, shrunk, replaced, or its old bytes differ:
+                    // rewritten, so read it again from the start.
                     if e.identity != file.identity
+                        || file.len <= e.len
                         || file.len < e.state.consumed
                         || !tail_matches(file, e) =>
                 {
@@ -163,14 +166,17 @@ impl IndexStore {
             };
         }
         let names = desired_names(&files, scan);
+        let by_id: HashMap<&str, &crate::model::SessionInfo> = files
+            .values()
+            .map(|e| (e.state.session.id.as_str(), &e.state.session))
+            .collect();
         for (id, name) in &names {
             if self.state.names.get(id) != Some(name) {
                 writer.delete_term(Term::from_field_text(fields.file, &schema::name_key(id)));
-                let updated = files
-                    .values()
-                    .find(|e| &e.state.session.id == id)
-                    .and_then(|e| e.state.session.updated_at_ms);
-                writer.add_document(schema::name_doc(&fields, id, name, updated.unwrap_or(0)))?;
+                let session = by_id.get(id.as_str());
+                let updated = session.and_then(|s| s.updated_at_ms).unwrap_or(0);
+                let interactive = session.is_none_or(|s| s.interactive);
+                writer.add_document(schema::name_doc(&fields, interactive, id, name, updated))?;
             }
         }
         for id in self.state.names.keys() {
@@ -244,26 +250,25 @@ fn read_job(
         return (key, None, parsed.report, 0);
     };
     let start = state.consumed;
-    let Ok(bytes) = lines::map_from(&handle, start) else {
+    let Ok(read) = state.feed_file(&handle, Depth::Index, &mut parsed, scratch) else {
         parsed.report.unreadable += 1;
         return (key, None, parsed.report, 0);
     };
-    state.feed(bytes.as_slice(), Depth::Full, &mut parsed, scratch);
-    let read = bytes.as_slice().len() as u64;
     for message in &parsed.messages {
         // A full writer queue only blocks; an error here means the writer died, which the
         // commit reports.
         let _ = writer.add_document(schema::message_doc(
             fields,
+            state.session.interactive,
             &state.session.id,
             &key,
             message,
         ));
     }
     events.append(&mut parsed.usage);
-    let consumed = usize::try_from(state.consumed - start).unwrap_or(0);
-    let slice = bytes.as_slice();
-    let tail_check = tail_before(&handle, slice, consumed, start);
+    let end = state.consumed;
+    let from = end.saturating_sub(TAIL_CHECK_BYTES as u64);
+    let tail_check = read_at(&handle, from, (end - from) as usize).unwrap_or_default();
     let entry = FileEntry {
         len: start + read,
         mtime_ns: mtime_ns(&meta),
@@ -273,16 +278,6 @@ fn read_job(
         events,
     };
     (key, Some(entry), parsed.report, read)
-}
-
-/// The `TAIL_CHECK_BYTES` bytes before the consumed offset (`start + consumed`).
-fn tail_before(handle: &File, slice: &[u8], consumed: usize, start: u64) -> Vec<u8> {
-    if consumed >= TAIL_CHECK_BYTES || start == 0 {
-        return slice[consumed.saturating_sub(TAIL_CHECK_BYTES)..consumed].to_vec();
-    }
-    let end = start + consumed as u64;
-    let from = end.saturating_sub(TAIL_CHECK_BYTES as u64);
-    read_at(handle, from, (end - from) as usize).unwrap_or_default()
 }
 
 /// True when the bytes before the consumed offset are still what they were.
@@ -332,31 +327,28 @@ fn desired_names(
     names
 }
 
-/// Sessions with usage from a state; the same session in two files keeps the longer file.
-pub fn sessions_of(state: &IndexState) -> Vec<SessionUsage> {
-    let mut by_id: HashMap<&str, &FileEntry> = HashMap::new();
-    for entry in state.files.values() {
-        let id = entry.state.session.id.as_str();
-        match by_id.get(id) {
-            Some(existing) if existing.len >= entry.len => {}
+/// Sessions with usage from a state, consuming it.
+pub fn into_sessions(state: IndexState) -> Vec<SessionUsage> {
+    let IndexState { files, names } = state;
+    let mut by_id: HashMap<String, (u64, SessionUsage)> = HashMap::new();
+    for entry in files.into_values() {
+        let len = entry.len;
+        let mut info = entry.state.session;
+        if let Some(name) = names.get(&info.id) {
+            info.thread_name = Some(name.clone());
+        }
+        let session = SessionUsage {
+            info,
+            events: entry.events,
+        };
+        match by_id.get(&session.info.id) {
+            Some((existing, _)) if *existing >= len => {}
             _ => {
-                by_id.insert(id, entry);
+                by_id.insert(session.info.id.clone(), (len, session));
             }
         }
     }
-    let mut sessions: Vec<SessionUsage> = by_id
-        .into_values()
-        .map(|entry| {
-            let mut info = entry.state.session.clone();
-            if let Some(name) = state.names.get(&info.id) {
-                info.thread_name = Some(name.clone());
-            }
-            SessionUsage {
-                info,
-                events: entry.events.clone(),
-            }
-        })
-        .collect();
+    let mut sessions: Vec<SessionUsage> = by_id.into_values().map(|(_, s)| s).collect();
     sessions.sort_by(|a, b| a.info.path.cmp(&b.info.path));
     sessions
 }

@@ -4,6 +4,7 @@
 //! command layer hands it the stdout lock.
 
 pub mod hits;
+pub mod sessions;
 pub mod stats;
 
 use std::io::{self, Write};

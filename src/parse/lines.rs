@@ -6,7 +6,6 @@
 //! Anything that does not fit that shape falls back to a full parse in the caller.
 
 use std::fs::File;
-use std::path::Path;
 
 use memchr::memmem;
 use memmap2::{Mmap, MmapOptions};
@@ -29,32 +28,16 @@ impl FileBytes {
     }
 }
 
-/// Maps `path` read-only.
-///
-/// Codex only ever appends to a rollout, so a concurrent writer can add bytes past our map but
-/// never change the bytes we see; a file truncated under us is the one hazard, and rolldex only
-/// maps files it found as regular files a moment earlier.
+/// Maps at most `max` bytes of `file` from byte `offset` (an empty view past the end).
 #[allow(unsafe_code)]
-pub fn map_file(path: &Path) -> std::io::Result<FileBytes> {
-    let file = File::open(path)?;
-    let len = file.metadata()?.len();
-    if len == 0 {
-        return Ok(FileBytes::Empty);
-    }
-    // SAFETY: the map is read-only and private to this process; rollouts are append-only, so
-    // the mapped range is not modified while we read it (see above).
-    let map = unsafe { MmapOptions::new().populate().map(&file)? };
-    Ok(FileBytes::Mapped(map))
-}
-
-/// Maps `file` from byte `offset` to its current end (an empty view past the end).
-#[allow(unsafe_code)]
-pub fn map_from(file: &File, offset: u64) -> std::io::Result<FileBytes> {
+pub fn map_window(file: &File, offset: u64, max: u64) -> std::io::Result<(FileBytes, bool)> {
     let len = file.metadata()?.len();
     if len <= offset {
-        return Ok(FileBytes::Empty);
+        return Ok((FileBytes::Empty, true));
     }
-    let span = usize::try_from(len - offset).map_err(std::io::Error::other)?;
+    let span = (len - offset).min(max);
+    let at_end = offset + span == len;
+    let span = usize::try_from(span).map_err(std::io::Error::other)?;
     // SAFETY: as in `map_file`: read-only, private, and rollouts are append-only.
     let map = unsafe {
         MmapOptions::new()
@@ -63,7 +46,7 @@ pub fn map_from(file: &File, offset: u64) -> std::io::Result<FileBytes> {
             .populate()
             .map(file)?
     };
-    Ok(FileBytes::Mapped(map))
+    Ok((FileBytes::Mapped(map), at_end))
 }
 
 /// Splits `bytes` into complete lines: yields `(offset_after_line, line)` with the newline and a

@@ -6,6 +6,7 @@
 //! `accounting` and `error`: it knows nothing of tantivy, clap or terminals.
 
 mod content;
+mod fast;
 pub mod lines;
 pub mod title;
 mod wire;
@@ -19,12 +20,19 @@ use crate::accounting::{Accountant, TokenCount};
 use crate::model::{Generation, Message, Role, SessionInfo, UsageEvent};
 use title::TitlePicker;
 
+/// Bytes from the start of a tool output that the index keeps.
+pub const INDEXED_OUTPUT_HEAD: usize = 384;
+/// Bytes from the end of a tool output that the index keeps (errors sit at the end).
+pub const INDEXED_OUTPUT_TAIL: usize = 512;
+
 /// How much of each file to decode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Depth {
     /// Session facts and usage only (reports).
     Usage,
-    /// Facts, usage and conversation text (index, `show`).
+    /// Facts, usage and conversation text with tool outputs cut to a head and a tail (index).
+    Index,
+    /// Facts, usage and the whole conversation text (`show`).
     Full,
 }
 
@@ -113,16 +121,60 @@ impl FileState {
     /// Feeds the complete lines of `bytes`, which must start at byte `self.consumed` of the file.
     /// A final fragment without a newline is left unconsumed and reported as a torn tail.
     pub fn feed(&mut self, bytes: &[u8], depth: Depth, out: &mut Parsed, scratch: &mut Vec<u8>) {
+        self.feed_window(bytes, true, depth, out, scratch);
+    }
+
+    /// Like [`FileState::feed`]; a fragment after the last newline is a torn tail only when
+    /// `at_end` (else the next window holds the rest of the line). Returns the bytes consumed.
+    fn feed_window(
+        &mut self,
+        bytes: &[u8],
+        at_end: bool,
+        depth: Depth,
+        out: &mut Parsed,
+        scratch: &mut Vec<u8>,
+    ) -> usize {
         let mut consumed = 0;
         for (end, line) in lines::complete_lines(bytes) {
             consumed = end;
             self.line(line, depth, out, scratch);
         }
         self.consumed += consumed as u64;
-        if !lines::torn_tail(bytes).is_empty() {
+        if at_end && !lines::torn_tail(bytes).is_empty() {
             out.report.torn_tails += 1;
         }
         self.session.title = self.titles.title().map(str::to_owned);
+        consumed
+    }
+
+    /// Reads `file` from `self.consumed` to its end, a window at a time, so memory stays
+    /// bounded however large the file. Returns the bytes looked at.
+    pub fn feed_file(
+        &mut self,
+        file: &std::fs::File,
+        depth: Depth,
+        out: &mut Parsed,
+        scratch: &mut Vec<u8>,
+    ) -> std::io::Result<u64> {
+        let start = self.consumed;
+        let mut window = WINDOW_BYTES;
+        loop {
+            let (bytes, at_end) = lines::map_window(file, self.consumed, window)?;
+            let slice = bytes.as_slice();
+            if slice.is_empty() {
+                return Ok(self.consumed - start);
+            }
+            let consumed = self.feed_window(slice, at_end, depth, out, scratch);
+            if at_end {
+                return Ok(self.consumed - start + (slice.len() - consumed) as u64);
+            }
+            // A line longer than the window: look at more at once.
+            window = if consumed == 0 {
+                window * 2
+            } else {
+                WINDOW_BYTES
+            };
+        }
     }
 
     fn line(&mut self, raw: &[u8], depth: Depth, out: &mut Parsed, scratch: &mut Vec<u8>) {
@@ -163,7 +215,7 @@ impl FileState {
             (b"session_meta" | b"turn_context", _) => true,
             (b"event_msg", Some(b"token_count" | b"user_message" | b"thread_name_updated")) => true,
             (b"response_item", Some(_)) => {
-                depth == Depth::Full && !self.accountant.in_copied_block()
+                depth != Depth::Usage && !self.accountant.in_copied_block()
             }
             (b"response_item" | b"event_msg" | b"compacted" | b"world_state", _) => false,
             (
@@ -181,7 +233,36 @@ impl FileState {
             self.touch(timestamp);
             return;
         }
-        match decode::<Envelope<serde_json::Value>>(line, scratch, &mut out.report) {
+        let mut line = std::borrow::Cow::Borrowed(line);
+        if prefix.kind == b"response_item" {
+            match prefix.sub {
+                Some(b"function_call_output" | b"custom_tool_call_output")
+                    if depth == Depth::Index =>
+                {
+                    if let Some(text) =
+                        fast::output_head_tail(&line, INDEXED_OUTPUT_HEAD, INDEXED_OUTPUT_TAIL)
+                    {
+                        self.touch(timestamp);
+                        if !text.trim().is_empty() {
+                            out.messages.push(Message {
+                                timestamp_ms: timestamp,
+                                role: Role::ToolOutput,
+                                tool: None,
+                                text,
+                            });
+                        }
+                        return;
+                    }
+                }
+                Some(b"reasoning") => {
+                    if let Some(cut) = fast::reasoning_without_blob(&line) {
+                        line = std::borrow::Cow::Owned(cut);
+                    }
+                }
+                _ => {}
+            }
+        }
+        match decode::<Envelope<serde_json::Value>>(&line, scratch, &mut out.report) {
             Some(envelope) => {
                 self.touch(timestamp);
                 self.apply(
@@ -334,7 +415,7 @@ impl FileState {
         }
         self.session.turns += 1;
         self.titles.offer(&stripped);
-        if depth == Depth::Full {
+        if depth != Depth::Usage {
             out.messages.push(Message {
                 timestamp_ms: timestamp,
                 role: Role::User,
@@ -360,7 +441,7 @@ impl FileState {
                     .as_ref()
                     .map(content::content_text)
                     .unwrap_or_default();
-                self.user_text(&text, timestamp, Depth::Full, out);
+                self.user_text(&text, timestamp, Depth::Index, out);
             }
             return;
         }
@@ -388,7 +469,7 @@ impl FileState {
             if kind == b"record_type" {
                 return;
             }
-            let wants = depth == Depth::Full
+            let wants = depth != Depth::Usage
                 || (kind == b"message" && lines::head_contains(line, b"\"user\"", 200));
             if !wants {
                 return;
@@ -397,8 +478,9 @@ impl FileState {
             match value.as_ref().map(wire::ResponseItem::deserialize) {
                 Some(Ok(item)) => {
                     let mut parsed = Parsed::default();
-                    self.response_item(kind, &item, None, true, &mut parsed);
-                    if depth == Depth::Full {
+                    // Legacy lines carry no time: the session's start stands in.
+                    self.response_item(kind, &item, self.session.started_at_ms, true, &mut parsed);
+                    if depth != Depth::Usage {
                         out.messages.append(&mut parsed.messages);
                     }
                 }
@@ -473,13 +555,17 @@ fn decode<T: DeserializeOwned>(
     report: &mut ParseReport,
 ) -> Option<T> {
     scratch.clear();
-    match std::str::from_utf8(line) {
-        Ok(_) => scratch.extend_from_slice(line),
-        Err(_) => {
-            report.lossy_utf8 += 1;
-            scratch.extend_from_slice(String::from_utf8_lossy(line).as_bytes());
-        }
+    scratch.extend_from_slice(line);
+    if let Ok(value) = simd_json::serde::from_slice::<T>(scratch.as_mut_slice()) {
+        return Some(value);
     }
+    // simd-json rejects invalid UTF-8: decode such a line lossily and try once more.
+    if std::str::from_utf8(line).is_ok() {
+        return None;
+    }
+    report.lossy_utf8 += 1;
+    scratch.clear();
+    scratch.extend_from_slice(String::from_utf8_lossy(line).as_bytes());
     simd_json::serde::from_slice::<T>(scratch.as_mut_slice()).ok()
 }
 
@@ -511,6 +597,9 @@ pub fn id_from_file_name(path: &Path) -> Option<String> {
     is_uuid.then(|| tail.to_ascii_lowercase())
 }
 
+/// Bytes mapped at a time: bounds memory on huge rollouts.
+const WINDOW_BYTES: u64 = 8 << 20;
+
 /// Reads a whole file from the start.
 pub fn parse_path(
     path: &Path,
@@ -520,9 +609,10 @@ pub fn parse_path(
 ) -> (FileState, Parsed) {
     let mut state = FileState::new(path, archived);
     let mut parsed = Parsed::default();
-    match lines::map_file(path) {
-        Ok(bytes) => state.feed(bytes.as_slice(), depth, &mut parsed, scratch),
-        Err(_) => parsed.report.unreadable += 1,
+    let read = std::fs::File::open(path)
+        .and_then(|file| state.feed_file(&file, depth, &mut parsed, scratch));
+    if read.is_err() {
+        parsed.report.unreadable += 1;
     }
     (state, parsed)
 }

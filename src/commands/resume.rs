@@ -1,0 +1,169 @@
+//! `rolldex resume`: prints the id of the session to resume (only ids on stdout), or runs
+//! `codex resume <id>` itself.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use super::Io;
+use super::refresh::{Freshness, open_index};
+use super::search::SessionFilter;
+use super::sessions::sort_newest_first;
+use super::stats::absolute;
+use crate::cli::ResumeArgs;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::model::SessionInfo;
+use crate::output::Format;
+use crate::output::sessions::{session_view, write_sessions};
+use crate::query::{SearchRequest, search, session_scores};
+
+/// Scores within this factor of each other count as a tie, broken by recency.
+const NEAR_TIE: f32 = 1.05;
+
+/// Runs `resume`; returns the exit code.
+pub fn run(config: &Config, args: &ResumeArgs, io: &mut Io<'_>) -> Result<u8> {
+    if args.limit == 0 {
+        return Err(Error::Usage("--limit must be at least 1".into()));
+    }
+    let text = args.query.join(" ");
+    let freshness = if args.no_update {
+        Freshness::AsIs
+    } else {
+        Freshness::Update
+    };
+    let (store, _) = open_index(config, freshness, io)?;
+    let cwd = match (&args.cwd, args.all, text.trim().is_empty()) {
+        (Some(dir), _, _) => Some(absolute(dir).to_string_lossy().into_owned()),
+        // Like `codex resume --last`: without a query, the current directory's sessions.
+        (None, false, true) => {
+            let here = std::env::current_dir().map_err(|e| Error::io(".", e))?;
+            Some(here.to_string_lossy().into_owned())
+        }
+        _ => None,
+    };
+    let filter = SessionFilter {
+        cwd,
+        model: None,
+        include_non_interactive: args.include_non_interactive,
+    };
+    let mut candidates: Vec<SessionInfo> = store
+        .sessions()
+        .into_iter()
+        .map(|s| s.info)
+        .filter(|s| filter.accepts(s))
+        .collect();
+    let mut snippets: HashMap<String, String> = HashMap::new();
+    if text.trim().is_empty() {
+        sort_newest_first(&mut candidates);
+    } else {
+        let allowed = candidates.iter().map(|s| s.id.clone()).collect();
+        let scores = session_scores(&store, &text, Some(&allowed))?;
+        candidates.retain(|s| scores.contains_key(&s.id));
+        let score = |s: &SessionInfo| scores.get(&s.id).copied().unwrap_or(0.0);
+        // Rank by relevance; sessions whose scores are within NEAR_TIE go newest first.
+        candidates.sort_by(|a, b| {
+            let (sa, sb) = (score(a), score(b));
+            if sa.max(sb) <= sa.min(sb) * NEAR_TIE {
+                b.updated_at_ms.cmp(&a.updated_at_ms)
+            } else {
+                sb.total_cmp(&sa)
+            }
+        });
+        if config.format != Format::Table {
+            for session in candidates.iter().take(args.limit) {
+                let request = SearchRequest {
+                    text: text.clone(),
+                    sessions: Some(std::iter::once(session.id.clone()).collect()),
+                    limit: 1,
+                    ..SearchRequest::default()
+                };
+                if let Some(hit) = search(&store, &request)?.into_iter().next() {
+                    snippets.insert(session.id.clone(), hit.snippet);
+                }
+            }
+        }
+    }
+    candidates.truncate(args.limit);
+    if candidates.is_empty() {
+        if !config.quiet {
+            let scope = filter.cwd.as_deref().map_or_else(
+                || "any project".to_owned(),
+                |d| format!("{d} (use --all for every project)"),
+            );
+            let what = if text.trim().is_empty() {
+                String::new()
+            } else {
+                format!(" matching {text:?}")
+            };
+            let _ = writeln!(io.err, "rolldex: no session{what} in {scope}");
+        }
+        return Ok(1);
+    }
+    if args.exec {
+        return exec_codex(args, &candidates[0].id);
+    }
+    let write = |out: &mut dyn Write| -> std::io::Result<()> {
+        if config.format != Format::Table {
+            let local = |ms: i64| config.zone.format_minute(ms);
+            let views: Vec<_> = candidates
+                .iter()
+                .map(|s| {
+                    let mut view = session_view(s, &local);
+                    view.snippet = snippets.get(&s.id).cloned();
+                    view
+                })
+                .collect();
+            return write_sessions(out, &views, config.format);
+        }
+        for session in &candidates {
+            if args.print_command {
+                writeln!(
+                    out,
+                    "{} resume {}",
+                    shell_word(&args.codex_bin.to_string_lossy()),
+                    session.id
+                )?;
+            } else {
+                writeln!(out, "{}", session.id)?;
+            }
+        }
+        Ok(())
+    };
+    write(io.out).map_err(|e| Error::io("<stdout>", e))?;
+    Ok(0)
+}
+
+/// Replaces this process with `codex resume <id>` (never through a shell).
+fn exec_codex(args: &ResumeArgs, id: &str) -> Result<u8> {
+    let mut command = std::process::Command::new(&args.codex_bin);
+    command.arg("resume").arg(id);
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::CommandExt;
+        let error = command.exec();
+        Err(Error::Usage(format!(
+            "cannot run {}: {error}",
+            args.codex_bin.display()
+        )))
+    }
+    #[cfg(not(unix))]
+    {
+        let status = command
+            .status()
+            .map_err(|e| Error::Usage(format!("cannot run {}: {e}", args.codex_bin.display())))?;
+        Ok(u8::try_from(status.code().unwrap_or(1)).unwrap_or(1))
+    }
+}
+
+/// Quotes a word for a POSIX shell when it needs quoting.
+fn shell_word(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:=@".contains(c))
+    {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
