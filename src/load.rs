@@ -44,21 +44,18 @@ pub fn load_sessions(scan: &ScanResult) -> Loaded {
         if let Some(name) = scan.thread_names.get(&session.info.id) {
             session.info.thread_name = Some(name.clone());
         }
-        match by_id.get(&session.info.id) {
-            // The same session in two files (a copy, or two overlapping homes): appends only
-            // ever grow a rollout, so the longer file holds everything the shorter one does.
-            Some(&at) => {
-                loaded.duplicates += 1;
-                if len > sizes[at] {
-                    loaded.sessions[at] = session;
-                    sizes[at] = len;
-                }
+        // The same session in two files (a copy, or two overlapping homes): appends only ever
+        // grow a rollout, so the longer file holds everything the shorter one does.
+        if let Some(&at) = by_id.get(&session.info.id) {
+            loaded.duplicates += 1;
+            if len > sizes[at] {
+                loaded.sessions[at] = session;
+                sizes[at] = len;
             }
-            None => {
-                by_id.insert(session.info.id.clone(), loaded.sessions.len());
-                loaded.sessions.push(session);
-                sizes.push(len);
-            }
+        } else {
+            by_id.insert(session.info.id.clone(), loaded.sessions.len());
+            loaded.sessions.push(session);
+            sizes.push(len);
         }
     }
     loaded.report.unreadable += scan.unreadable;

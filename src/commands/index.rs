@@ -3,7 +3,7 @@
 use std::time::Instant;
 
 use super::Io;
-use super::refresh::{Freshness, open_index};
+use super::refresh::{Freshness, Needs, open_index};
 use crate::cli::IndexArgs;
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -12,11 +12,11 @@ use crate::error::{Error, Result};
 pub fn run(config: &Config, args: &IndexArgs, io: &mut Io<'_>) -> Result<()> {
     let started = Instant::now();
     if args.rebuild {
-        let (mut store, _) = open_index(config, Freshness::AsIs, io)?;
+        let (mut store, _) = open_index(config, Freshness::AsIs, Needs::Sessions, io)?;
         let _lock = store.lock()?;
         store.reset()?;
     }
-    let (store, summary) = open_index(config, Freshness::Wait, io)?;
+    let (store, summary) = open_index(config, Freshness::Wait, Needs::Sessions, io)?;
     let sessions = store.state().files.len();
     let elapsed = started.elapsed().as_secs_f64();
     let message = match summary {

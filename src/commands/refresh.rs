@@ -25,14 +25,24 @@ pub enum Freshness {
     AsIs,
 }
 
+/// What a command reads from the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Session facts only (search, resume, sessions, show).
+    Sessions,
+    /// Session facts and usage events (stats).
+    Usage,
+}
+
 /// Opens the index for the configured homes and updates it as asked.
 pub fn open_index(
     config: &Config,
     freshness: Freshness,
+    needs: Needs,
     io: &mut Io<'_>,
 ) -> Result<(IndexStore, Option<UpdateSummary>)> {
     check_homes(&config.homes)?;
-    let mut store = IndexStore::open(&config.index_dir, &config.homes)?;
+    let mut store = IndexStore::open(&config.index_dir, &config.homes, needs == Needs::Usage)?;
     if let Some(reason) = store.rebuilt_because.take() {
         let _ = writeln!(io.err, "rolldex: {reason}");
     }
@@ -43,20 +53,18 @@ pub fn open_index(
     if store.is_current(&scan) {
         return Ok((store, None));
     }
-    let _lock = match freshness {
-        Freshness::Wait => store.lock()?,
-        _ => match store.try_lock()? {
-            Some(lock) => lock,
-            None => {
-                if !config.quiet {
-                    let _ = writeln!(
-                        io.err,
-                        "rolldex: another rolldex is updating the index; answering from its last update"
-                    );
-                }
-                return Ok((store, None));
-            }
-        },
+    let lock = match freshness {
+        Freshness::Wait => Some(store.lock()?),
+        _ => store.try_lock()?,
+    };
+    let Some(_lock) = lock else {
+        if !config.quiet {
+            let _ = writeln!(
+                io.err,
+                "rolldex: another rolldex is updating the index; answering from its last update"
+            );
+        }
+        return Ok((store, None));
     };
     let bar = Bar::new(config.quiet);
     let summary = store.update_locked(&scan, &bar)?;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::io::Write;
 
 use super::Io;
-use super::refresh::{Freshness, open_index};
+use super::refresh::{Freshness, Needs, open_index};
 use super::search::SessionFilter;
 use super::sessions::sort_newest_first;
 use super::stats::absolute;
@@ -31,7 +31,7 @@ pub fn run(config: &Config, args: &ResumeArgs, io: &mut Io<'_>) -> Result<u8> {
     } else {
         Freshness::Update
     };
-    let (store, _) = open_index(config, freshness, io)?;
+    let (store, _) = open_index(config, freshness, Needs::Sessions, io)?;
     let cwd = match (&args.cwd, args.all, text.trim().is_empty()) {
         (Some(dir), _, _) => Some(absolute(dir).to_string_lossy().into_owned()),
         // Like `codex resume --last`: without a query, the current directory's sessions.

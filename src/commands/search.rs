@@ -4,7 +4,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::IsTerminal;
 
 use super::Io;
-use super::refresh::{Freshness, open_index};
+use super::refresh::{Freshness, Needs, open_index};
 use super::stats::{absolute, parse_date};
 use crate::cli::{RoleArg, SearchArgs};
 use crate::config::Config;
@@ -35,7 +35,7 @@ pub fn run(config: &Config, args: &SearchArgs, io: &mut Io<'_>) -> Result<u8> {
     } else {
         Freshness::Update
     };
-    let (store, _) = open_index(config, freshness, io)?;
+    let (store, _) = open_index(config, freshness, Needs::Sessions, io)?;
     let sessions: HashMap<String, SessionInfo> = store
         .sessions()
         .into_iter()

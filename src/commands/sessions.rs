@@ -1,7 +1,7 @@
 //! `rolldex sessions`: lists sessions from the index, newest activity first.
 
 use super::Io;
-use super::refresh::{Freshness, open_index};
+use super::refresh::{Freshness, Needs, open_index};
 use super::search::SessionFilter;
 use super::stats::{absolute, parse_date};
 use crate::cli::SessionsArgs;
@@ -27,7 +27,7 @@ pub fn run(config: &Config, args: &SessionsArgs, io: &mut Io<'_>) -> Result<()> 
     } else {
         Freshness::Update
     };
-    let (store, _) = open_index(config, freshness, io)?;
+    let (store, _) = open_index(config, freshness, Needs::Sessions, io)?;
     let filter = SessionFilter {
         cwd: args
             .cwd

@@ -1,11 +1,12 @@
 //! `rolldex show`: one session's conversation, found by id, id prefix or thread name, read
 //! from its rollout file.
 
+use std::fmt::Write as _;
 use std::io::Write;
 use std::path::Path;
 
 use super::Io;
-use super::refresh::{Freshness, open_index};
+use super::refresh::{Freshness, Needs, open_index};
 use crate::cli::ShowArgs;
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -21,7 +22,7 @@ pub fn run(config: &Config, args: &ShowArgs, io: &mut Io<'_>) -> Result<u8> {
     } else {
         Freshness::Update
     };
-    let (store, _) = open_index(config, freshness, io)?;
+    let (store, _) = open_index(config, freshness, Needs::Sessions, io)?;
     let sessions: Vec<SessionInfo> = store.sessions().into_iter().map(|s| s.info).collect();
     let session = match resolve(&sessions, &args.id) {
         Ok(session) => session,
@@ -43,11 +44,12 @@ pub fn run(config: &Config, args: &ShowArgs, io: &mut Io<'_>) -> Result<u8> {
                         .updated_at_ms
                         .map(|t| config.zone.format_minute(t))
                         .unwrap_or_default();
-                    text.push_str(&format!(
-                        "  {}  {when}  {}\n",
+                    let _ = writeln!(
+                        text,
+                        "  {}  {when}  {}",
                         s.id,
                         s.display_name().unwrap_or("")
-                    ));
+                    );
                 }
                 write!(io.err, "{text}")
             };

@@ -2,7 +2,7 @@
 
 use chrono::NaiveDate;
 
-use super::refresh::{Freshness, open_index};
+use super::refresh::{Freshness, Needs, open_index};
 use super::{Io, report_skipped};
 use crate::cli::{GroupArg, StatsArgs};
 use crate::config::Config;
@@ -30,7 +30,9 @@ pub fn run(config: &Config, args: &StatsArgs, io: &mut Io<'_>) -> Result<()> {
         } else {
             Freshness::Update
         };
-        open_index(config, freshness, io)?.0.into_sessions()
+        open_index(config, freshness, Needs::Usage, io)?
+            .0
+            .into_sessions()
     };
     let report = compute(&sessions, &query, &config.prices);
     write_report(io.out, &report, config.format, args.breakdown)

@@ -26,6 +26,7 @@ pub use update::{Progress, UpdateSummary};
 #[derive(Debug, Serialize, Deserialize)]
 struct Payload {
     state: String,
+    usage: String,
     generation: u64,
 }
 
@@ -36,13 +37,16 @@ pub struct IndexStore {
     fields: Fields,
     state: IndexState,
     generation: u64,
+    /// Whether usage events are loaded (stats and updates need them; search does not).
+    with_usage: bool,
     /// Why the index was (re)created on open, if it was.
     pub rebuilt_because: Option<String>,
 }
 
 impl IndexStore {
-    /// Opens (or creates) the index for `homes` under `index_dir`.
-    pub fn open(index_dir: &Path, homes: &[PathBuf]) -> Result<IndexStore> {
+    /// Opens (or creates) the index for `homes` under `index_dir`; `with_usage` loads the
+    /// usage events too (needed for reports).
+    pub fn open(index_dir: &Path, homes: &[PathBuf], with_usage: bool) -> Result<IndexStore> {
         create_private_dir(index_dir)?;
         let dir = index_dir.join(homes_key(homes));
         create_private_dir(&dir)?;
@@ -87,6 +91,7 @@ impl IndexStore {
             fields,
             state: IndexState::default(),
             generation: 0,
+            with_usage,
             rebuilt_because,
         };
         store.reload()?;
@@ -106,7 +111,8 @@ impl IndexStore {
                 self.generation = 0;
                 return Ok(());
             };
-            match IndexState::load(&self.dir.join(&payload.state)) {
+            let usage = self.with_usage.then(|| self.dir.join(&payload.usage));
+            match IndexState::load(&self.dir.join(&payload.state), usage.as_deref()) {
                 Ok(state) => {
                     self.state = state;
                     self.generation = payload.generation;

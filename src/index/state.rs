@@ -5,14 +5,14 @@
 //! index and this state always change together: a crash before the commit leaves the previous
 //! pair in force.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::model::UsageEvent;
+use crate::model::{TokenUsage, UsageEvent};
 use crate::parse::FileState;
 
 /// What the index knows about one rollout file.
@@ -44,21 +44,105 @@ pub struct IndexState {
 /// How many bytes before the consumed offset are remembered.
 pub const TAIL_CHECK_BYTES: usize = 64;
 
+/// Usage events stored apart from the rest, so queries that need no token numbers skip them,
+/// with model names interned (a history has a handful of models and many thousand events).
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct UsageFile {
+    models: Vec<String>,
+    /// Per file, in the same order as `IndexState::files`: (time ms, model index, 5 counts).
+    files: Vec<Vec<(i64, u32, [i64; 5])>>,
+}
+
 impl IndexState {
-    /// Reads a state file.
-    pub fn load(path: &Path) -> Result<IndexState> {
-        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-        postcard::from_bytes(&bytes).map_err(|e| Error::Index(format!("{}: {e}", path.display())))
+    /// Reads a state file, and its usage file when `usage` is given.
+    pub fn load(path: &Path, usage: Option<&Path>) -> Result<IndexState> {
+        let mut state: IndexState = read_postcard(path)?;
+        if let Some(usage_path) = usage {
+            let usage: UsageFile = read_postcard(usage_path)?;
+            for (entry, events) in state.files.values_mut().zip(usage.files) {
+                entry.events = events
+                    .into_iter()
+                    .map(|(timestamp_ms, model, u)| UsageEvent {
+                        timestamp_ms,
+                        model: usage
+                            .models
+                            .get(model as usize)
+                            .cloned()
+                            .unwrap_or_default(),
+                        usage: TokenUsage {
+                            input_tokens: u[0],
+                            cached_input_tokens: u[1],
+                            output_tokens: u[2],
+                            reasoning_output_tokens: u[3],
+                            total_tokens: u[4],
+                        },
+                    })
+                    .collect();
+            }
+        }
+        Ok(state)
     }
 
-    /// Writes a state file durably (write to a temporary name, fsync, rename).
-    pub fn save(&self, path: &Path) -> Result<()> {
-        let bytes = postcard::to_stdvec(self).map_err(|e| Error::Index(e.to_string()))?;
-        let tmp: PathBuf = path.with_extension("tmp");
-        let mut file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        file.write_all(&bytes).map_err(|e| Error::io(&tmp, e))?;
-        file.sync_all().map_err(|e| Error::io(&tmp, e))?;
-        std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
-        Ok(())
+    /// Writes the state file and the usage file durably (temporary name, fsync, rename).
+    pub fn save(&self, path: &Path, usage_path: &Path) -> Result<()> {
+        let mut usage = UsageFile::default();
+        let mut index: HashMap<&str, u32> = HashMap::new();
+        for entry in self.files.values() {
+            let events = entry
+                .events
+                .iter()
+                .map(|e| {
+                    let model = *index.entry(e.model.as_str()).or_insert_with(|| {
+                        usage.models.push(e.model.clone());
+                        (usage.models.len() - 1) as u32
+                    });
+                    let u = &e.usage;
+                    (
+                        e.timestamp_ms,
+                        model,
+                        [
+                            u.input_tokens,
+                            u.cached_input_tokens,
+                            u.output_tokens,
+                            u.reasoning_output_tokens,
+                            u.total_tokens,
+                        ],
+                    )
+                })
+                .collect();
+            usage.files.push(events);
+        }
+        write_postcard(usage_path, &usage)?;
+        let without_events = IndexState {
+            files: self
+                .files
+                .iter()
+                .map(|(k, e)| {
+                    (
+                        k.clone(),
+                        FileEntry {
+                            events: Vec::new(),
+                            ..e.clone()
+                        },
+                    )
+                })
+                .collect(),
+            names: self.names.clone(),
+        };
+        write_postcard(path, &without_events)
     }
+}
+
+fn read_postcard<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
+    let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+    postcard::from_bytes(&bytes).map_err(|e| Error::Index(format!("{}: {e}", path.display())))
+}
+
+fn write_postcard<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    let bytes = postcard::to_stdvec(value).map_err(|e| Error::Index(e.to_string()))?;
+    let tmp: PathBuf = path.with_extension("tmp");
+    let mut file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    file.write_all(&bytes).map_err(|e| Error::io(&tmp, e))?;
+    file.sync_all().map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }

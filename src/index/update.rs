@@ -81,6 +81,7 @@ impl IndexStore {
         scan: &ScanResult,
         progress: &dyn Progress,
     ) -> Result<UpdateSummary> {
+        self.with_usage = true;
         self.reload()?;
         let mut summary = UpdateSummary::default();
         if self.is_current(scan) {
@@ -198,9 +199,11 @@ impl IndexStore {
     ) -> Result<()> {
         let generation = self.generation + 1;
         let file_name = format!("state-{generation}.bin");
-        state.save(&self.dir.join(&file_name))?;
+        let usage_name = format!("usage-{generation}.bin");
+        state.save(&self.dir.join(&file_name), &self.dir.join(&usage_name))?;
         let payload = Payload {
             state: file_name.clone(),
+            usage: usage_name,
             generation,
         };
         let mut payload_text = Vec::new();
@@ -216,8 +219,10 @@ impl IndexStore {
         if let Ok(entries) = std::fs::read_dir(&self.dir) {
             for entry in entries.flatten() {
                 let name = entry.file_name().to_string_lossy().into_owned();
-                let keep = name == file_name || name == format!("state-{}.bin", generation - 1);
-                if name.starts_with("state-") && !keep {
+                let number = name.trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '-');
+                let keep = number == format!("{generation}.bin")
+                    || number == format!("{}.bin", generation - 1);
+                if (name.starts_with("state-") || name.starts_with("usage-")) && !keep {
                     let _ = std::fs::remove_file(entry.path());
                 }
             }

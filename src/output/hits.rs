@@ -1,5 +1,6 @@
 //! Renders search hits: a table with highlighted snippets for people, JSON for programs.
 
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use serde::Serialize;
@@ -50,7 +51,7 @@ pub fn view<'a>(
         highlighted.push_str(&hit.snippet[at..range.start]);
         let word = &hit.snippet[range.clone()];
         if color {
-            highlighted.push_str(&format!("\x1b[1;31m{word}\x1b[0m"));
+            let _ = write!(highlighted, "\x1b[1;31m{word}\x1b[0m");
         } else {
             highlighted.push_str(word);
         }

@@ -41,7 +41,8 @@ pub enum Depth {
 pub struct ParseReport {
     /// Complete lines read.
     pub lines: u64,
-    /// Lines that were not valid JSON (or not an object), including NUL runs.
+    /// Lines that were not valid JSON (or not an object). NUL padding is stripped first, so a
+    /// line of NULs only counts as blank.
     pub malformed: u64,
     /// Lines of a record type this rolldex does not know.
     pub unknown: u64,
@@ -210,16 +211,26 @@ impl FileState {
         scratch: &mut Vec<u8>,
     ) {
         self.session.generation = Generation::Envelope;
+        if matches!(prefix.kind, b"event_msg" | b"response_item") && prefix.sub.is_none() {
+            // The payload's `type` is not its first key (not Codex's order): decode it whole.
+            self.other_line(line, depth, out, scratch);
+            return;
+        }
         let timestamp = prefix.timestamp.and_then(lines::parse_timestamp_ms);
         let needs_parse = match (prefix.kind, prefix.sub) {
-            (b"session_meta" | b"turn_context", _) => true,
-            (b"event_msg", Some(b"token_count" | b"user_message" | b"thread_name_updated")) => true,
+            (b"session_meta" | b"turn_context", _)
+            | (b"event_msg", Some(b"token_count" | b"user_message" | b"thread_name_updated")) => {
+                true
+            }
             (b"response_item", Some(_)) => {
                 depth != Depth::Usage && !self.accountant.in_copied_block()
             }
-            (b"response_item" | b"event_msg" | b"compacted" | b"world_state", _) => false,
             (
-                b"inter_agent_communication_metadata"
+                b"response_item"
+                | b"event_msg"
+                | b"compacted"
+                | b"world_state"
+                | b"inter_agent_communication_metadata"
                 | b"session_state"
                 | b"thread_settings_applied",
                 _,
@@ -269,7 +280,7 @@ impl FileState {
                     prefix.kind,
                     prefix.sub,
                     timestamp,
-                    envelope.payload,
+                    &envelope.payload,
                     depth,
                     out,
                 );
@@ -291,7 +302,7 @@ impl FileState {
         kind: &[u8],
         sub: Option<&[u8]>,
         timestamp: Option<i64>,
-        payload: serde_json::Value,
+        payload: &serde_json::Value,
         depth: Depth,
         out: &mut Parsed,
     ) {
@@ -299,13 +310,13 @@ impl FileState {
             (b"session_meta", _) => {
                 self.accountant.on_session_meta(timestamp);
                 if !self.has_meta
-                    && let Ok(meta) = wire::SessionMeta::deserialize(&payload)
+                    && let Ok(meta) = wire::SessionMeta::deserialize(payload)
                 {
                     self.apply_meta(&meta);
                 }
             }
             (b"turn_context", _) => {
-                if let Ok(ctx) = wire::TurnContext::deserialize(&payload) {
+                if let Ok(ctx) = wire::TurnContext::deserialize(payload) {
                     if let Some(model) = ctx.model.as_deref().filter(|m| !m.is_empty()) {
                         self.accountant.on_model(model);
                     }
@@ -324,7 +335,7 @@ impl FileState {
                 if self.accountant.in_copied_block() {
                     return;
                 }
-                if let Ok(event) = wire::TextEvent::deserialize(&payload) {
+                if let Ok(event) = wire::TextEvent::deserialize(payload) {
                     let is_plain = event.kind.as_deref().is_none_or(|k| k == "plain");
                     if let Some(text) = event.message.filter(|_| is_plain) {
                         self.user_text(&text, timestamp, depth, out);
@@ -332,14 +343,14 @@ impl FileState {
                 }
             }
             (b"event_msg", Some(b"thread_name_updated")) => {
-                if let Ok(event) = wire::TextEvent::deserialize(&payload)
+                if let Ok(event) = wire::TextEvent::deserialize(payload)
                     && let Some(name) = event.thread_name.filter(|n| !n.trim().is_empty())
                 {
                     self.session.thread_name = Some(name.into_owned());
                 }
             }
             (b"response_item", Some(item_type)) => {
-                if let Ok(item) = wire::ResponseItem::deserialize(&payload) {
+                if let Ok(item) = wire::ResponseItem::deserialize(payload) {
                     self.response_item(item_type, &item, timestamp, false, out);
                 }
             }
@@ -351,7 +362,7 @@ impl FileState {
         self.has_meta = true;
         let session = &mut self.session;
         if let Some(id) = meta.id.as_deref().filter(|id| !id.is_empty()) {
-            session.id = id.to_owned();
+            id.clone_into(&mut session.id);
         }
         session.started_at_ms = meta
             .timestamp
@@ -375,10 +386,10 @@ impl FileState {
     fn token_count(
         &mut self,
         timestamp: Option<i64>,
-        payload: serde_json::Value,
+        payload: &serde_json::Value,
         out: &mut Parsed,
     ) {
-        let Ok(event) = wire::TokenCountEvent::deserialize(&payload) else {
+        let Ok(event) = wire::TokenCountEvent::deserialize(payload) else {
             out.report.malformed += 1;
             return;
         };
@@ -528,7 +539,7 @@ impl FileState {
                             kind.as_bytes(),
                             sub.as_deref().map(str::as_bytes),
                             timestamp,
-                            payload,
+                            &payload,
                             depth,
                             out,
                         );
@@ -536,8 +547,7 @@ impl FileState {
                     _ => out.report.unknown += 1,
                 }
             }
-            Some(_) => out.report.malformed += 1,
-            None => out.report.malformed += 1,
+            Some(_) | None => out.report.malformed += 1,
         }
     }
 }
