@@ -63,8 +63,7 @@ fn write_table(out: &mut dyn Write, report: &Report, breakdown: bool) -> io::Res
         }
     }
     for row in &report.rows {
-        let models: Vec<&str> = row.models.keys().map(String::as_str).collect();
-        let mut cells = vec![row.key.clone(), models.join(", ")];
+        let mut cells = vec![row.key.clone(), model_list(row.models.keys())];
         cells.extend(amount_cells(&row.amount));
         table.add_row(cells);
         if breakdown && row.models.len() > 1 {
@@ -80,6 +79,17 @@ fn write_table(out: &mut dyn Write, report: &Report, breakdown: bool) -> io::Res
     table.add_row(total);
     writeln!(out, "{table}")?;
     writeln!(out, "Times in {}; cost in USD at API prices.", report.tz)
+}
+
+/// Up to three model names, then a count of the rest.
+fn model_list<'a>(models: impl ExactSizeIterator<Item = &'a String>) -> String {
+    let total = models.len();
+    let mut names: Vec<&str> = models.take(3).map(String::as_str).collect();
+    let more = format!("+{} more", total.saturating_sub(3));
+    if total > 3 {
+        names.push(&more);
+    }
+    names.join(", ")
 }
 
 fn write_csv(out: &mut dyn Write, report: &Report, breakdown: bool) -> io::Result<()> {

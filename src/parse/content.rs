@@ -91,6 +91,21 @@ fn call_text(name: &str, arguments: &str) -> String {
     }
 }
 
+/// True for the response item types [`message_of`] turns into text.
+pub fn carries_text(item_type: &[u8]) -> bool {
+    matches!(
+        item_type,
+        b"message"
+            | b"reasoning"
+            | b"function_call"
+            | b"custom_tool_call"
+            | b"function_call_output"
+            | b"custom_tool_call_output"
+            | b"local_shell_call"
+            | b"web_search_call"
+    )
+}
+
 /// The conversation message a response item carries, if it carries one worth keeping.
 pub fn message_of(
     item_type: &[u8],

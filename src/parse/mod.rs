@@ -222,8 +222,14 @@ impl FileState {
             | (b"event_msg", Some(b"token_count" | b"user_message" | b"thread_name_updated")) => {
                 true
             }
-            (b"response_item", Some(_)) => {
-                depth != Depth::Usage && !self.accountant.in_copied_block()
+            (b"response_item", Some(sub)) => {
+                depth != Depth::Usage
+                    && !self.accountant.in_copied_block()
+                    && content::carries_text(sub)
+                    // v2 repeats what the user typed in `user_message` events, without the
+                    // injected context these (often large) lines carry.
+                    && !(sub == b"message" && lines::head_contains(line, b"\"role\":\"user\"", 160))
+                    && !(sub == b"message" && lines::head_contains(line, b"\"role\":\"developer\"", 160))
             }
             (
                 b"response_item"
