@@ -13,7 +13,7 @@ use crate::model::{Message, Role};
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// Bytes of a tool call (command line, patch) that are indexed.
-pub const TOOL_CALL_BYTES: usize = 1024;
+pub const TOOL_CALL_BYTES: usize = 768;
 pub use crate::parse::{
     INDEXED_OUTPUT_HEAD as TOOL_OUTPUT_HEAD, INDEXED_OUTPUT_TAIL as TOOL_OUTPUT_TAIL,
 };

@@ -21,9 +21,9 @@ use crate::model::{Generation, Message, Role, SessionInfo, UsageEvent};
 use title::TitlePicker;
 
 /// Bytes from the start of a tool output that the index keeps.
-pub const INDEXED_OUTPUT_HEAD: usize = 384;
+pub const INDEXED_OUTPUT_HEAD: usize = 256;
 /// Bytes from the end of a tool output that the index keeps (errors sit at the end).
-pub const INDEXED_OUTPUT_TAIL: usize = 512;
+pub const INDEXED_OUTPUT_TAIL: usize = 384;
 
 /// How much of each file to decode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -278,6 +278,21 @@ impl FileState {
                 }
                 _ => {}
             }
+        }
+        if let (b"response_item", Some(sub)) = (prefix.kind, prefix.sub) {
+            // Straight into the typed item, strings borrowed from the line: no JSON tree.
+            match decode_borrowed::<Envelope<wire::ResponseItem<'_>>>(
+                &line,
+                scratch,
+                &mut out.report,
+            ) {
+                Some(envelope) => {
+                    self.touch(timestamp);
+                    self.response_item(sub, &envelope.payload, timestamp, false, out);
+                }
+                None => out.report.malformed += 1,
+            }
+            return;
         }
         match decode::<Envelope<serde_json::Value>>(&line, scratch, &mut out.report) {
             Some(envelope) => {
@@ -582,6 +597,22 @@ fn decode<T: DeserializeOwned>(
     report.lossy_utf8 += 1;
     scratch.clear();
     scratch.extend_from_slice(String::from_utf8_lossy(line).as_bytes());
+    simd_json::serde::from_slice::<T>(scratch.as_mut_slice()).ok()
+}
+
+/// Like [`decode`], but the result may borrow strings from `scratch`.
+fn decode_borrowed<'s, T: Deserialize<'s>>(
+    line: &[u8],
+    scratch: &'s mut Vec<u8>,
+    report: &mut ParseReport,
+) -> Option<T> {
+    scratch.clear();
+    if std::str::from_utf8(line).is_ok() {
+        scratch.extend_from_slice(line);
+    } else {
+        report.lossy_utf8 += 1;
+        scratch.extend_from_slice(String::from_utf8_lossy(line).as_bytes());
+    }
     simd_json::serde::from_slice::<T>(scratch.as_mut_slice()).ok()
 }
 
