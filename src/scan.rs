@@ -9,6 +9,7 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::error::{Error, Result};
@@ -117,39 +118,55 @@ fn walk(
     seen: &mut HashSet<(u64, u64)>,
     result: &mut ScanResult,
 ) {
-    for entry in WalkDir::new(root)
-        .follow_links(true)
-        .max_depth(if archived { 1 } else { 8 })
-    {
+    // Listing directories needs no stat (the entry type comes with the name); only symlinks
+    // are resolved, through a link-following walk that detects loops.
+    let mut candidates = Vec::new();
+    let depth = if archived { 1 } else { 8 };
+    for entry in WalkDir::new(root).max_depth(depth) {
         let Ok(entry) = entry else {
             result.unreadable += 1;
             continue;
         };
-        if entry.file_type().is_dir() {
-            continue;
+        let kind = entry.file_type();
+        if kind.is_symlink() && entry.path().is_dir() {
+            let remaining = depth.saturating_sub(entry.depth());
+            for linked in WalkDir::new(entry.path())
+                .follow_links(true)
+                .max_depth(remaining)
+            {
+                match linked {
+                    Ok(linked) if !linked.file_type().is_dir() => {
+                        candidates.push(linked.into_path())
+                    }
+                    Ok(_) => {}
+                    Err(_) => result.unreadable += 1,
+                }
+            }
+        } else if !kind.is_dir() {
+            candidates.push(entry.into_path());
         }
-        let relative = entry.path().strip_prefix(home).unwrap_or(entry.path());
-        if !patterns.matches(relative) {
-            continue;
+    }
+    candidates.retain(|path| patterns.matches(path.strip_prefix(home).unwrap_or(path)));
+    // One stat per rollout, in parallel: on a large home this is most of a query's start-up.
+    let stated: Vec<Option<SourceFile>> = candidates
+        .into_par_iter()
+        .map(|path| {
+            let meta = std::fs::metadata(&path).ok()?;
+            meta.is_file().then(|| SourceFile {
+                archived,
+                len: meta.len(),
+                mtime_ns: mtime_ns(&meta),
+                identity: file_identity(&meta),
+                path,
+            })
+        })
+        .collect();
+    for file in stated {
+        match file {
+            Some(file) if seen.insert(file.identity) => result.files.push(file),
+            Some(_) => {}
+            None => result.unreadable += 1,
         }
-        let Ok(meta) = entry.metadata() else {
-            result.unreadable += 1;
-            continue;
-        };
-        if !meta.is_file() {
-            continue;
-        }
-        let identity = file_identity(&meta);
-        if !seen.insert(identity) {
-            continue;
-        }
-        result.files.push(SourceFile {
-            path: entry.path().to_path_buf(),
-            archived,
-            len: meta.len(),
-            mtime_ns: mtime_ns(&meta),
-            identity,
-        });
     }
 }
 

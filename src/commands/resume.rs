@@ -46,10 +46,9 @@ pub fn run(config: &Config, args: &ResumeArgs, io: &mut Io<'_>) -> Result<u8> {
         model: None,
         include_non_interactive: args.include_non_interactive,
     };
-    let mut candidates: Vec<SessionInfo> = store
-        .sessions()
+    let mut candidates: Vec<&SessionInfo> = store
+        .session_infos()
         .into_iter()
-        .map(|s| s.info)
         .filter(|s| filter.accepts(s))
         .collect();
     let mut snippets: HashMap<String, String> = HashMap::new();

@@ -36,10 +36,10 @@ pub fn run(config: &Config, args: &SearchArgs, io: &mut Io<'_>) -> Result<u8> {
         Freshness::Update
     };
     let (store, _) = open_index(config, freshness, Needs::Sessions, io)?;
-    let sessions: HashMap<String, SessionInfo> = store
-        .sessions()
+    let sessions: HashMap<&str, &SessionInfo> = store
+        .session_infos()
         .into_iter()
-        .map(|s| (s.info.id.clone(), s.info))
+        .map(|s| (s.id.as_str(), s))
         .collect();
     let filter = SessionFilter {
         cwd: args
@@ -62,7 +62,7 @@ pub fn run(config: &Config, args: &SearchArgs, io: &mut Io<'_>) -> Result<u8> {
             RoleArg::Reasoning => RoleFilter::Reasoning,
             RoleArg::Tool => RoleFilter::Tool,
         }),
-        sessions: filter.allowed(sessions.values()),
+        sessions: filter.allowed(sessions.values().copied()),
         interactive_only: !args.include_non_interactive,
         limit: args.limit,
     };
@@ -75,7 +75,7 @@ pub fn run(config: &Config, args: &SearchArgs, io: &mut Io<'_>) -> Result<u8> {
         .map(|h| {
             view(
                 h,
-                sessions.get(&h.session_id),
+                sessions.get(h.session_id.as_str()).copied(),
                 config.zone.format_minute(h.timestamp_ms),
                 color,
             )

@@ -40,10 +40,9 @@ pub fn run(config: &Config, args: &SessionsArgs, io: &mut Io<'_>) -> Result<()> 
     let until_ms = until
         .and_then(|d| d.succ_opt())
         .map(|d| config.zone.start_of(d));
-    let mut sessions: Vec<SessionInfo> = store
-        .sessions()
+    let mut sessions: Vec<&SessionInfo> = store
+        .session_infos()
         .into_iter()
-        .map(|s| s.info)
         .filter(|s| filter.accepts(s))
         .filter(|s| since_ms.is_none_or(|t| s.updated_at_ms.is_some_and(|u| u >= t)))
         .filter(|s| {
@@ -58,7 +57,7 @@ pub fn run(config: &Config, args: &SessionsArgs, io: &mut Io<'_>) -> Result<()> 
 }
 
 /// Sorts by last activity, newest first; ties by id for a stable order.
-pub fn sort_newest_first(sessions: &mut [SessionInfo]) {
+pub fn sort_newest_first(sessions: &mut [&SessionInfo]) {
     sessions.sort_by(|a, b| {
         b.updated_at_ms
             .cmp(&a.updated_at_ms)

@@ -23,7 +23,7 @@ pub fn run(config: &Config, args: &ShowArgs, io: &mut Io<'_>) -> Result<u8> {
         Freshness::Update
     };
     let (store, _) = open_index(config, freshness, Needs::Sessions, io)?;
-    let sessions: Vec<SessionInfo> = store.sessions().into_iter().map(|s| s.info).collect();
+    let sessions: Vec<&SessionInfo> = store.session_infos();
     let session = match resolve(&sessions, &args.id) {
         Ok(session) => session,
         Err(candidates) => {
@@ -116,18 +116,19 @@ fn write_header(
 /// Finds the session `id` names: exact id, unique id prefix, or thread name. On failure,
 /// returns the candidates (empty when nothing matched).
 fn resolve<'a>(
-    sessions: &'a [SessionInfo],
+    sessions: &[&'a SessionInfo],
     id: &str,
 ) -> std::result::Result<&'a SessionInfo, Vec<&'a SessionInfo>> {
     let wanted = id.trim().to_ascii_lowercase();
     if wanted.is_empty() {
         return Err(Vec::new());
     }
-    if let Some(exact) = sessions.iter().find(|s| s.id == wanted) {
+    if let Some(exact) = sessions.iter().copied().find(|s| s.id == wanted) {
         return Ok(exact);
     }
     let by_prefix: Vec<&SessionInfo> = sessions
         .iter()
+        .copied()
         .filter(|s| s.id.starts_with(&wanted))
         .collect();
     if by_prefix.len() == 1 {
@@ -138,6 +139,7 @@ fn resolve<'a>(
     }
     let by_name: Vec<&SessionInfo> = sessions
         .iter()
+        .copied()
         .filter(|s| {
             s.thread_name
                 .as_deref()
@@ -148,6 +150,7 @@ fn resolve<'a>(
         1 => Ok(by_name[0]),
         0 => Err(sessions
             .iter()
+            .copied()
             .filter(|s| {
                 s.display_name()
                     .is_some_and(|n| n.to_lowercase().contains(&id.trim().to_lowercase()))

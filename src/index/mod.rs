@@ -113,7 +113,8 @@ impl IndexStore {
             };
             let usage = self.with_usage.then(|| self.dir.join(&payload.usage));
             match IndexState::load(&self.dir.join(&payload.state), usage.as_deref()) {
-                Ok(state) => {
+                Ok(mut state) => {
+                    state.apply_names();
                     self.state = state;
                     self.generation = payload.generation;
                     return Ok(());
@@ -145,6 +146,20 @@ impl IndexStore {
     /// Sessions with their usage, from the committed state.
     pub fn sessions(&self) -> Vec<SessionUsage> {
         update::into_sessions(self.state.clone())
+    }
+
+    /// Session facts by reference, one per session id (the longest file when a session was
+    /// copied), thread names applied.
+    pub fn session_infos(&self) -> Vec<&crate::model::SessionInfo> {
+        let mut by_id: std::collections::HashMap<&str, &state::FileEntry> =
+            std::collections::HashMap::new();
+        for entry in self.state.files.values() {
+            let id = entry.state.session.id.as_str();
+            if by_id.get(id).is_none_or(|e| e.len < entry.len) {
+                by_id.insert(id, entry);
+            }
+        }
+        by_id.into_values().map(|e| &e.state.session).collect()
     }
 
     /// Moves the sessions out of the store (no copy); the store is not used afterwards.

@@ -83,6 +83,16 @@ impl IndexState {
         Ok(state)
     }
 
+    /// Copies the indexed thread names into the session facts.
+    pub fn apply_names(&mut self) {
+        for entry in self.files.values_mut() {
+            let session = &mut entry.state.session;
+            if let Some(name) = self.names.get(&session.id) {
+                session.thread_name = Some(name.clone());
+            }
+        }
+    }
+
     /// Writes the state file and the usage file durably (temporary name, fsync, rename).
     pub fn save(&self, path: &Path, usage_path: &Path) -> Result<()> {
         let mut usage = UsageFile::default();

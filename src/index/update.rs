@@ -214,6 +214,7 @@ impl IndexStore {
         prepared.set_payload(&String::from_utf8_lossy(&payload_text));
         prepared.commit()?;
         self.state = state;
+        self.state.apply_names();
         self.generation = generation;
         // Keep this state and the previous one (a reader may be loading it right now).
         if let Ok(entries) = std::fs::read_dir(&self.dir) {
