@@ -136,7 +136,7 @@ fn walk(
             {
                 match linked {
                     Ok(linked) if !linked.file_type().is_dir() => {
-                        candidates.push(linked.into_path())
+                        candidates.push(linked.into_path());
                     }
                     Ok(_) => {}
                     Err(_) => result.unreadable += 1,
