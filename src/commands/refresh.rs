@@ -43,6 +43,8 @@ pub fn open_index(
 ) -> Result<(IndexStore, Option<UpdateSummary>)> {
     check_homes(&config.homes)?;
     let mut store = IndexStore::open(&config.index_dir, &config.homes, needs == Needs::Usage)?;
+    // `rolldex index` may take the time to merge segments; queries stay quick.
+    store.merge_on_update = freshness == Freshness::Wait;
     if let Some(reason) = store.rebuilt_because.take() {
         let _ = writeln!(io.err, "rolldex: {reason}");
     }

@@ -37,8 +37,12 @@ pub struct IndexStore {
     fields: Fields,
     state: IndexState,
     generation: u64,
-    /// Whether usage events are loaded (stats and updates need them; search does not).
+    /// Whether usage events are wanted (stats and updates need them; search does not).
     with_usage: bool,
+    /// Whether the state in memory includes the usage events.
+    usage_loaded: bool,
+    /// Whether an update may merge segments (the `index` command) or should stay quick.
+    pub merge_on_update: bool,
     /// Why the index was (re)created on open, if it was.
     pub rebuilt_because: Option<String>,
 }
@@ -92,6 +96,8 @@ impl IndexStore {
             state: IndexState::default(),
             generation: 0,
             with_usage,
+            usage_loaded: false,
+            merge_on_update: false,
             rebuilt_because,
         };
         store.reload()?;
@@ -102,6 +108,17 @@ impl IndexStore {
     fn reload(&mut self) -> Result<()> {
         for _ in 0..3 {
             let metas = self.index.load_metas()?;
+            let committed = metas
+                .payload
+                .as_deref()
+                .and_then(|p| serde_json::from_str::<Payload>(p).ok());
+            if self.usage_loaded
+                && committed
+                    .as_ref()
+                    .is_some_and(|p| p.generation == self.generation)
+            {
+                return Ok(()); // Already holding exactly this commit, usage included.
+            }
             let Some(payload) = metas
                 .payload
                 .as_deref()
@@ -117,6 +134,7 @@ impl IndexStore {
                     state.apply_names();
                     self.state = state;
                     self.generation = payload.generation;
+                    self.usage_loaded = self.with_usage;
                     return Ok(());
                 }
                 // A writer committed and removed the old state between our two reads: retry.

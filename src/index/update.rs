@@ -20,6 +20,12 @@ use crate::parse::{Depth, FileState, ParseReport, Parsed};
 use crate::scan::{ScanResult, SourceFile, file_identity, mtime_ns};
 use crate::stats::SessionUsage;
 
+/// Updates that read less than this are "small": one indexing thread, a small arena.
+const SMALL_UPDATE_BYTES: u64 = 32 << 20;
+
+/// Segments a query-triggered update tolerates before it lets tantivy merge.
+const MAX_UNMERGED_SEGMENTS: usize = 24;
+
 /// Writer memory budget, shared by its threads (tantivy needs ≥ 15 MB per thread).
 const WRITER_BUDGET_BYTES: usize = 96 * 1024 * 1024;
 
@@ -112,11 +118,35 @@ impl IndexStore {
                 Some(e) => Some(Job::Append(file, e)),
             })
             .collect();
-        let threads = std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4));
-        let mut writer: IndexWriter<TantivyDocument> = self.index.writer_with_num_threads(
-            threads,
-            WRITER_BUDGET_BYTES.max(threads * 16 * 1024 * 1024),
-        )?;
+        let total_bytes: u64 = jobs
+            .iter()
+            .map(|j| match j {
+                Job::Whole(f) => f.len,
+                Job::Append(f, e) => f.len.saturating_sub(e.state.consumed),
+            })
+            .sum();
+        // A small update (a resumed session's new lines) is quicker with one indexing thread
+        // and a small arena; a build uses every core.
+        let small = total_bytes < SMALL_UPDATE_BYTES;
+        let threads = if small {
+            1
+        } else {
+            std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4))
+        };
+        let budget = if small {
+            16 * 1024 * 1024
+        } else {
+            WRITER_BUDGET_BYTES.max(threads * 16 * 1024 * 1024)
+        };
+        let mut writer: IndexWriter<TantivyDocument> =
+            self.index.writer_with_num_threads(threads, budget)?;
+        // Queries do not merge segments (a merge left running when the process exits is wasted)
+        // until there are many; then, like `rolldex index`, they merge and wait for it.
+        let merge = self.merge_on_update
+            || self.index.searchable_segment_ids()?.len() >= MAX_UNMERGED_SEGMENTS;
+        if !merge {
+            writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        }
         let fields = self.fields.clone();
         let scanned: HashMap<String, &SourceFile> =
             scan.files.iter().map(|f| (path_key(f), f)).collect();
@@ -135,13 +165,6 @@ impl IndexStore {
                 summary.files_removed += 1;
             }
         }
-        let total_bytes: u64 = jobs
-            .iter()
-            .map(|j| match j {
-                Job::Whole(f) => f.len,
-                Job::Append(f, e) => f.len.saturating_sub(e.state.consumed),
-            })
-            .sum();
         progress.start(jobs.len() as u64, total_bytes);
         let report = Mutex::new(ParseReport::default());
         let results: Vec<(String, Option<FileEntry>, u64)> = jobs
@@ -189,6 +212,9 @@ impl IndexStore {
         let state = IndexState { files, names };
         self.commit(&mut writer, state)?;
         summary.committed = true;
+        if merge {
+            writer.wait_merging_threads()?;
+        }
         Ok(summary)
     }
 
