@@ -6,14 +6,17 @@
 //! `accounting` and `error`: it knows nothing of tantivy, clap or terminals.
 
 mod content;
+mod decode;
+mod fallback;
 mod fast;
 pub mod lines;
 pub mod title;
 mod wire;
 
+use decode::{Envelope, decode, decode_borrowed, trim_line};
+
 use std::path::Path;
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::accounting::{Accountant, TokenCount};
@@ -481,152 +484,6 @@ impl FileState {
             out.messages.push(message);
         }
     }
-
-    fn legacy_header(&mut self, line: &[u8], out: &mut Parsed, scratch: &mut Vec<u8>) {
-        self.session.generation = Generation::Legacy;
-        let value = decode::<serde_json::Value>(line, scratch, &mut out.report);
-        match value.as_ref().map(wire::SessionMeta::deserialize) {
-            Some(Ok(meta)) if meta.id.is_some() => self.apply_meta(&meta),
-            _ => out.report.malformed += 1,
-        }
-        self.session.updated_at_ms = self.session.updated_at_ms.or(self.session.started_at_ms);
-    }
-
-    /// A line that is not a v2 envelope in Codex's field order: legacy items, or odd JSON.
-    fn other_line(&mut self, line: &[u8], depth: Depth, out: &mut Parsed, scratch: &mut Vec<u8>) {
-        if let Some(kind) = lines::read_legacy_prefix(line) {
-            if self.session.generation == Generation::Unknown {
-                self.session.generation = Generation::Legacy;
-            }
-            if kind == b"record_type" {
-                return;
-            }
-            let wants = depth != Depth::Usage
-                || (kind == b"message" && lines::head_contains(line, b"\"user\"", 200));
-            if !wants {
-                return;
-            }
-            let value = decode::<serde_json::Value>(line, scratch, &mut out.report);
-            match value.as_ref().map(wire::ResponseItem::deserialize) {
-                Some(Ok(item)) => {
-                    let mut parsed = Parsed::default();
-                    // Legacy lines carry no time: the session's start stands in.
-                    self.response_item(kind, &item, self.session.started_at_ms, true, &mut parsed);
-                    if depth != Depth::Usage {
-                        out.messages.append(&mut parsed.messages);
-                    }
-                }
-                _ => out.report.malformed += 1,
-            }
-            return;
-        }
-        // Valid JSON in an unexpected field order: decode the envelope generically.
-        match decode::<serde_json::Value>(line, scratch, &mut out.report) {
-            Some(serde_json::Value::Object(mut object)) => {
-                let kind = object
-                    .get("type")
-                    .and_then(|v| v.as_str())
-                    .map(str::to_owned);
-                let timestamp = object
-                    .get("timestamp")
-                    .and_then(|v| v.as_str())
-                    .and_then(|t| lines::parse_timestamp_ms(t.as_bytes()));
-                match (kind, object.remove("payload")) {
-                    (Some(kind), Some(payload)) => {
-                        let sub = payload
-                            .get("type")
-                            .and_then(|v| v.as_str())
-                            .map(str::to_owned);
-                        self.session.generation = Generation::Envelope;
-                        self.touch(timestamp);
-                        if !matches!(
-                            kind.as_str(),
-                            "session_meta"
-                                | "turn_context"
-                                | "event_msg"
-                                | "response_item"
-                                | "compacted"
-                                | "world_state"
-                        ) {
-                            out.report.unknown += 1;
-                            return;
-                        }
-                        if kind == "response_item"
-                            && (depth == Depth::Usage || self.accountant.in_copied_block())
-                        {
-                            return;
-                        }
-                        self.apply(
-                            kind.as_bytes(),
-                            sub.as_deref().map(str::as_bytes),
-                            timestamp,
-                            &payload,
-                            depth,
-                            out,
-                        );
-                    }
-                    _ => out.report.unknown += 1,
-                }
-            }
-            Some(_) | None => out.report.malformed += 1,
-        }
-    }
-}
-
-/// `{"payload": …}` around a v2 record.
-#[derive(Debug, Deserialize)]
-struct Envelope<T> {
-    payload: T,
-}
-
-/// Parses one JSON line with simd-json, decoding invalid UTF-8 lossily.
-fn decode<T: DeserializeOwned>(
-    line: &[u8],
-    scratch: &mut Vec<u8>,
-    report: &mut ParseReport,
-) -> Option<T> {
-    scratch.clear();
-    scratch.extend_from_slice(line);
-    if let Ok(value) = simd_json::serde::from_slice::<T>(scratch.as_mut_slice()) {
-        return Some(value);
-    }
-    // simd-json rejects invalid UTF-8: decode such a line lossily and try once more.
-    if std::str::from_utf8(line).is_ok() {
-        return None;
-    }
-    report.lossy_utf8 += 1;
-    scratch.clear();
-    scratch.extend_from_slice(String::from_utf8_lossy(line).as_bytes());
-    simd_json::serde::from_slice::<T>(scratch.as_mut_slice()).ok()
-}
-
-/// Like [`decode`], but the result may borrow strings from `scratch`.
-fn decode_borrowed<'s, T: Deserialize<'s>>(
-    line: &[u8],
-    scratch: &'s mut Vec<u8>,
-    report: &mut ParseReport,
-) -> Option<T> {
-    scratch.clear();
-    if std::str::from_utf8(line).is_ok() {
-        scratch.extend_from_slice(line);
-    } else {
-        report.lossy_utf8 += 1;
-        scratch.extend_from_slice(String::from_utf8_lossy(line).as_bytes());
-    }
-    simd_json::serde::from_slice::<T>(scratch.as_mut_slice()).ok()
-}
-
-/// Strips NUL padding (a crash artifact) and surrounding whitespace.
-fn trim_line(line: &[u8]) -> &[u8] {
-    let start = line
-        .iter()
-        .position(|b| *b != 0 && !b.is_ascii_whitespace())
-        .unwrap_or(line.len());
-    let end = line
-        .iter()
-        .rposition(|b| *b != 0 && !b.is_ascii_whitespace())
-        .map_or(start, |e| e + 1);
-    &line[start..end.max(start)]
 }
 
 /// The UUID at the end of `rollout-<date>-<uuid>.jsonl`.
