@@ -58,16 +58,7 @@ pub fn run(config: &Config, args: &ResumeArgs, io: &mut Io<'_>) -> Result<u8> {
         let allowed = candidates.iter().map(|s| s.id.clone()).collect();
         let scores = session_scores(&store, &text, Some(&allowed))?;
         candidates.retain(|s| scores.contains_key(&s.id));
-        let score = |s: &SessionInfo| scores.get(&s.id).copied().unwrap_or(0.0);
-        // Rank by relevance; sessions whose scores are within NEAR_TIE go newest first.
-        candidates.sort_by(|a, b| {
-            let (sa, sb) = (score(a), score(b));
-            if sa.max(sb) <= sa.min(sb) * NEAR_TIE {
-                b.updated_at_ms.cmp(&a.updated_at_ms)
-            } else {
-                sb.total_cmp(&sa)
-            }
-        });
+        rank_by_relevance(&mut candidates, &scores);
         if config.format != Format::Table {
             for session in candidates.iter().take(args.limit) {
                 let request = SearchRequest {
@@ -132,6 +123,22 @@ pub fn run(config: &Config, args: &ResumeArgs, io: &mut Io<'_>) -> Result<u8> {
     Ok(0)
 }
 
+/// Sorts by relevance, best first; scores in the same band (bands are `NEAR_TIE` wide on a
+/// log scale) count as a near-tie and go newest first. A band key keeps the order total.
+fn rank_by_relevance(candidates: &mut [&SessionInfo], scores: &HashMap<String, f32>) {
+    let band = |s: &SessionInfo| {
+        let score = f64::from(scores.get(&s.id).copied().unwrap_or(0.0)).max(1e-9);
+        (score.ln() / f64::from(NEAR_TIE).ln()).floor() as i64
+    };
+    candidates.sort_by_cached_key(|s| {
+        (
+            std::cmp::Reverse(band(s)),
+            std::cmp::Reverse(s.updated_at_ms),
+            s.id.clone(),
+        )
+    });
+}
+
 /// Replaces this process with `codex resume <id>` (never through a shell).
 fn exec_codex(args: &ResumeArgs, id: &str) -> Result<u8> {
     let mut command = std::process::Command::new(&args.codex_bin);
@@ -164,5 +171,56 @@ fn shell_word(word: &str) -> String {
         word.to_owned()
     } else {
         format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranking_is_a_total_order_and_prefers_recent_near_ties() {
+        let sessions: Vec<SessionInfo> = (0..2000)
+            .map(|i| SessionInfo {
+                id: format!("s{i:04}"),
+                updated_at_ms: Some((i * 7919) % 1000),
+                ..SessionInfo::default()
+            })
+            .collect();
+        let scores: HashMap<String, f32> = sessions
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), 1.0 + ((i * 31) % 97) as f32 * 0.013))
+            .collect();
+        let mut refs: Vec<&SessionInfo> = sessions.iter().collect();
+        rank_by_relevance(&mut refs, &scores); // must not panic on thousands of near-ties
+        let best = scores[&refs[0].id];
+        assert!(scores.values().all(|s| *s <= best * NEAR_TIE));
+
+        let old = SessionInfo {
+            id: "old".into(),
+            updated_at_ms: Some(1),
+            ..SessionInfo::default()
+        };
+        let new = SessionInfo {
+            id: "new".into(),
+            updated_at_ms: Some(2),
+            ..SessionInfo::default()
+        };
+        let far = SessionInfo {
+            id: "far".into(),
+            updated_at_ms: Some(3),
+            ..SessionInfo::default()
+        };
+        let scores: HashMap<String, f32> = [
+            ("old".into(), 10.0),
+            ("new".into(), 10.01),
+            ("far".into(), 5.0),
+        ]
+        .into();
+        let mut refs = vec![&far, &old, &new];
+        rank_by_relevance(&mut refs, &scores);
+        let order: Vec<&str> = refs.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(order, ["new", "old", "far"]);
     }
 }

@@ -520,3 +520,54 @@ pub fn parse_path(
     }
     (state, parsed)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Feeds mangled rollout lines (cut, spliced, bytes flipped) in every depth: the parser
+    /// must never panic, whatever the input.
+    #[test]
+    fn arbitrary_bytes_never_panic() {
+        let pieces: &[&[u8]] = &[
+            br#"{"timestamp":"2026-01-05T14:33:05.901Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":5,"output_tokens":1,"total_tokens":6},"last_token_usage":{"input_tokens":5}}}}"#,
+            br#"{"timestamp":"2026-01-05T14:33:05.901Z","type":"session_meta","payload":{"id":"x","timestamp":"2026-01-05T14:33:05Z","source":{"subagent":{"thread_spawn":{}}}}}"#,
+            br#"{"timestamp":"2026-01-05T14:33:06Z","type":"response_item","payload":{"type":"function_call_output","call_id":"c","output":"a\"b\\n\u00e9 end"}}"#,
+            br#"{"timestamp":"2026-01-05T14:33:06Z","type":"response_item","payload":{"type":"reasoning","summary":[{"text":"s"}],"encrypted_content":"gAAA"}}"#,
+            br#"{"id":"5973b6c0-94b8-487b-a530-2aeb6098ae0e","timestamp":"2025-08-25T21:06:52.427Z","instructions":null}"#,
+            br#"{"type":"message","role":"user","content":[{"type":"input_text","text":"<environment_context>x"}]}"#,
+            b"\0\0\0\xff\xfe{}\r\n[]\"\\",
+        ];
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for _ in 0..3000 {
+            let mut bytes = Vec::new();
+            for _ in 0..(next() % 6) {
+                let piece = pieces[(next() % pieces.len() as u64) as usize];
+                let cut = (next() % (piece.len() as u64 + 1)) as usize;
+                bytes.extend_from_slice(if next() % 3 == 0 {
+                    &piece[..cut]
+                } else {
+                    piece
+                });
+                if next() % 4 != 0 {
+                    bytes.push(b'\n');
+                }
+            }
+            if !bytes.is_empty() {
+                let at = (next() % bytes.len() as u64) as usize;
+                bytes[at] = (next() & 0xff) as u8;
+            }
+            for depth in [Depth::Usage, Depth::Index, Depth::Full] {
+                let mut state = FileState::new(Path::new("rollout-x.jsonl"), false);
+                let mut out = Parsed::default();
+                state.feed(&bytes, depth, &mut out, &mut Vec::new());
+            }
+        }
+    }
+}
