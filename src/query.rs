@@ -18,7 +18,7 @@ use tantivy::snippet::SnippetGenerator;
 use tantivy::{TantivyDocument, Term};
 
 use crate::error::{Error, Result};
-use crate::index::{Fields, IndexStore};
+use crate::index::{Fields, IndexStore, schema};
 
 /// Which kinds of messages a search looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -151,30 +151,109 @@ pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
     }
 }
 
-/// Relevance of every matching session (summed over its messages), for `resume`.
+/// How [`session_scores`] narrows the search before summing (results are always limited to
+/// the given sessions; narrowing early keeps the best matches from being crowded out).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Narrow {
+    /// Only documents of the given sessions (a selective filter such as a directory).
+    ToSessions,
+    /// Only interactive sessions' documents (cheaper than a list of every interactive id).
+    ToInteractive,
+    /// Every document.
+    No,
+}
+
+/// Relevance of every matching session among `sessions` (summed over its messages).
 pub fn session_scores(
     store: &IndexStore,
     text: &str,
-    sessions: Option<&HashSet<String>>,
+    sessions: &HashSet<String>,
+    narrow: Narrow,
 ) -> Result<HashMap<String, f32>> {
     let fields = store.fields();
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, parse_query(store, text)?)];
-    if let Some(sessions) = sessions {
-        let terms = sessions
-            .iter()
-            .map(|s| Term::from_field_text(fields.session, s));
-        clauses.push((Occur::Must, Box::new(TermSetQuery::new(terms))));
+    match narrow {
+        Narrow::ToSessions => {
+            let terms = sessions
+                .iter()
+                .map(|s| Term::from_field_text(fields.session, s));
+            clauses.push((Occur::Must, Box::new(TermSetQuery::new(terms))));
+        }
+        Narrow::ToInteractive => {
+            let term = Term::from_field_u64(fields.interactive, 1);
+            clauses.push((
+                Occur::Must,
+                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+            ));
+        }
+        Narrow::No => {}
     }
     let query = BooleanQuery::new(clauses);
     let reader = store.index().reader()?;
     let searcher = reader.searcher();
-    let top = searcher.search(&query, &TopDocs::with_limit(10_000).order_by_score())?;
-    let mut scores: HashMap<String, f32> = HashMap::new();
-    for (score, address) in top {
-        let doc: TantivyDocument = searcher.doc(address)?;
-        *scores.entry(text_of(&doc, fields.session)).or_default() += score;
+    let by_key = searcher.search(&query, &SessionScores)?;
+    let ids: HashMap<u64, &str> = sessions
+        .iter()
+        .map(|s| (schema::session_key(s), s.as_str()))
+        .collect();
+    Ok(by_key
+        .into_iter()
+        .filter_map(|(key, score)| ids.get(&key).map(|id| ((*id).to_owned(), score)))
+        .collect())
+}
+
+/// Sums the scores of every matching document per session key, read from the fast field: all
+/// matches count (no top-k cut-off) and no stored document is decompressed.
+struct SessionScores;
+
+/// [`SessionScores`] for one segment.
+struct SegmentSessionScores {
+    keys: tantivy::columnar::Column<u64>,
+    scores: HashMap<u64, f32>,
+}
+
+impl tantivy::collector::Collector for SessionScores {
+    type Fruit = HashMap<u64, f32>;
+    type Child = SegmentSessionScores;
+
+    fn for_segment(
+        &self,
+        _: tantivy::SegmentOrdinal,
+        segment: &tantivy::SegmentReader,
+    ) -> tantivy::Result<SegmentSessionScores> {
+        Ok(SegmentSessionScores {
+            keys: segment.fast_fields().u64(schema::SESSION_KEY)?,
+            scores: HashMap::new(),
+        })
     }
-    Ok(scores)
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(&self, fruits: Vec<HashMap<u64, f32>>) -> tantivy::Result<HashMap<u64, f32>> {
+        let mut total: HashMap<u64, f32> = HashMap::new();
+        for fruit in fruits {
+            for (key, score) in fruit {
+                *total.entry(key).or_default() += score;
+            }
+        }
+        Ok(total)
+    }
+}
+
+impl tantivy::collector::SegmentCollector for SegmentSessionScores {
+    type Fruit = HashMap<u64, f32>;
+
+    fn collect(&mut self, doc: tantivy::DocId, score: tantivy::Score) {
+        if let Some(key) = self.keys.first(doc) {
+            *self.scores.entry(key).or_default() += score;
+        }
+    }
+
+    fn harvest(self) -> HashMap<u64, f32> {
+        self.scores
+    }
 }
 
 fn text_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {

@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::model::SessionInfo;
 use crate::output::Format;
 use crate::output::sessions::{session_view, write_sessions};
-use crate::query::{SearchRequest, search, session_scores};
+use crate::query::{Narrow, SearchRequest, search, session_scores};
 
 /// Scores within this factor of each other count as a tie, broken by recency.
 const NEAR_TIE: f32 = 1.05;
@@ -56,7 +56,12 @@ pub fn run(config: &Config, args: &ResumeArgs, io: &mut Io<'_>) -> Result<u8> {
         sort_newest_first(&mut candidates);
     } else {
         let allowed = candidates.iter().map(|s| s.id.clone()).collect();
-        let scores = session_scores(&store, &text, Some(&allowed))?;
+        let narrow = match (&filter.cwd, filter.include_non_interactive) {
+            (Some(_), _) => Narrow::ToSessions,
+            (None, false) => Narrow::ToInteractive,
+            (None, true) => Narrow::No,
+        };
+        let scores = session_scores(&store, &text, &allowed, narrow)?;
         candidates.retain(|s| scores.contains_key(&s.id));
         rank_by_relevance(&mut candidates, &scores);
         if config.format != Format::Table {

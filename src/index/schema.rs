@@ -2,7 +2,7 @@
 //! thread name. Every field's flags are chosen for a query that needs them.
 
 use tantivy::schema::{
-    Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
 use tantivy::{TantivyDocument, doc};
@@ -10,7 +10,7 @@ use tantivy::{TantivyDocument, doc};
 use crate::model::{Message, Role};
 
 /// Bump when documents or state change shape; an older index is rebuilt.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Bytes of a tool call (command line, patch) that are indexed.
 pub const TOOL_CALL_BYTES: usize = 768;
@@ -33,6 +33,9 @@ pub struct Fields {
     pub text: Field,
     /// 1 for interactive sessions: the default search filter, without a per-session list.
     pub interactive: Field,
+    /// A hash of the session id as a fast field: ranks whole sessions without loading stored
+    /// documents.
+    pub session_key: Field,
 }
 
 /// Builds the schema.
@@ -45,6 +48,7 @@ pub fn schema() -> (Schema, Fields) {
         timestamp: builder.add_i64_field("ts", INDEXED | STORED),
         text: builder.add_text_field("text", text_options()),
         interactive: builder.add_u64_field("interactive", INDEXED),
+        session_key: builder.add_u64_field(SESSION_KEY, FAST),
     };
     (builder.build(), fields)
 }
@@ -71,6 +75,19 @@ pub fn register_tokenizer(index: &tantivy::Index) {
     index.tokenizers().register(TOKENIZER, analyzer);
 }
 
+/// The fast field holding [`session_key`].
+pub const SESSION_KEY: &str = "session_key";
+
+/// A stable 64-bit key of a session id (FNV-1a).
+pub fn session_key(session: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in session.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
 /// The role name stored for thread-name documents.
 pub const NAME_ROLE: &str = "name";
 
@@ -94,6 +111,7 @@ pub fn message_doc(
         fields.timestamp => message.timestamp_ms.unwrap_or(0),
         fields.text => text,
         fields.interactive => u64::from(interactive),
+        fields.session_key => session_key(session),
     )
 }
 
@@ -112,6 +130,7 @@ pub fn name_doc(
         fields.timestamp => timestamp_ms,
         fields.text => name,
         fields.interactive => u64::from(interactive),
+        fields.session_key => session_key(session),
     )
 }
 
