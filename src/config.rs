@@ -101,6 +101,17 @@ impl Config {
             .ok_or_else(|| {
                 Error::Usage("cannot find a cache directory; pass --index-dir".into())
             })?;
+        // Absolute paths: the index keys files by path, so `--codex-home home` and
+        // `--codex-home /abs/home` must name the same files.
+        let homes: Vec<PathBuf> = homes.iter().map(|h| absolute_clean(h)).collect();
+        let index_dir = absolute_clean(&index_dir);
+        if let Some(home) = homes.iter().find(|h| index_dir.starts_with(h)) {
+            return Err(Error::Usage(format!(
+                "the index directory {} is inside the Codex home {}; rolldex never writes there: choose another --index-dir",
+                index_dir.display(),
+                home.display()
+            )));
+        }
         let zone = Zone::parse(raw.tz.as_deref().or(user.tz.as_deref()).unwrap_or("local"))?;
         let mut prices = PriceTable::bundled();
         prices.apply(PriceFile {
@@ -149,6 +160,22 @@ fn default_config_path() -> Option<PathBuf> {
         .map(PathBuf::from)
         .or_else(|| home_dir().map(|h| h.join(".config")))?;
     Some(base.join("rolldex").join("config.toml"))
+}
+
+/// `path` made absolute (against the current directory) with `.` and `..` resolved lexically.
+pub fn absolute_clean(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let mut clean = PathBuf::new();
+    for part in absolute.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                clean.pop();
+            }
+            other => clean.push(other),
+        }
+    }
+    clean
 }
 
 fn home_dir() -> Option<PathBuf> {

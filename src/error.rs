@@ -36,9 +36,6 @@ pub enum Error {
     /// The search index failed.
     #[error("index: {0}")]
     Index(String),
-    /// A session id or name matched nothing, or several sessions.
-    #[error("{0}")]
-    NotFound(String),
 }
 
 impl Error {
@@ -50,12 +47,10 @@ impl Error {
         }
     }
 
-    /// Process exit code: 2 for usage problems (like clap), 1 otherwise.
+    /// Process exit code: 2 for every error, like grep, so that scripts can tell an error
+    /// from `search` or `resume` finding nothing (1).
     pub fn exit_code(&self) -> u8 {
-        match self {
-            Error::MissingHome(_) | Error::Usage(_) | Error::Config { .. } | Error::Query(_) => 2,
-            Error::Io { .. } | Error::Index(_) | Error::NotFound(_) => 1,
-        }
+        2
     }
 }
 

@@ -24,22 +24,30 @@ pub struct TokenUsage {
 impl TokenUsage {
     /// Field-wise sum, used to fold events into report rows.
     pub fn add(&mut self, other: &TokenUsage) {
-        self.input_tokens += other.input_tokens;
-        self.cached_input_tokens += other.cached_input_tokens;
-        self.output_tokens += other.output_tokens;
-        self.reasoning_output_tokens += other.reasoning_output_tokens;
-        self.total_tokens += other.total_tokens;
+        self.input_tokens = self.input_tokens.saturating_add(other.input_tokens);
+        self.cached_input_tokens = self
+            .cached_input_tokens
+            .saturating_add(other.cached_input_tokens);
+        self.output_tokens = self.output_tokens.saturating_add(other.output_tokens);
+        self.reasoning_output_tokens = self
+            .reasoning_output_tokens
+            .saturating_add(other.reasoning_output_tokens);
+        self.total_tokens = self.total_tokens.saturating_add(other.total_tokens);
     }
 
     /// Field-wise difference `self - earlier`.
     #[must_use]
     pub fn minus(&self, earlier: &TokenUsage) -> TokenUsage {
         TokenUsage {
-            input_tokens: self.input_tokens - earlier.input_tokens,
-            cached_input_tokens: self.cached_input_tokens - earlier.cached_input_tokens,
-            output_tokens: self.output_tokens - earlier.output_tokens,
-            reasoning_output_tokens: self.reasoning_output_tokens - earlier.reasoning_output_tokens,
-            total_tokens: self.total_tokens - earlier.total_tokens,
+            input_tokens: self.input_tokens.saturating_sub(earlier.input_tokens),
+            cached_input_tokens: self
+                .cached_input_tokens
+                .saturating_sub(earlier.cached_input_tokens),
+            output_tokens: self.output_tokens.saturating_sub(earlier.output_tokens),
+            reasoning_output_tokens: self
+                .reasoning_output_tokens
+                .saturating_sub(earlier.reasoning_output_tokens),
+            total_tokens: self.total_tokens.saturating_sub(earlier.total_tokens),
         }
     }
 

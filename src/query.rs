@@ -171,33 +171,54 @@ pub fn session_scores(
     narrow: Narrow,
 ) -> Result<HashMap<String, f32>> {
     let fields = store.fields();
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, parse_query(store, text)?)];
-    match narrow {
+    let scope: Option<Box<dyn Query>> = match narrow {
         Narrow::ToSessions => {
             let terms = sessions
                 .iter()
                 .map(|s| Term::from_field_text(fields.session, s));
-            clauses.push((Occur::Must, Box::new(TermSetQuery::new(terms))));
+            Some(Box::new(TermSetQuery::new(terms)))
         }
         Narrow::ToInteractive => {
             let term = Term::from_field_u64(fields.interactive, 1);
-            clauses.push((
-                Occur::Must,
-                Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-            ));
+            Some(Box::new(TermQuery::new(term, IndexRecordOption::Basic)))
         }
-        Narrow::No => {}
-    }
-    let query = BooleanQuery::new(clauses);
+        Narrow::No => None,
+    };
     let reader = store.index().reader()?;
     let searcher = reader.searcher();
-    let by_key = searcher.search(&query, &SessionScores)?;
+    // A session matches when each word occurs somewhere in it (any message or its thread
+    // name) and no excluded word occurs anywhere in it: clause by clause, then intersected.
+    let mut total: Option<HashMap<u64, f32>> = None;
+    let mut excluded: HashSet<u64> = HashSet::new();
+    for (occur, clause) in clause_queries(store, text)? {
+        let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, clause)];
+        if let Some(scope) = &scope {
+            parts.push((Occur::Must, scope.box_clone()));
+        }
+        let scores = searcher.search(&BooleanQuery::new(parts), &SessionScores)?;
+        if occur == Occur::MustNot {
+            excluded.extend(scores.into_keys());
+            continue;
+        }
+        total = Some(match total {
+            None => scores,
+            Some(mut sum) => {
+                sum.retain(|key, _| scores.contains_key(key));
+                for (key, score) in &mut sum {
+                    *score += scores[key];
+                }
+                sum
+            }
+        });
+    }
     let ids: HashMap<u64, &str> = sessions
         .iter()
         .map(|s| (schema::session_key(s), s.as_str()))
         .collect();
-    Ok(by_key
+    Ok(total
+        .unwrap_or_default()
         .into_iter()
+        .filter(|(key, _)| !excluded.contains(key))
         .filter_map(|(key, score)| ids.get(&key).map(|id| ((*id).to_owned(), score)))
         .collect())
 }
@@ -342,6 +363,12 @@ fn clauses(text: &str) -> Result<Vec<Clause>> {
 
 /// Parses the query language into a tantivy query on the text field.
 pub fn parse_query(store: &IndexStore, text: &str) -> Result<Box<dyn Query>> {
+    Ok(Box::new(BooleanQuery::new(clause_queries(store, text)?)))
+}
+
+/// One tantivy query per clause: `Must` for words to find, `MustNot` for excluded ones. Errors
+/// when nothing is left to look for.
+fn clause_queries(store: &IndexStore, text: &str) -> Result<Vec<(Occur, Box<dyn Query>)>> {
     let fields: &Fields = store.fields();
     let mut analyzer = store.index().tokenizer_for_field(fields.text)?;
     let mut subqueries: Vec<(Occur, Box<dyn Query>)> = Vec::new();
@@ -378,7 +405,7 @@ pub fn parse_query(store: &IndexStore, text: &str) -> Result<Box<dyn Query>> {
             "{text:?} has no word to look for: give at least one word that is not excluded with '-'"
         )));
     }
-    Ok(Box::new(BooleanQuery::new(subqueries)))
+    Ok(subqueries)
 }
 
 fn regex_escape(word: &str) -> String {

@@ -9,6 +9,7 @@ mod integration {
     mod errors;
     mod hostile;
     mod index;
+    mod paths;
     mod real_corpus;
     mod resume;
     mod search;

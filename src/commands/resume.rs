@@ -53,6 +53,8 @@ pub fn run(config: &Config, args: &ResumeArgs, io: &mut Io<'_>) -> Result<u8> {
         .collect();
     let mut snippets: HashMap<String, String> = HashMap::new();
     if text.trim().is_empty() {
+        // Like `codex resume --last`, which lists only sessions that are not archived.
+        candidates.retain(|s| !s.archived);
         sort_newest_first(&mut candidates);
     } else {
         let allowed = candidates.iter().map(|s| s.id.clone()).collect();
@@ -128,20 +130,31 @@ pub fn run(config: &Config, args: &ResumeArgs, io: &mut Io<'_>) -> Result<u8> {
     Ok(0)
 }
 
-/// Sorts by relevance, best first; scores in the same band (bands are `NEAR_TIE` wide on a
-/// log scale) count as a near-tie and go newest first. A band key keeps the order total.
+/// Sorts by relevance, best first. Sessions whose score is within `NEAR_TIE` of the best
+/// remaining score form a near-tie and go newest first; then the next group, and so on.
 fn rank_by_relevance(candidates: &mut [&SessionInfo], scores: &HashMap<String, f32>) {
-    let band = |s: &SessionInfo| {
-        let score = f64::from(scores.get(&s.id).copied().unwrap_or(0.0)).max(1e-9);
-        (score.ln() / f64::from(NEAR_TIE).ln()).floor() as i64
+    let score = |s: &SessionInfo| scores.get(&s.id).copied().unwrap_or(0.0);
+    let newest_first = |a: &&SessionInfo, b: &&SessionInfo| {
+        b.updated_at_ms
+            .cmp(&a.updated_at_ms)
+            .then_with(|| a.id.cmp(&b.id))
     };
-    candidates.sort_by_cached_key(|s| {
-        (
-            std::cmp::Reverse(band(s)),
-            std::cmp::Reverse(s.updated_at_ms),
-            s.id.clone(),
-        )
+    candidates.sort_by(|a, b| {
+        score(b)
+            .total_cmp(&score(a))
+            .then_with(|| newest_first(a, b))
     });
+    let mut start = 0;
+    while start < candidates.len() {
+        let top = score(candidates[start]);
+        let run = candidates[start..]
+            .iter()
+            .take_while(|s| score(s) * NEAR_TIE >= top)
+            .count()
+            .max(1);
+        candidates[start..start + run].sort_by(newest_first);
+        start += run;
+    }
 }
 
 /// Replaces this process with `codex resume <id>` (never through a shell).

@@ -62,6 +62,14 @@ pub fn run(config: &Config, args: &ShowArgs, io: &mut Io<'_>) -> Result<u8> {
         Depth::Full,
         &mut Vec::new(),
     );
+    if parsed.report.unreadable > 0 {
+        let _ = writeln!(
+            io.err,
+            "rolldex: cannot read {} (moved or deleted since it was indexed?)",
+            session.path
+        );
+        return Ok(1);
+    }
     let mut messages: Vec<&Message> = parsed.messages.iter().collect();
     if let Some(word) = &args.grep {
         messages = matching_turns(&messages, word);

@@ -107,7 +107,8 @@ pub fn parse_date(flag: &str, text: &str) -> Result<NaiveDate> {
         .map_err(|_| Error::Usage(format!("{flag} {text:?}: expected a date like 2026-03-05")))
 }
 
-/// Makes a user-given directory absolute without touching the filesystem beyond `cwd`.
+/// Makes a user-given directory absolute and resolves `.` and `..` by the text alone (no
+/// filesystem access: the directory may be gone, or on a dead mount).
 pub fn absolute(path: &std::path::Path) -> std::path::PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+    crate::config::absolute_clean(path)
 }

@@ -171,7 +171,7 @@ impl IndexStore {
     pub fn session_infos(&self) -> Vec<&crate::model::SessionInfo> {
         let mut by_id: std::collections::HashMap<&str, &state::FileEntry> =
             std::collections::HashMap::new();
-        for entry in self.state.files.values() {
+        for entry in self.state.files.values().filter(|e| !e.unreadable) {
             let id = entry.state.session.id.as_str();
             if by_id.get(id).is_none_or(|e| e.len < entry.len) {
                 by_id.insert(id, entry);

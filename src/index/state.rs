@@ -30,6 +30,23 @@ pub struct FileEntry {
     pub state: FileState,
     /// Counted usage so far.
     pub events: Vec<UsageEvent>,
+    /// The file could not be read when last seen: it holds no session until it changes.
+    pub unreadable: bool,
+}
+
+impl FileEntry {
+    /// The entry of a file that could not be read.
+    pub fn unreadable(file: &crate::scan::SourceFile) -> FileEntry {
+        FileEntry {
+            len: file.len,
+            mtime_ns: file.mtime_ns,
+            identity: file.identity,
+            tail_check: Vec::new(),
+            state: FileState::new(&file.path, file.archived),
+            events: Vec::new(),
+            unreadable: true,
+        }
+    }
 }
 
 /// Everything beside the tantivy index.

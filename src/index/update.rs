@@ -276,15 +276,25 @@ fn read_job(
     };
     let key = path_key(file);
     let mut parsed = Parsed::default();
+    // An unreadable file keeps an entry (so the next query does not try again until the
+    // file changes) and loses whatever it had in the index.
+    let unreadable = |mut parsed: Parsed| {
+        parsed.report.unreadable += 1;
+        writer.delete_term(Term::from_field_text(fields.file, &key));
+        (
+            key.clone(),
+            Some(FileEntry::unreadable(file)),
+            parsed.report,
+            0,
+        )
+    };
     let opened = File::open(&file.path).and_then(|f| f.metadata().map(|m| (f, m)));
     let Ok((handle, meta)) = opened else {
-        parsed.report.unreadable += 1;
-        return (key, None, parsed.report, 0);
+        return unreadable(parsed);
     };
     let start = state.consumed;
     let Ok(read) = state.feed_file(&handle, Depth::Index, &mut parsed, scratch) else {
-        parsed.report.unreadable += 1;
-        return (key, None, parsed.report, 0);
+        return unreadable(parsed);
     };
     for message in &parsed.messages {
         // A full writer queue only blocks; an error here means the writer died, which the
@@ -308,6 +318,7 @@ fn read_job(
         tail_check,
         state,
         events,
+        unreadable: false,
     };
     (key, Some(entry), parsed.report, read)
 }
@@ -363,7 +374,7 @@ fn desired_names(
 pub fn into_sessions(state: IndexState) -> Vec<SessionUsage> {
     let IndexState { files, names } = state;
     let mut by_id: HashMap<String, (u64, SessionUsage)> = HashMap::new();
-    for entry in files.into_values() {
+    for entry in files.into_values().filter(|e| !e.unreadable) {
         let len = entry.len;
         let mut info = entry.state.session;
         if let Some(name) = names.get(&info.id) {

@@ -26,7 +26,9 @@ impl FileState {
         out: &mut Parsed,
         scratch: &mut Vec<u8>,
     ) {
-        if let Some(kind) = lines::read_legacy_prefix(line) {
+        // `{"type":…` first is a legacy bare item, unless it names a v2 record type.
+        let legacy = lines::read_legacy_prefix(line).filter(|kind| !is_envelope_type(kind));
+        if let Some(kind) = legacy {
             if self.session.generation == Generation::Unknown {
                 self.session.generation = Generation::Legacy;
             }
@@ -79,6 +81,9 @@ impl FileState {
                                 | "response_item"
                                 | "compacted"
                                 | "world_state"
+                                | "inter_agent_communication_metadata"
+                                | "session_state"
+                                | "thread_settings_applied"
                         ) {
                             out.report.unknown += 1;
                             return;
@@ -103,4 +108,17 @@ impl FileState {
             Some(_) | None => out.report.malformed += 1,
         }
     }
+}
+
+/// True for the `type` names of v2 envelopes (never a legacy item's type).
+fn is_envelope_type(kind: &[u8]) -> bool {
+    matches!(
+        kind,
+        b"session_meta"
+            | b"turn_context"
+            | b"event_msg"
+            | b"response_item"
+            | b"compacted"
+            | b"world_state"
+    )
 }

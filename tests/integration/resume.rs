@@ -290,6 +290,16 @@ fn resume_by_query_within_a_directory_on_the_planted_home() {
     assert_eq!(run(&["refresh_jwt_token_v2"]), owned(&[ids::S1]));
     assert_eq!(run(&["auth", "refactor"]), owned(&[ids::S1]), "thread name");
     assert_eq!(run(&["zephyrine"]), owned(&[ids::S9]));
+    // Words in different messages of one session still match that session as a whole
+    // (ERR_QX7731 is in S1's user text, refresh_jwt_token_v2 in its assistant reply) …
+    assert_eq!(
+        run(&["ERR_QX7731", "refresh_jwt_token_v2"]),
+        owned(&[ids::S1])
+    );
+    // … and an excluded word drops every session that has it anywhere (S1 mentions gizmo in
+    // its reasoning and jwt in a reply).
+    let no_jwt: BTreeSet<String> = run(&["gizmo -jwt", "--limit", "10"]).into_iter().collect();
+    assert_eq!(no_jwt, set(&[ids::S2, ids::S3, ids::S4]));
     let widget_proj: BTreeSet<String> = run(&["widget", "--cwd", "/home/dev/proj", "--limit", "5"])
         .into_iter()
         .collect();
