@@ -25,6 +25,17 @@ pub enum Freshness {
     AsIs,
 }
 
+impl Freshness {
+    /// `--no-update` → answer as is; otherwise bring the index up to date first.
+    pub fn for_query(no_update: bool) -> Freshness {
+        if no_update {
+            Freshness::AsIs
+        } else {
+            Freshness::Update
+        }
+    }
+}
+
 /// What a command reads from the index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Needs {

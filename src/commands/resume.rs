@@ -26,12 +26,12 @@ pub fn run(config: &Config, args: &ResumeArgs, io: &mut Io<'_>) -> Result<u8> {
         return Err(Error::Usage("--limit must be at least 1".into()));
     }
     let text = args.query.join(" ");
-    let freshness = if args.no_update {
-        Freshness::AsIs
-    } else {
-        Freshness::Update
-    };
-    let (store, _) = open_index(config, freshness, Needs::Sessions, io)?;
+    let (store, _) = open_index(
+        config,
+        Freshness::for_query(args.no_update),
+        Needs::Sessions,
+        io,
+    )?;
     let cwd = match (&args.cwd, args.all, text.trim().is_empty()) {
         (Some(dir), _, _) => Some(absolute(dir).to_string_lossy().into_owned()),
         // Like `codex resume --last`: without a query, the current directory's sessions.

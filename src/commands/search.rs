@@ -5,7 +5,7 @@ use std::io::IsTerminal;
 
 use super::Io;
 use super::refresh::{Freshness, Needs, open_index};
-use super::stats::{absolute, parse_date};
+use super::stats::{absolute, date_range};
 use crate::cli::{RoleArg, SearchArgs};
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -17,25 +17,16 @@ use crate::query::{RoleFilter, SearchRequest, search};
 /// Runs `search`; returns the exit code.
 pub fn run(config: &Config, args: &SearchArgs, io: &mut Io<'_>) -> Result<u8> {
     let text = args.query.join(" ");
-    let since = args
-        .since
-        .as_deref()
-        .map(|d| parse_date("--since", d))
-        .transpose()?;
-    let until = args
-        .until
-        .as_deref()
-        .map(|d| parse_date("--until", d))
-        .transpose()?;
+    let (since, until) = date_range(args.since.as_deref(), args.until.as_deref())?;
     if args.limit == 0 {
         return Err(Error::Usage("--limit must be at least 1".into()));
     }
-    let freshness = if args.no_update {
-        Freshness::AsIs
-    } else {
-        Freshness::Update
-    };
-    let (store, _) = open_index(config, freshness, Needs::Sessions, io)?;
+    let (store, _) = open_index(
+        config,
+        Freshness::for_query(args.no_update),
+        Needs::Sessions,
+        io,
+    )?;
     let sessions: HashMap<&str, &SessionInfo> = store
         .session_infos()
         .into_iter()

@@ -3,7 +3,7 @@
 use super::Io;
 use super::refresh::{Freshness, Needs, open_index};
 use super::search::SessionFilter;
-use super::stats::{absolute, parse_date};
+use super::stats::{absolute, date_range};
 use crate::cli::SessionsArgs;
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -12,22 +12,13 @@ use crate::output::sessions::{session_view, write_sessions};
 
 /// Runs `sessions`.
 pub fn run(config: &Config, args: &SessionsArgs, io: &mut Io<'_>) -> Result<()> {
-    let since = args
-        .since
-        .as_deref()
-        .map(|d| parse_date("--since", d))
-        .transpose()?;
-    let until = args
-        .until
-        .as_deref()
-        .map(|d| parse_date("--until", d))
-        .transpose()?;
-    let freshness = if args.no_update {
-        Freshness::AsIs
-    } else {
-        Freshness::Update
-    };
-    let (store, _) = open_index(config, freshness, Needs::Sessions, io)?;
+    let (since, until) = date_range(args.since.as_deref(), args.until.as_deref())?;
+    let (store, _) = open_index(
+        config,
+        Freshness::for_query(args.no_update),
+        Needs::Sessions,
+        io,
+    )?;
     let filter = SessionFilter {
         cwd: args
             .cwd

@@ -17,12 +17,12 @@ use crate::parse::{Depth, parse_path};
 
 /// Runs `show`; returns the exit code.
 pub fn run(config: &Config, args: &ShowArgs, io: &mut Io<'_>) -> Result<u8> {
-    let freshness = if args.no_update {
-        Freshness::AsIs
-    } else {
-        Freshness::Update
-    };
-    let (store, _) = open_index(config, freshness, Needs::Sessions, io)?;
+    let (store, _) = open_index(
+        config,
+        Freshness::for_query(args.no_update),
+        Needs::Sessions,
+        io,
+    )?;
     let sessions: Vec<&SessionInfo> = store.session_infos();
     let session = match resolve(&sessions, &args.id) {
         Ok(session) => session,

@@ -25,11 +25,7 @@ pub fn run(config: &Config, args: &StatsArgs, io: &mut Io<'_>) -> Result<()> {
         }
         loaded.sessions
     } else {
-        let freshness = if args.no_update {
-            Freshness::AsIs
-        } else {
-            Freshness::Update
-        };
+        let freshness = Freshness::for_query(args.no_update);
         open_index(config, freshness, Needs::Usage, io)?
             .0
             .into_sessions()
@@ -73,21 +69,7 @@ pub fn build_query(config: &Config, args: &StatsArgs) -> Result<StatsQuery> {
         GroupArg::Project => Grouping::Project,
         GroupArg::Client => Grouping::Client,
     };
-    let since = args
-        .since
-        .as_deref()
-        .map(|d| parse_date("--since", d))
-        .transpose()?;
-    let until = args
-        .until
-        .as_deref()
-        .map(|d| parse_date("--until", d))
-        .transpose()?;
-    if let (Some(s), Some(u)) = (since, until)
-        && s > u
-    {
-        return Err(Error::Usage(format!("--since {s} is after --until {u}")));
-    }
+    let (since, until) = date_range(args.since.as_deref(), args.until.as_deref())?;
     Ok(StatsQuery {
         grouping,
         zone: config.zone.clone(),
@@ -99,6 +81,21 @@ pub fn build_query(config: &Config, args: &StatsArgs) -> Result<StatsQuery> {
             .as_deref()
             .map(|p| absolute(p).to_string_lossy().into_owned()),
     })
+}
+
+/// Parses `--since` and `--until` (inclusive days), refusing a range that ends before it starts.
+pub fn date_range(
+    since: Option<&str>,
+    until: Option<&str>,
+) -> Result<(Option<NaiveDate>, Option<NaiveDate>)> {
+    let since = since.map(|d| parse_date("--since", d)).transpose()?;
+    let until = until.map(|d| parse_date("--until", d)).transpose()?;
+    if let (Some(s), Some(u)) = (since, until)
+        && s > u
+    {
+        return Err(Error::Usage(format!("--since {s} is after --until {u}")));
+    }
+    Ok((since, until))
 }
 
 /// Parses `YYYY-MM-DD`, naming the flag in the error.
