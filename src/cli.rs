@@ -74,11 +74,13 @@ pub enum Command {
     ///   rolldex stats                      usage per day, local time
     ///   rolldex stats monthly --breakdown  per month, a row per model
     ///   rolldex stats session --since 2026-03-01 --json
+    #[command(verbatim_doc_comment)]
     Stats(StatsArgs),
     /// Build or update the index (queries do this by themselves).
     ///
     /// The index lives in --index-dir, holds conversation text (mode 0700) and is updated
     /// incrementally: a file that only grew is read from where it stopped.
+    #[command(verbatim_doc_comment)]
     Index(IndexArgs),
     /// Full-text search over whole conversations, one result per session.
     ///
@@ -90,6 +92,7 @@ pub enum Command {
     ///   rolldex search jwt refresh
     ///   rolldex search '"connection reset"' --role tool --since 2026-03-01
     ///   rolldex search ERR_QX7731 --cwd . --json
+    #[command(verbatim_doc_comment)]
     Search(SearchArgs),
     /// Print the id of the session to resume, best first, for `codex resume`.
     ///
@@ -100,6 +103,7 @@ pub enum Command {
     ///   rolldex resume --limit 3 | xargs -I{} codex resume {}
     ///   rolldex resume --exec          # runs `codex resume <id>` itself
     /// Exit status 1 (and nothing on stdout) when no session matches.
+    #[command(verbatim_doc_comment)]
     Resume(ResumeArgs),
     /// List sessions, newest activity first.
     ///
@@ -107,6 +111,7 @@ pub enum Command {
     /// thread name (or the first real thing you asked). Examples:
     ///   rolldex sessions --cwd . --limit 5
     ///   rolldex sessions --since 2026-03-01 --include-non-interactive --json
+    #[command(verbatim_doc_comment)]
     Sessions(SessionsArgs),
     /// Print one session's conversation.
     ///
@@ -114,6 +119,7 @@ pub enum Command {
     ///   rolldex show 019b8fa5
     ///   rolldex show 019b8fa5 --grep migration
     ///   rolldex show "auth refactor" --json | jq .
+    #[command(verbatim_doc_comment)]
     Show(ShowArgs),
 }
 

@@ -53,16 +53,20 @@ pub fn open_index(
     io: &mut Io<'_>,
 ) -> Result<(IndexStore, Option<UpdateSummary>)> {
     check_homes(&config.homes)?;
-    let mut store = IndexStore::open(&config.index_dir, &config.homes, needs == Needs::Usage)?;
+    // Reading the committed state and walking the homes are independent: do both at once.
+    let (store, scanned) = rayon::join(
+        || IndexStore::open(&config.index_dir, &config.homes, needs == Needs::Usage),
+        || (freshness != Freshness::AsIs).then(|| scan(config)),
+    );
+    let mut store = store?;
     // `rolldex index` may take the time to merge segments; queries stay quick.
     store.merge_on_update = freshness == Freshness::Wait;
     if let Some(reason) = store.rebuilt_because.take() {
         let _ = writeln!(io.err, "rolldex: {reason}");
     }
-    if freshness == Freshness::AsIs {
+    let Some(scan) = scanned.transpose()? else {
         return Ok((store, None));
-    }
-    let scan = scan(config)?;
+    };
     if store.is_current(&scan) {
         return Ok((store, None));
     }
