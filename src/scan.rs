@@ -106,7 +106,10 @@ pub fn scan_homes(homes: &[PathBuf], patterns: &Patterns) -> Result<ScanResult> 
         }
         read_session_index(&home.join("session_index.jsonl"), &mut result.thread_names);
     }
-    result.files.sort_by(|a, b| a.path.cmp(&b.path));
+    // Byte order: as stable as component order, and much cheaper on thousands of paths.
+    result
+        .files
+        .sort_by(|a, b| a.path.as_os_str().cmp(b.path.as_os_str()));
     Ok(result)
 }
 
@@ -118,56 +121,131 @@ fn walk(
     seen: &mut HashSet<(u64, u64)>,
     result: &mut ScanResult,
 ) {
-    // Listing directories needs no stat (the entry type comes with the name); only symlinks
-    // are resolved, through a link-following walk that detects loops.
-    let mut candidates = Vec::new();
+    // First the directories: listing them needs no stat (the entry type comes with the name).
+    // A symlinked directory is followed by a walk that detects loops.
     let depth = if archived { 1 } else { 8 };
-    for entry in WalkDir::new(root).max_depth(depth) {
+    let mut dirs = Vec::new();
+    let mut linked = Vec::new();
+    for entry in WalkDir::new(root).max_depth(depth - 1) {
         let Ok(entry) = entry else {
             result.unreadable += 1;
             continue;
         };
-        let kind = entry.file_type();
-        if kind.is_symlink() && entry.path().is_dir() {
+        if entry.file_type().is_dir() {
+            dirs.push(entry.into_path());
+        } else if entry.file_type().is_symlink() && entry.path().is_dir() {
             let remaining = depth.saturating_sub(entry.depth());
-            for linked in WalkDir::new(entry.path())
+            for inner in WalkDir::new(entry.path())
                 .follow_links(true)
                 .max_depth(remaining)
             {
-                match linked {
-                    Ok(linked) if !linked.file_type().is_dir() => {
-                        candidates.push(linked.into_path());
-                    }
+                match inner {
+                    Ok(inner) if !inner.file_type().is_dir() => linked.push(inner.into_path()),
                     Ok(_) => {}
                     Err(_) => result.unreadable += 1,
                 }
             }
-        } else if !kind.is_dir() {
-            candidates.push(entry.into_path());
         }
     }
-    candidates.retain(|path| patterns.matches(path.strip_prefix(home).unwrap_or(path)));
-    // One stat per rollout, in parallel: on a large home this is most of a query's start-up.
-    let stated: Vec<Option<SourceFile>> = candidates
-        .into_par_iter()
+    // Then one stat per rollout, directories in parallel, each relative to its directory
+    // (no path walk per file): on a large home this is most of a query's start-up.
+    let listed: Vec<(Vec<SourceFile>, u64)> = dirs
+        .par_iter()
+        .map(|dir| list_dir(dir, home, archived, patterns))
+        .collect();
+    let linked: Vec<Option<SourceFile>> = linked
+        .into_iter()
+        .filter(|path| patterns.matches(relative_to(path, home)))
         .map(|path| {
-            let meta = std::fs::metadata(&path).ok()?;
-            meta.is_file().then(|| SourceFile {
-                archived,
-                len: meta.len(),
-                mtime_ns: mtime_ns(&meta),
-                identity: file_identity(&meta),
-                path,
-            })
+            std::fs::metadata(&path)
+                .ok()
+                .and_then(|meta| source_file(path, &meta, archived))
         })
         .collect();
-    for file in stated {
+    for (files, unreadable) in listed {
+        result.unreadable += unreadable;
+        for file in files {
+            if seen.insert(file.identity) {
+                result.files.push(file);
+            }
+        }
+    }
+    for file in linked {
         match file {
             Some(file) if seen.insert(file.identity) => result.files.push(file),
             Some(_) => {}
             None => result.unreadable += 1,
         }
     }
+}
+
+/// The rollout files directly in `dir`, and how many entries could not be read.
+fn list_dir(
+    dir: &Path,
+    home: &Path,
+    archived: bool,
+    patterns: &Patterns,
+) -> (Vec<SourceFile>, u64) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return (Vec::new(), 1);
+    };
+    let mut files = Vec::new();
+    let mut unreadable = 0;
+    for entry in entries {
+        let Ok(entry) = entry else {
+            unreadable += 1;
+            continue;
+        };
+        let Ok(kind) = entry.file_type() else {
+            unreadable += 1;
+            continue;
+        };
+        if kind.is_dir() {
+            continue;
+        }
+        let path = entry.path();
+        if !patterns.matches(relative_to(&path, home)) {
+            continue;
+        }
+        // A plain entry is stat-ed through its directory; a symlink is followed.
+        let meta = if kind.is_symlink() {
+            std::fs::metadata(&path)
+        } else {
+            entry.metadata()
+        };
+        match meta {
+            Ok(meta) if meta.is_dir() => {}
+            Ok(meta) => files.extend(source_file(path, &meta, archived)),
+            Err(_) => unreadable += 1,
+        }
+    }
+    (files, unreadable)
+}
+
+/// A [`SourceFile`] for a regular file (fifos, sockets and devices are not rollouts).
+fn source_file(path: PathBuf, meta: &std::fs::Metadata, archived: bool) -> Option<SourceFile> {
+    meta.is_file().then(|| SourceFile {
+        archived,
+        len: meta.len(),
+        mtime_ns: mtime_ns(meta),
+        identity: file_identity(meta),
+        path,
+    })
+}
+
+/// `path` relative to `home`, which it starts with (walks start inside the home): a cheap
+/// byte slice where the platform allows, else a component-wise strip.
+fn relative_to<'p>(path: &'p Path, home: &Path) -> &'p Path {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let (full, base) = (path.as_os_str().as_bytes(), home.as_os_str().as_bytes());
+        if let Some(rest) = full.strip_prefix(base) {
+            let rest = rest.strip_prefix(b"/").unwrap_or(rest);
+            return Path::new(std::ffi::OsStr::from_bytes(rest));
+        }
+    }
+    path.strip_prefix(home).unwrap_or(path)
 }
 
 /// Modification time in nanoseconds since the epoch (0 when unknown).
