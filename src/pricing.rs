@@ -106,6 +106,9 @@ impl PriceTable {
 
     /// The model name reports group under: the user's alias target, else the name as written.
     pub fn report_name<'m>(&'m self, model: &'m str) -> &'m str {
+        if self.renames.is_empty() {
+            return model; // the common case, once per usage event: no allocation
+        }
         self.renames
             .get(&model.to_ascii_lowercase())
             .map_or(model, String::as_str)

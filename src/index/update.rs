@@ -391,7 +391,6 @@ pub fn into_sessions(state: IndexState) -> Vec<SessionUsage> {
             }
         }
     }
-    let mut sessions: Vec<SessionUsage> = by_id.into_values().map(|(_, s)| s).collect();
-    sessions.sort_by(|a, b| a.info.path.cmp(&b.info.path));
-    sessions
+    // Reports sort their own rows; the order here does not matter.
+    by_id.into_values().map(|(_, s)| s).collect()
 }
