@@ -140,23 +140,67 @@ impl IndexState {
             usage.files.push(events);
         }
         write_postcard(usage_path, &usage)?;
-        let without_events = IndexState {
-            files: self
-                .files
-                .iter()
-                .map(|(k, e)| {
-                    (
-                        k.clone(),
-                        FileEntry {
-                            events: Vec::new(),
-                            ..e.clone()
-                        },
-                    )
-                })
-                .collect(),
-            names: self.names.clone(),
-        };
-        write_postcard(path, &without_events)
+        write_postcard(path, &StateView(self))
+    }
+}
+
+/// Serialises an [`IndexState`] exactly as its derived form would, but with every entry's
+/// events left out (they live in the usage file), without copying the state.
+struct StateView<'a>(&'a IndexState);
+
+/// One entry of [`StateView`]: the fields of [`FileEntry`] in order, `events` empty.
+#[derive(Serialize)]
+struct EntryView<'a> {
+    len: u64,
+    mtime_ns: i128,
+    identity: (u64, u64),
+    tail_check: &'a [u8],
+    state: &'a FileState,
+    events: &'a [UsageEvent],
+    unreadable: bool,
+}
+
+impl Serialize for StateView<'_> {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let entries = self.0.files.iter().map(|(path, e)| {
+            let view = EntryView {
+                len: e.len,
+                mtime_ns: e.mtime_ns,
+                identity: e.identity,
+                tail_check: &e.tail_check,
+                state: &e.state,
+                events: &[],
+                unreadable: e.unreadable,
+            };
+            (path, view)
+        });
+        let mut state = serializer.serialize_struct("IndexState", 2)?;
+        state.serialize_field("files", &MapOf(std::cell::RefCell::new(Some(entries))))?;
+        state.serialize_field("names", &self.0.names)?;
+        state.end()
+    }
+}
+
+/// Serialises an iterator of pairs as a map, once.
+struct MapOf<I>(std::cell::RefCell<Option<I>>);
+
+impl<'a, I: Iterator<Item = (&'a String, EntryView<'a>)> + ExactSizeIterator> Serialize
+    for MapOf<I>
+{
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        let entries = self
+            .0
+            .borrow_mut()
+            .take()
+            .ok_or_else(|| serde::ser::Error::custom("serialised twice"))?;
+        serializer.collect_map(entries)
     }
 }
 
