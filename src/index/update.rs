@@ -4,7 +4,7 @@
 //! Files are read in parallel (rayon), each sequentially; documents stream into tantivy's
 //! writer as they are made, so memory stays bounded by the writer's budget, not the history.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::sync::Mutex;
 
@@ -181,11 +181,16 @@ impl IndexStore {
         progress.finish();
         let mut files = std::mem::take(&mut self.state.files);
         files.retain(|path, _| scanned.contains_key(path));
+        // Sessions read in this update: their name documents get the new time and flags.
+        let mut touched: HashSet<String> = HashSet::new();
         for (path, entry, read) in results {
             summary.files_read += 1;
             summary.bytes_read += read;
             match entry {
-                Some(entry) => files.insert(path, entry),
+                Some(entry) => {
+                    touched.insert(entry.state.session.id.clone());
+                    files.insert(path, entry)
+                }
                 None => files.remove(&path),
             };
         }
@@ -195,7 +200,7 @@ impl IndexStore {
             .map(|e| (e.state.session.id.as_str(), &e.state.session))
             .collect();
         for (id, name) in &names {
-            if self.state.names.get(id) != Some(name) {
+            if self.state.names.get(id) != Some(name) || touched.contains(id) {
                 writer.delete_term(Term::from_field_text(fields.file, &schema::name_key(id)));
                 let session = by_id.get(id.as_str());
                 let updated = session.and_then(|s| s.updated_at_ms).unwrap_or(0);
