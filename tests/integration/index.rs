@@ -10,14 +10,14 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{Hash, Hasher};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use serde_json::Value;
 
-use crate::util::{Output, assert_no_panic, copy_tree, repo_path};
+use crate::util::{Output, assert_no_panic, copy_tree, repo_path, wait_output};
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
@@ -70,9 +70,6 @@ pub(crate) fn fixture_file(id: &str) -> &'static str {
         other => panic!("no file recorded for {other}"),
     }
 }
-
-/// How long one run may take before it is killed and the test fails.
-const TIMEOUT: Duration = Duration::from_mins(5);
 
 /// A Codex home plus a private index dir and an empty config dir that live as long as this.
 pub(crate) struct Rx {
@@ -255,41 +252,6 @@ fn describe<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> String {
         .map(|a| a.as_ref().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// Collects a spawned child's output, killing it after [`TIMEOUT`].
-pub(crate) fn wait_output(mut child: Child, what: &str) -> Output {
-    let mut stdout = child.stdout.take().expect("stdout piped");
-    let mut stderr = child.stderr.take().expect("stderr piped");
-    let out_thread = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stdout.read_to_end(&mut buf);
-        buf
-    });
-    let err_thread = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        let _ = stderr.read_to_end(&mut buf);
-        buf
-    });
-    let deadline = Instant::now() + TIMEOUT;
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("wait rolldex") {
-            break status;
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("rolldex {what} did not finish within {TIMEOUT:?}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    };
-    let stdout = out_thread.join().expect("stdout thread");
-    let stderr = err_thread.join().expect("stderr thread");
-    Output {
-        stdout: String::from_utf8_lossy(&stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&stderr).into_owned(),
-        code: status.code().unwrap_or(-1),
-    }
 }
 
 /// Writers of v2 rollout lines in Codex's field order (`{"timestamp","type","payload"}` with the

@@ -23,7 +23,7 @@ pub struct Output {
 
 /// A run that takes longer than this is killed and fails the test (a FIFO opened by mistake,
 /// for instance, would otherwise block forever).
-const TIMEOUT: Duration = Duration::from_mins(2);
+const TIMEOUT: Duration = Duration::from_mins(5);
 
 /// Runs `rolldex args…` with a fresh private index dir, an empty config dir, `NO_COLOR=1` and
 /// no `CODEX_HOME`.
@@ -36,7 +36,7 @@ pub fn run_with_index<S: AsRef<std::ffi::OsStr>>(args: &[S], index: Option<&Path
     let fresh = tempfile::tempdir().expect("index tempdir");
     let index = index.unwrap_or(fresh.path());
     let config = tempfile::tempdir().expect("config tempdir");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_rolldex"))
+    let child = Command::new(env!("CARGO_BIN_EXE_rolldex"))
         .args(args)
         .env("ROLLDEX_INDEX_DIR", index)
         .env("XDG_CONFIG_HOME", config.path())
@@ -49,8 +49,21 @@ pub fn run_with_index<S: AsRef<std::ffi::OsStr>>(args: &[S], index: Option<&Path
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn rolldex");
-    let mut stdout = child.stdout.take().expect("stdout pipe");
-    let mut stderr = child.stderr.take().expect("stderr pipe");
+    wait_output(
+        child,
+        &format!(
+            "{:?}",
+            args.iter()
+                .map(|a| a.as_ref().to_owned())
+                .collect::<Vec<_>>()
+        ),
+    )
+}
+
+/// Collects a spawned child's output, killing it (and failing the test) after [`TIMEOUT`].
+pub fn wait_output(mut child: std::process::Child, what: &str) -> Output {
+    let mut stdout = child.stdout.take().expect("stdout piped");
+    let mut stderr = child.stderr.take().expect("stderr piped");
     let out_thread = std::thread::spawn(move || {
         let mut buf = Vec::new();
         let _ = stdout.read_to_end(&mut buf);
@@ -69,14 +82,9 @@ pub fn run_with_index<S: AsRef<std::ffi::OsStr>>(args: &[S], index: Option<&Path
         if Instant::now() > deadline {
             let _ = child.kill();
             let _ = child.wait();
-            panic!(
-                "rolldex {:?} did not finish within {TIMEOUT:?}",
-                args.iter()
-                    .map(|a| a.as_ref().to_owned())
-                    .collect::<Vec<_>>()
-            );
+            panic!("rolldex {what} did not finish within {TIMEOUT:?}");
         }
-        std::thread::sleep(Duration::from_millis(10));
+        std::thread::sleep(Duration::from_millis(5));
     };
     let stdout = out_thread.join().expect("stdout thread");
     let stderr = err_thread.join().expect("stderr thread");
