@@ -161,11 +161,6 @@ impl IndexStore {
         &self.state
     }
 
-    /// Sessions with their usage, from the committed state.
-    pub fn sessions(&self) -> Vec<SessionUsage> {
-        update::into_sessions(self.state.clone())
-    }
-
     /// Session facts by reference, one per session id (the longest file when a session was
     /// copied), thread names applied.
     pub fn session_infos(&self) -> Vec<&crate::model::SessionInfo> {
@@ -231,13 +226,7 @@ fn homes_key(homes: &[PathBuf]) -> String {
         .collect();
     names.sort();
     names.dedup();
-    // FNV-1a: stable across runs and platforms, unlike std's hasher.
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in names.join("\n").bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    format!("homes-{hash:016x}")
+    format!("homes-{:016x}", schema::stable_hash(&names.join("\n")))
 }
 
 fn open_lock_file(dir: &Path) -> Result<File> {

@@ -78,10 +78,15 @@ pub fn register_tokenizer(index: &tantivy::Index) {
 /// The fast field holding [`session_key`].
 pub const SESSION_KEY: &str = "session_key";
 
-/// A stable 64-bit key of a session id (FNV-1a).
+/// A stable 64-bit key of a session id.
 pub fn session_key(session: &str) -> u64 {
+    stable_hash(session)
+}
+
+/// FNV-1a: stable across runs, versions and platforms, unlike std's hasher.
+pub fn stable_hash(text: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in session.bytes() {
+    for byte in text.bytes() {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
