@@ -11,14 +11,16 @@
 #      scale 1 = ~2.09 GB, ~7 s) and a 10x smaller one (195 sessions, seed 7, ~200 MB) for the
 #      index-build memory comparison;
 #   3. warms the page cache (cat every file > /dev/null);
-#   4. runs each command $RUNS times under /usr/bin/time -f '%e %M' and prints the median wall
-#      time and the maximum RSS over the runs:
+#   4. runs each command $RUNS times, timed with bash's $EPOCHREALTIME (microseconds; GNU
+#      time's 10 ms steps are too coarse here), then once more under /usr/bin/time for the peak
+#      RSS, and prints the median wall time in ms and that RSS:
 #        stats daily --no-index          direct scan, no index
 #        index --rebuild                 a fresh --index-dir for every run
 #        stats daily                     index already up to date
 #        search <word>                   index up to date
 #        sessions                        index up to date
 #        resume --all                    index up to date
+#        resume <word>                   index up to date, ranked over whole sessions
 #        show <id>                       the id `resume --all` prints
 #        append + stats daily            a new session file is copied into the home before each
 #                                        run (untimed), so the index reads one new file; the
@@ -93,7 +95,7 @@ generate "$HOME_BIG" "$SESSIONS" "$SEED"
 generate "$HOME_SMALL" "$SMALL_SESSIONS" "$SMALL_SEED"
 
 # New session files for the append case: one single-session home per run.
-for i in $(seq 1 "$RUNS"); do
+for i in $(seq 1 $(( RUNS + 1 ))); do
     "$GEN" --sessions 1 --seed $(( 90000 + i )) --scale "$SCALE" --out "$WORK/new-$i" 2>/dev/null
 done
 
@@ -102,34 +104,40 @@ warm() {
     find "$1" -type f -exec cat {} + > /dev/null
 }
 
-median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-maximum() { sort -n | tail -n 1; }
+median() { sort -n | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
-printf '\n%-34s %10s %12s\n' "command" "median s" "max RSS MB"
+printf '\n%-34s %10s %12s\n' "command" "median ms" "peak RSS MB"
 printf '%-34s %10s %12s\n' "----------------------------------" "--------" "----------"
 
-# measure LABEL SETUP -- ARGS...: runs `rolldex ARGS` $RUNS times; SETUP (a shell function
-# name, or `:`) runs untimed before each run. Exit status 1 (no hits) counts as success.
+# measure LABEL SETUP -- ARGS...: runs `rolldex ARGS` $RUNS times, timed by the shell's
+# microsecond clock ($EPOCHREALTIME: fork and exec of rolldex included, nothing else), then
+# once more under GNU time for the peak RSS; SETUP (a shell function name, or `:`) runs untimed
+# before each run. Exit status 1 (no hits) counts as success.
 measure() {
     local label=$1 setup=$2
     shift 3
-    local times=$WORK/times.txt i status
+    local times=$WORK/times.txt i status t0 t1
     : > "$times"
-    for i in $(seq 1 "$RUNS"); do
+    for i in $(seq 1 $(( RUNS + 1 ))); do
         RUN=$i "$setup"
         status=0
-        "$TIME" -f '%e %M' -o "$WORK/one.txt" "$BIN" -q "$@" > /dev/null 2> "$WORK/stderr.txt" || status=$?
+        if (( i <= RUNS )); then
+            t0=$EPOCHREALTIME
+            "$BIN" -q "$@" > /dev/null 2> "$WORK/stderr.txt" || status=$?
+            t1=$EPOCHREALTIME
+            echo "$t0 $t1" | awk '{ printf "%.1f\n", ($2 - $1) * 1000 }' >> "$times"
+        else
+            "$TIME" -f '%M' -o "$WORK/rss.txt" "$BIN" -q "$@" > /dev/null 2> "$WORK/stderr.txt" \
+                || status=$?
+        fi
         if (( status > 1 )); then
             echo "whole-process.sh: '$label' failed (exit $status):" >&2
             cat "$WORK/stderr.txt" >&2
             exit 1
         fi
-        tail -n 1 "$WORK/one.txt" >> "$times"
     done
-    local wall rss
-    wall=$(cut -d' ' -f1 "$times" | median)
-    rss=$(cut -d' ' -f2 "$times" | maximum)
-    printf '%-34s %10s %12.1f\n' "$label" "$wall" "$(echo "$rss" | awk '{ print $1 / 1024 }')"
+    printf '%-34s %10s %12.1f\n' "$label" "$(median < "$times")" \
+        "$(tail -n 1 "$WORK/rss.txt" | awk '{ print $1 / 1024 }')"
 }
 
 # Setup hooks.
@@ -162,6 +170,7 @@ measure "stats daily (index current)" : -- "${H[@]}" stats daily
 measure "search $SEARCH_WORD" : -- "${H[@]}" search "$SEARCH_WORD"
 measure "sessions" : -- "${H[@]}" sessions
 measure "resume --all" : -- "${H[@]}" resume --all
+measure "resume $SEARCH_WORD" : -- "${H[@]}" resume "$SEARCH_WORD"
 measure "show ${ID:0:8}" : -- "${H[@]}" show "$ID"
 measure "append 1 file + stats daily" append_session -- "${H[@]}" stats daily
 

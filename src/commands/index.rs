@@ -17,7 +17,7 @@ pub fn run(config: &Config, args: &IndexArgs, io: &mut Io<'_>) -> Result<()> {
         store.reset()?;
     }
     let (store, summary) = open_index(config, Freshness::Wait, Needs::Sessions, io)?;
-    let sessions = store.state().files.len();
+    let sessions = store.file_count();
     let elapsed = started.elapsed().as_secs_f64();
     let message = match summary {
         Some(s) => format!(

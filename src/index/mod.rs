@@ -2,10 +2,13 @@
 //! events beside it, kept in rolldex's own cache directory and brought up to date
 //! incrementally (a file that only grew is read from where it stopped).
 //!
-//! Layout: `<index-dir>/<homes-hash>/{VERSION, lock, tantivy/, state-N.bin}`. The tantivy commit
-//! payload names the state file that belongs to it, so both change together or not at all.
-//! One writer at a time holds `lock`; readers never wait and see the last commit.
+//! Layout: `<index-dir>/<homes-hash>/{VERSION, lock, tantivy/, state-N.bin, events-N.bin,
+//! catalog-N.bin, usage-N.bin}`. The tantivy commit payload names the files that belong to it,
+//! so all change together or not at all. Queries read only the catalog (and usage for `stats`);
+//! an update reads the per-file state. One writer at a time holds `lock`; readers never wait
+//! and see the last commit.
 
+pub mod catalog;
 pub mod schema;
 pub mod state;
 mod update;
@@ -17,17 +20,45 @@ use serde::{Deserialize, Serialize};
 use tantivy::Index;
 
 use crate::error::{Error, Result};
+use crate::model::SessionInfo;
 use crate::stats::SessionUsage;
+use catalog::{Catalog, UsageTable};
 pub use schema::Fields;
 pub use state::IndexState;
 pub use update::{Progress, UpdateSummary};
 
-/// The commit payload: which state file goes with this commit.
+/// The commit payload: which files go with this commit.
 #[derive(Debug, Serialize, Deserialize)]
 struct Payload {
     state: String,
+    events: String,
+    catalog: String,
     usage: String,
     generation: u64,
+}
+
+impl Payload {
+    /// The file names of commit `generation`.
+    fn new(generation: u64) -> Payload {
+        Payload {
+            state: format!("state-{generation}.bin"),
+            events: format!("events-{generation}.bin"),
+            catalog: format!("catalog-{generation}.bin"),
+            usage: format!("usage-{generation}.bin"),
+            generation,
+        }
+    }
+}
+
+/// What of the committed state is wanted in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Want {
+    /// Stamps and session facts.
+    Catalog,
+    /// And the usage of each session (reports).
+    Usage,
+    /// And the per-file parser state (updates).
+    Full,
 }
 
 /// An opened index (read side; [`IndexStore::update`] writes).
@@ -35,12 +66,17 @@ pub struct IndexStore {
     dir: PathBuf,
     index: Index,
     fields: Fields,
-    state: IndexState,
+    /// Freshness stamps and session facts of the last commit.
+    catalog: Catalog,
+    /// Usage per catalog session, when loaded.
+    usage: Option<UsageTable>,
+    /// The per-file state, when loaded (updates only).
+    state: Option<IndexState>,
     generation: u64,
-    /// Whether usage events are wanted (stats and updates need them; search does not).
-    with_usage: bool,
-    /// Whether the state in memory includes the usage events.
-    usage_loaded: bool,
+    /// What `reload` reads.
+    want: Want,
+    /// What the memory holds of commit `generation`.
+    loaded: Option<Want>,
     /// Whether an update may merge segments (the `index` command) or should stay quick.
     pub merge_on_update: bool,
     /// Why the index was (re)created on open, if it was.
@@ -93,10 +129,16 @@ impl IndexStore {
             dir,
             index,
             fields,
-            state: IndexState::default(),
+            catalog: Catalog::default(),
+            usage: None,
+            state: None,
             generation: 0,
-            with_usage,
-            usage_loaded: false,
+            want: if with_usage {
+                Want::Usage
+            } else {
+                Want::Catalog
+            },
+            loaded: None,
             merge_on_update: false,
             rebuilt_because,
         };
@@ -104,46 +146,67 @@ impl IndexStore {
         Ok(store)
     }
 
-    /// Re-reads the state of the last commit.
+    /// Re-reads what `self.want` asks for of the last commit.
     fn reload(&mut self) -> Result<()> {
         for _ in 0..3 {
             let metas = self.index.load_metas()?;
-            let committed = metas
-                .payload
-                .as_deref()
-                .and_then(|p| serde_json::from_str::<Payload>(p).ok());
-            if self.usage_loaded
-                && committed
-                    .as_ref()
-                    .is_some_and(|p| p.generation == self.generation)
-            {
-                return Ok(()); // Already holding exactly this commit, usage included.
-            }
             let Some(payload) = metas
                 .payload
                 .as_deref()
                 .and_then(|p| serde_json::from_str::<Payload>(p).ok())
             else {
-                self.state = IndexState::default();
+                self.catalog = Catalog::default();
+                self.usage = Some(UsageTable::default());
+                self.state = Some(IndexState::default());
                 self.generation = 0;
+                self.loaded = Some(Want::Full);
                 return Ok(());
             };
-            let usage = self.with_usage.then(|| self.dir.join(&payload.usage));
-            match IndexState::load(&self.dir.join(&payload.state), usage.as_deref()) {
-                Ok(mut state) => {
-                    state.apply_names();
-                    self.state = state;
+            if payload.generation == self.generation && self.loaded >= Some(self.want) {
+                return Ok(()); // Already holding what is wanted of exactly this commit.
+            }
+            match self.load(&payload) {
+                Ok(()) => {
                     self.generation = payload.generation;
-                    self.usage_loaded = self.with_usage;
+                    self.loaded = Some(self.want);
                     return Ok(());
                 }
-                // A writer committed and removed the old state between our two reads: retry.
+                // A writer committed and removed the old files between our two reads: retry.
                 Err(_) => std::thread::sleep(std::time::Duration::from_millis(20)),
             }
         }
         Err(Error::Index(
             "the index state file is missing; run `rolldex index --rebuild`".into(),
         ))
+    }
+
+    /// Loads the files of `payload` that `self.want` asks for.
+    fn load(&mut self, payload: &Payload) -> Result<()> {
+        let dir = &self.dir;
+        let want = self.want;
+        let ((catalog, usage), state) = rayon::join(
+            || {
+                rayon::join(
+                    || Catalog::load(&dir.join(&payload.catalog)),
+                    || {
+                        (want >= Want::Usage)
+                            .then(|| UsageTable::load(&dir.join(&payload.usage)))
+                            .transpose()
+                    },
+                )
+            },
+            || {
+                (want >= Want::Full)
+                    .then(|| {
+                        IndexState::load(&dir.join(&payload.state), &dir.join(&payload.events))
+                    })
+                    .transpose()
+            },
+        );
+        self.catalog = catalog?;
+        self.usage = usage?;
+        self.state = state?;
+        Ok(())
     }
 
     /// The tantivy index.
@@ -156,28 +219,21 @@ impl IndexStore {
         &self.fields
     }
 
-    /// The committed state.
-    pub fn state(&self) -> &IndexState {
-        &self.state
+    /// How many rollout files the last commit covers.
+    pub fn file_count(&self) -> usize {
+        self.catalog.stamps.len()
     }
 
-    /// Session facts by reference, one per session id (the longest file when a session was
-    /// copied), thread names applied.
-    pub fn session_infos(&self) -> Vec<&crate::model::SessionInfo> {
-        let mut by_id: std::collections::HashMap<&str, &state::FileEntry> =
-            std::collections::HashMap::new();
-        for entry in self.state.files.values().filter(|e| !e.unreadable) {
-            let id = entry.state.session.id.as_str();
-            if by_id.get(id).is_none_or(|e| e.len < entry.len) {
-                by_id.insert(id, entry);
-            }
-        }
-        by_id.into_values().map(|e| &e.state.session).collect()
+    /// Session facts, one per session id (the longest file when a session was copied), thread
+    /// names applied.
+    pub fn session_infos(&self) -> Vec<&SessionInfo> {
+        self.catalog.sessions.iter().collect()
     }
 
-    /// Moves the sessions out of the store (no copy); the store is not used afterwards.
+    /// Moves the sessions and their usage out of the store (no copy of the facts).
     pub fn into_sessions(self) -> Vec<SessionUsage> {
-        update::into_sessions(self.state)
+        let usage = self.usage.unwrap_or_default();
+        usage.into_sessions(self.catalog.sessions)
     }
 
     /// Tries to take the writer lock without waiting.
@@ -207,8 +263,11 @@ impl IndexStore {
             &self.dir.join("VERSION"),
             schema::SCHEMA_VERSION.to_string().as_bytes(),
         )?;
-        self.state = IndexState::default();
+        self.catalog = Catalog::default();
+        self.usage = Some(UsageTable::default());
+        self.state = Some(IndexState::default());
         self.generation = 0;
+        self.loaded = Some(Want::Full);
         Ok(())
     }
 }

@@ -1,9 +1,10 @@
 //! The per-file state kept beside the tantivy index: what was read of each rollout, where its
-//! accounting stood, and the usage events it produced.
+//! accounting stood, and the usage events it produced. Only an update reads it; queries read
+//! the smaller [`super::catalog`].
 //!
-//! Written as a new file per commit and named in the tantivy commit's payload, so the text
+//! Written as new files per commit and named in the tantivy commit's payload, so the text
 //! index and this state always change together: a crash before the commit leaves the previous
-//! pair in force.
+//! set in force.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write;
@@ -61,8 +62,8 @@ pub struct IndexState {
 /// How many bytes before the consumed offset are remembered.
 pub const TAIL_CHECK_BYTES: usize = 64;
 
-/// Usage events stored apart from the rest, so queries that need no token numbers skip them,
-/// with model names interned (a history has a handful of models and many thousand events).
+/// Usage events stored apart from the rest, with model names interned (a history has a handful
+/// of models and many thousand events).
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct UsageFile {
     models: Vec<String>,
@@ -71,11 +72,11 @@ struct UsageFile {
 }
 
 impl IndexState {
-    /// Reads a state file, and its usage file when `usage` is given.
-    pub fn load(path: &Path, usage: Option<&Path>) -> Result<IndexState> {
+    /// Reads a state file and its events file.
+    pub fn load(path: &Path, events_path: &Path) -> Result<IndexState> {
         let mut state: IndexState = read_postcard(path)?;
-        if let Some(usage_path) = usage {
-            let usage: UsageFile = read_postcard(usage_path)?;
+        {
+            let usage: UsageFile = read_postcard(events_path)?;
             for (entry, events) in state.files.values_mut().zip(usage.files) {
                 entry.events = events
                     .into_iter()
@@ -100,18 +101,8 @@ impl IndexState {
         Ok(state)
     }
 
-    /// Copies the indexed thread names into the session facts.
-    pub fn apply_names(&mut self) {
-        for entry in self.files.values_mut() {
-            let session = &mut entry.state.session;
-            if let Some(name) = self.names.get(&session.id) {
-                session.thread_name = Some(name.clone());
-            }
-        }
-    }
-
-    /// Writes the state file and the usage file durably (temporary name, fsync, rename).
-    pub fn save(&self, path: &Path, usage_path: &Path) -> Result<()> {
+    /// Writes the state file and the events file durably (temporary name, fsync, rename).
+    pub fn save(&self, path: &Path, events_path: &Path) -> Result<()> {
         let mut usage = UsageFile::default();
         let mut index: HashMap<&str, u32> = HashMap::new();
         for entry in self.files.values() {
@@ -139,7 +130,7 @@ impl IndexState {
                 .collect();
             usage.files.push(events);
         }
-        write_postcard(usage_path, &usage)?;
+        write_postcard(events_path, &usage)?;
         write_postcard(path, &StateView(self))
     }
 }
@@ -204,12 +195,14 @@ impl<'a, I: Iterator<Item = (&'a String, EntryView<'a>)> + ExactSizeIterator> Se
     }
 }
 
-fn read_postcard<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
+/// Reads a postcard file.
+pub(super) fn read_postcard<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
     postcard::from_bytes(&bytes).map_err(|e| Error::Index(format!("{}: {e}", path.display())))
 }
 
-fn write_postcard<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+/// Writes a postcard file durably: temporary name, fsync, rename.
+pub(super) fn write_postcard<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     let bytes = postcard::to_stdvec(value).map_err(|e| Error::Index(e.to_string()))?;
     let tmp: PathBuf = path.with_extension("tmp");
     let mut file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;

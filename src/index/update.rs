@@ -12,13 +12,13 @@ use rayon::prelude::*;
 use serde::Serialize as _;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
+use super::catalog::{Catalog, names_hash};
 use super::schema::{self, Fields};
 use super::state::{FileEntry, IndexState, TAIL_CHECK_BYTES};
-use super::{IndexStore, Payload};
+use super::{IndexStore, Payload, Want};
 use crate::error::{Error, Result};
 use crate::parse::{Depth, FileState, ParseReport, Parsed};
 use crate::scan::{ScanResult, SourceFile, file_identity, mtime_ns};
-use crate::stats::SessionUsage;
 
 /// Updates that read less than this are "small": one indexing thread, a small arena.
 const SMALL_UPDATE_BYTES: u64 = 32 << 20;
@@ -65,13 +65,7 @@ enum Job<'a> {
 impl IndexStore {
     /// True when the committed index already reflects `scan`.
     pub fn is_current(&self, scan: &ScanResult) -> bool {
-        scan.files.len() == self.state.files.len()
-            && scan.files.iter().all(|f| {
-                self.state.files.get(path_key(f).as_str()).is_some_and(|e| {
-                    e.len == f.len && e.mtime_ns == f.mtime_ns && e.identity == f.identity
-                })
-            })
-            && desired_names(&self.state.files, scan) == self.state.names
+        self.catalog.is_current(scan)
     }
 
     /// Updates the index to match `scan`. Takes the writer lock (waiting for it).
@@ -87,16 +81,17 @@ impl IndexStore {
         scan: &ScanResult,
         progress: &dyn Progress,
     ) -> Result<UpdateSummary> {
-        self.with_usage = true;
+        self.want = Want::Full;
         self.reload()?;
         let mut summary = UpdateSummary::default();
         if self.is_current(scan) {
             return Ok(summary);
         }
+        let old = self.state.take().unwrap_or_default();
         let jobs: Vec<Job<'_>> = scan
             .files
             .iter()
-            .filter_map(|file| match self.state.files.get(path_key(file).as_str()) {
+            .filter_map(|file| match old.files.get(path_key(file).as_str()) {
                 None => Some(Job::Whole(file)),
                 Some(e)
                     if e.len == file.len
@@ -151,7 +146,7 @@ impl IndexStore {
         let scanned: HashMap<String, &SourceFile> =
             scan.files.iter().map(|f| (path_key(f), f)).collect();
         // Deletions first: a delete only removes documents added before it.
-        for path in self.state.files.keys() {
+        for path in old.files.keys() {
             if !scanned.contains_key(path) {
                 writer.delete_term(Term::from_field_text(fields.file, path));
                 summary.files_removed += 1;
@@ -159,7 +154,7 @@ impl IndexStore {
         }
         for job in &jobs {
             if let Job::Whole(file) = job
-                && self.state.files.contains_key(path_key(file).as_str())
+                && old.files.contains_key(path_key(file).as_str())
             {
                 writer.delete_term(Term::from_field_text(fields.file, &path_key(file)));
                 summary.files_removed += 1;
@@ -179,7 +174,10 @@ impl IndexStore {
             })
             .collect();
         progress.finish();
-        let mut files = std::mem::take(&mut self.state.files);
+        let IndexState {
+            mut files,
+            names: old_names,
+        } = old;
         files.retain(|path, _| scanned.contains_key(path));
         // Sessions read in this update: their name documents get the new time and flags.
         let mut touched: HashSet<String> = HashSet::new();
@@ -200,7 +198,7 @@ impl IndexStore {
             .map(|e| (e.state.session.id.as_str(), &e.state.session))
             .collect();
         for (id, name) in &names {
-            if self.state.names.get(id) != Some(name) || touched.contains(id) {
+            if old_names.get(id) != Some(name) || touched.contains(id) {
                 writer.delete_term(Term::from_field_text(fields.file, &schema::name_key(id)));
                 let session = by_id.get(id.as_str());
                 let updated = session.and_then(|s| s.updated_at_ms).unwrap_or(0);
@@ -208,14 +206,14 @@ impl IndexStore {
                 writer.add_document(schema::name_doc(&fields, interactive, id, name, updated))?;
             }
         }
-        for id in self.state.names.keys() {
+        for id in old_names.keys() {
             if !names.contains_key(id) {
                 writer.delete_term(Term::from_field_text(fields.file, &schema::name_key(id)));
             }
         }
         summary.report = report.into_inner().unwrap_or_default();
         let state = IndexState { files, names };
-        self.commit(&mut writer, state)?;
+        self.commit(&mut writer, state, names_hash(scan))?;
         summary.committed = true;
         if merge {
             writer.wait_merging_threads()?;
@@ -223,20 +221,26 @@ impl IndexStore {
         Ok(summary)
     }
 
+    /// Writes the state files of the next generation, then commits tantivy with a payload
+    /// naming them.
     fn commit(
         &mut self,
         writer: &mut IndexWriter<TantivyDocument>,
         state: IndexState,
+        names_hash: u64,
     ) -> Result<()> {
-        let generation = self.generation + 1;
-        let file_name = format!("state-{generation}.bin");
-        let usage_name = format!("usage-{generation}.bin");
-        state.save(&self.dir.join(&file_name), &self.dir.join(&usage_name))?;
-        let payload = Payload {
-            state: file_name.clone(),
-            usage: usage_name,
-            generation,
-        };
+        let payload = Payload::new(self.generation + 1);
+        let (catalog, usage) = Catalog::build(&state, names_hash);
+        let dir = &self.dir;
+        let (saved_state, saved_catalog) = rayon::join(
+            || state.save(&dir.join(&payload.state), &dir.join(&payload.events)),
+            || {
+                catalog.save(&dir.join(&payload.catalog))?;
+                usage.save(&dir.join(&payload.usage))
+            },
+        );
+        saved_state?;
+        saved_catalog?;
         let mut payload_text = Vec::new();
         payload
             .serialize(&mut serde_json::Serializer::new(&mut payload_text))
@@ -244,22 +248,35 @@ impl IndexStore {
         let mut prepared = writer.prepare_commit()?;
         prepared.set_payload(&String::from_utf8_lossy(&payload_text));
         prepared.commit()?;
-        self.state = state;
-        self.state.apply_names();
-        self.generation = generation;
-        // Keep this state and the previous one (a reader may be loading it right now).
-        if let Ok(entries) = std::fs::read_dir(&self.dir) {
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                let number = name.trim_start_matches(|c: char| c.is_ascii_alphabetic() || c == '-');
-                let keep = number == format!("{generation}.bin")
-                    || number == format!("{}.bin", generation - 1);
-                if (name.starts_with("state-") || name.starts_with("usage-")) && !keep {
-                    let _ = std::fs::remove_file(entry.path());
-                }
-            }
-        }
+        self.state = Some(state);
+        self.catalog = catalog;
+        self.usage = Some(usage);
+        self.generation = payload.generation;
+        self.loaded = Some(Want::Full);
+        remove_old_generations(&self.dir, payload.generation);
         Ok(())
+    }
+}
+
+/// Removes state files older than the previous generation (a reader may be loading that one
+/// right now).
+fn remove_old_generations(dir: &std::path::Path, generation: u64) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let keep = [generation, generation.saturating_sub(1)];
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some((kind, rest)) = name.split_once('-') else {
+            continue;
+        };
+        let ours = matches!(kind, "state" | "events" | "catalog" | "usage");
+        let number = rest
+            .strip_suffix(".bin")
+            .and_then(|n| n.parse::<u64>().ok());
+        if ours && number.is_some_and(|n| !keep.contains(&n)) {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 
@@ -373,29 +390,4 @@ fn desired_names(
         }
     }
     names
-}
-
-/// Sessions with usage from a state, consuming it.
-pub fn into_sessions(state: IndexState) -> Vec<SessionUsage> {
-    let IndexState { files, names } = state;
-    let mut by_id: HashMap<String, (u64, SessionUsage)> = HashMap::new();
-    for entry in files.into_values().filter(|e| !e.unreadable) {
-        let len = entry.len;
-        let mut info = entry.state.session;
-        if let Some(name) = names.get(&info.id) {
-            info.thread_name = Some(name.clone());
-        }
-        let session = SessionUsage {
-            info,
-            events: entry.events,
-        };
-        match by_id.get(&session.info.id) {
-            Some((existing, _)) if *existing >= len => {}
-            _ => {
-                by_id.insert(session.info.id.clone(), (len, session));
-            }
-        }
-    }
-    // Reports sort their own rows; the order here does not matter.
-    by_id.into_values().map(|(_, s)| s).collect()
 }

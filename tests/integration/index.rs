@@ -1220,3 +1220,35 @@ fn index_reports_what_it_did_on_stderr_only() {
     let again = rx.index();
     assert!(again.stdout.is_empty(), "{}", again.stdout);
 }
+
+#[test]
+fn renaming_a_thread_in_the_session_index_is_picked_up() {
+    let rx = Rx::fixture_copy();
+    rx.index();
+    let name_of = |rx: &Rx, id: &str| -> Value {
+        let listed = rx.json(&["sessions", "--json"]);
+        listed["sessions"]
+            .as_array()
+            .expect("sessions")
+            .iter()
+            .find(|s| s["session_id"] == id)
+            .map(|s| s["name"].clone())
+            .expect("session listed")
+    };
+    assert_eq!(name_of(&rx, ids::S3), "layout cache");
+    assert_eq!(name_of(&rx, ids::S1), "auth refactor");
+    // Codex renames S3 and forgets S1's name; no rollout file changes.
+    std::fs::write(
+        rx.home.join("session_index.jsonl"),
+        format!(
+            "{{\"id\":\"{}\",\"thread_name\":\"tiled grid\",\"updated_at\":\"2026-03-04T09:00:00Z\"}}\n",
+            ids::S3
+        ),
+    )
+    .expect("rewrite session_index.jsonl");
+    assert_eq!(name_of(&rx, ids::S3), "tiled grid");
+    assert_eq!(name_of(&rx, ids::S1), Value::Null);
+    assert_eq!(rx.search_ids(&["tiled"]), vec![ids::S3.to_owned()]);
+    assert_eq!(rx.run(&["search", "\"layout cache\""]).code, 1);
+    assert_eq!(rx.run(&["search", "refactor"]).code, 1);
+}
