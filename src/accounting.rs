@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use std::sync::Arc;
+
 use crate::model::{TokenUsage, UNKNOWN_MODEL, UsageEvent};
 
 /// Where a forked file stands with respect to its copied parent history.
@@ -27,7 +29,7 @@ pub struct Accountant {
     /// Last seen cumulative totals (the baseline for the next delta).
     prev: TokenUsage,
     /// Model of the latest `turn_context`.
-    model: Option<String>,
+    model: Option<Arc<str>>,
     /// How many `session_meta` lines were seen.
     metas: u32,
     /// Copied-history status.
@@ -81,7 +83,7 @@ impl Accountant {
     /// A `turn_context` line naming the model in force from now on.
     pub fn on_model(&mut self, model: &str) {
         if self.model.as_deref() != Some(model) {
-            self.model = Some(model.to_owned());
+            self.model = Some(Arc::from(model));
         }
     }
 
@@ -119,7 +121,10 @@ impl Accountant {
         }
         let event = UsageEvent {
             timestamp_ms,
-            model: self.model().to_owned(),
+            model: self
+                .model
+                .clone()
+                .unwrap_or_else(|| Arc::from(UNKNOWN_MODEL)),
             usage: candidate,
         };
         (verdict, Some(event))
@@ -166,7 +171,7 @@ mod tests {
         assert_eq!(v, Verdict::CountedAfterReset);
         let e = e.expect("counted");
         assert_eq!(e.usage, usage(300, 100, 20, 0));
-        assert_eq!(e.model, "unknown");
+        assert_eq!(&*e.model, "unknown");
     }
 
     #[test]

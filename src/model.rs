@@ -3,6 +3,8 @@
 //! This module imports nothing from the crate, so parse, stats, index and output can all depend
 //! on it without depending on each other.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 /// Token counts as Codex reports them: `cached` is a part of `input`, `reasoning` a part of
@@ -71,8 +73,9 @@ impl TokenUsage {
 pub struct UsageEvent {
     /// The event line's timestamp, milliseconds since the Unix epoch (UTC).
     pub timestamp_ms: i64,
-    /// The model in force (latest `turn_context.model`), or `unknown`.
-    pub model: String,
+    /// The model in force (latest `turn_context.model`), or `unknown`; shared by every event
+    /// of the same model (a history has a handful of models and many thousand events).
+    pub model: Arc<str>,
     /// The tokens this call spent.
     pub usage: TokenUsage,
 }

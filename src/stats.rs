@@ -276,7 +276,7 @@ mod tests {
             timestamp_ms: chrono::DateTime::parse_from_rfc3339(ts)
                 .expect("ts")
                 .timestamp_millis(),
-            model: model.to_owned(),
+            model: model.into(),
             usage: TokenUsage {
                 input_tokens: input,
                 cached_input_tokens: 0,

@@ -6,12 +6,14 @@
 //! per entry and usage as fixed-width rows with interned models, makes a query's start-up a
 //! fraction of loading the whole state.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
 use super::state::{FileEntry, IndexState, read_postcard, write_postcard};
+use std::sync::Arc;
+
 use crate::error::Result;
 use crate::model::{SessionInfo, TokenUsage, UsageEvent};
 use crate::scan::ScanResult;
@@ -19,7 +21,7 @@ use crate::stats::SessionUsage;
 
 /// What the index knew about one rollout file when it was last read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stamp {
+pub struct FileRef {
     /// Full path.
     pub path: String,
     /// Size.
@@ -28,15 +30,37 @@ pub struct Stamp {
     pub mtime_ns: i128,
     /// (device, inode).
     pub identity: (u64, u64),
+    /// The session the file holds.
+    pub session_id: String,
+    /// The thread name the file itself sets (`thread_name_updated`), if any.
+    pub own_name: Option<String>,
+    /// The file could not be read.
+    pub unreadable: bool,
+}
+
+impl FileRef {
+    fn of(path: &str, entry: &FileEntry) -> FileRef {
+        FileRef {
+            path: path.to_owned(),
+            len: entry.len,
+            mtime_ns: entry.mtime_ns,
+            identity: entry.identity,
+            session_id: entry.state.session.id.clone(),
+            own_name: entry.state.session.thread_name.clone(),
+            unreadable: entry.unreadable,
+        }
+    }
 }
 
 /// Freshness stamps and session facts of one commit.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Catalog {
     /// One per indexed rollout file.
-    pub stamps: Vec<Stamp>,
+    pub files: Vec<FileRef>,
     /// Fingerprint of the `session_index.jsonl` names the commit saw.
     pub names_hash: u64,
+    /// Thread names in force (session id → name).
+    pub names: BTreeMap<String, String>,
     /// One per session id (the longest file when a session was copied), thread names applied.
     pub sessions: Vec<SessionInfo>,
 }
@@ -44,77 +68,107 @@ pub struct Catalog {
 /// Usage of each catalog session, in catalog order: (time ms, model index, 5 counts).
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct UsageTable {
-    models: Vec<String>,
-    sessions: Vec<Vec<(i64, u32, [i64; 5])>>,
+    models: Vec<Arc<str>>,
+    sessions: Vec<Vec<Row>>,
 }
 
+/// One usage event: time (ms), model index, input, cached input, output, reasoning, total.
+type Row = (i64, u32, [i64; 5]);
+
 impl Catalog {
-    /// The catalog and usage table of a state, as `scan_names_hash` describes its names input.
-    pub fn build(state: &IndexState, names_hash: u64) -> (Catalog, UsageTable) {
-        let stamps = state
-            .files
-            .iter()
-            .map(|(path, e)| Stamp {
-                path: path.clone(),
-                len: e.len,
-                mtime_ns: e.mtime_ns,
-                identity: e.identity,
-            })
-            .collect();
-        let mut by_id: HashMap<&str, &FileEntry> = HashMap::new();
-        for entry in state.files.values().filter(|e| !e.unreadable) {
-            let id = entry.state.session.id.as_str();
-            if by_id.get(id).is_none_or(|e| e.len < entry.len) {
-                by_id.insert(id, entry);
+    /// The catalog after an update: `fresh` holds the entries of the files just read, `state`
+    /// every file's entry. Sessions whose files did not change keep their facts and usage rows
+    /// from `self` and `usage` (moved, not copied or decoded again).
+    pub fn next(
+        self,
+        usage: UsageTable,
+        scan: &ScanResult,
+        fresh: &HashMap<String, FileEntry>,
+        state: &IndexState,
+    ) -> (Catalog, UsageTable) {
+        let old_refs: HashMap<&str, &FileRef> =
+            self.files.iter().map(|r| (r.path.as_str(), r)).collect();
+        let mut files = Vec::with_capacity(scan.files.len());
+        let mut kept: HashSet<&str> = HashSet::new();
+        for file in &scan.files {
+            let path = file.path.to_string_lossy();
+            if let Some(entry) = fresh.get(path.as_ref()) {
+                files.push(FileRef::of(&path, entry));
+            } else if let Some(old) = old_refs.get(path.as_ref()) {
+                kept.insert(old.path.as_str());
+                files.push((*old).clone());
             }
         }
-        let mut chosen: Vec<&FileEntry> = by_id.into_values().collect();
-        chosen.sort_by(|a, b| a.state.session.path.cmp(&b.state.session.path));
-        let mut usage = UsageTable::default();
-        let mut model_index: HashMap<&str, u32> = HashMap::new();
-        let mut sessions = Vec::with_capacity(chosen.len());
-        for entry in chosen {
-            let mut info = entry.state.session.clone();
-            if let Some(name) = state.names.get(&info.id) {
-                info.thread_name = Some(name.clone());
+        // Sessions whose facts or usage may differ: those of files read, replaced or gone.
+        let mut affected: HashSet<String> =
+            fresh.values().map(|e| e.state.session.id.clone()).collect();
+        for old in &self.files {
+            if !kept.contains(old.path.as_str()) {
+                affected.insert(old.session_id.clone());
             }
-            sessions.push(info);
-            let rows = entry
-                .events
-                .iter()
-                .map(|e| {
-                    let model = *model_index.entry(e.model.as_str()).or_insert_with(|| {
-                        usage.models.push(e.model.clone());
-                        (usage.models.len() - 1) as u32
-                    });
-                    let u = &e.usage;
-                    let counts = [
-                        u.input_tokens,
-                        u.cached_input_tokens,
-                        u.output_tokens,
-                        u.reasoning_output_tokens,
-                        u.total_tokens,
-                    ];
-                    (e.timestamp_ms, model, counts)
-                })
-                .collect();
-            usage.sessions.push(rows);
+        }
+        let names = desired_names(&files, scan);
+        let mut table = UsageTable {
+            models: usage.models,
+            sessions: Vec::new(),
+        };
+        let mut sessions = Vec::with_capacity(self.sessions.len() + fresh.len());
+        let old_rows = usage
+            .sessions
+            .into_iter()
+            .chain(std::iter::repeat_with(Vec::new));
+        for (info, rows) in self.sessions.into_iter().zip(old_rows) {
+            if !affected.contains(&info.id) {
+                sessions.push(info);
+                table.sessions.push(rows);
+            }
+        }
+        // An affected session is the longest of its files (a copied session has several).
+        let mut longest: HashMap<&str, &FileRef> = HashMap::new();
+        for file in files.iter().filter(|f| !f.unreadable) {
+            let id = file.session_id.as_str();
+            if affected.contains(id) && longest.get(id).is_none_or(|f| f.len < file.len) {
+                longest.insert(id, file);
+            }
+        }
+        let mut chosen: Vec<&FileRef> = longest.into_values().collect();
+        chosen.sort_by(|a, b| a.path.cmp(&b.path));
+        for file in chosen {
+            let decoded;
+            let entry = match fresh.get(&file.path) {
+                Some(entry) => entry,
+                None => match state.entry(&file.path) {
+                    Some(entry) => {
+                        decoded = entry;
+                        &decoded
+                    }
+                    None => continue,
+                },
+            };
+            sessions.push(entry.state.session.clone());
+            let rows = table.rows(&entry.events);
+            table.sessions.push(rows);
+        }
+        // The names in force include each file's own name, so they are the whole answer.
+        for info in &mut sessions {
+            info.thread_name = names.get(&info.id).cloned();
         }
         let catalog = Catalog {
-            stamps,
-            names_hash,
+            files,
+            names_hash: names_hash(scan),
+            names,
             sessions,
         };
-        (catalog, usage)
+        (catalog, table)
     }
 
     /// True when `scan` finds exactly the files (and thread names) this catalog was made from.
     pub fn is_current(&self, scan: &ScanResult) -> bool {
-        if scan.files.len() != self.stamps.len() || names_hash(scan) != self.names_hash {
+        if scan.files.len() != self.files.len() || names_hash(scan) != self.names_hash {
             return false;
         }
-        let stamps: HashMap<&str, &Stamp> =
-            self.stamps.iter().map(|s| (s.path.as_str(), s)).collect();
+        let stamps: HashMap<&str, &FileRef> =
+            self.files.iter().map(|s| (s.path.as_str(), s)).collect();
         scan.files.iter().all(|f| {
             f.path
                 .to_str()
@@ -137,6 +191,32 @@ impl Catalog {
 }
 
 impl UsageTable {
+    /// The rows of `events`, interning their models.
+    fn rows(&mut self, events: &[UsageEvent]) -> Vec<Row> {
+        events
+            .iter()
+            .map(|e| {
+                let model = self
+                    .models
+                    .iter()
+                    .position(|m| *m == e.model)
+                    .unwrap_or_else(|| {
+                        self.models.push(e.model.clone());
+                        self.models.len() - 1
+                    });
+                let u = &e.usage;
+                let counts = [
+                    u.input_tokens,
+                    u.cached_input_tokens,
+                    u.output_tokens,
+                    u.reasoning_output_tokens,
+                    u.total_tokens,
+                ];
+                (e.timestamp_ms, model as u32, counts)
+            })
+            .collect()
+    }
+
     /// Reads a usage file.
     pub fn load(path: &Path) -> Result<UsageTable> {
         read_postcard(path)
@@ -176,6 +256,19 @@ impl UsageTable {
             })
             .collect()
     }
+}
+
+/// Thread names in force: `session_index.jsonl` first, else the file's own
+/// `thread_name_updated`.
+fn desired_names(files: &[FileRef], scan: &ScanResult) -> BTreeMap<String, String> {
+    let mut names = BTreeMap::new();
+    for file in files {
+        let id = &file.session_id;
+        if let Some(name) = scan.thread_names.get(id).or(file.own_name.as_ref()) {
+            names.insert(id.clone(), name.clone());
+        }
+    }
+    names
 }
 
 /// A fingerprint of the thread names a scan read from `session_index.jsonl`: the names in force

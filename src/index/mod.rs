@@ -2,8 +2,8 @@
 //! events beside it, kept in rolldex's own cache directory and brought up to date
 //! incrementally (a file that only grew is read from where it stopped).
 //!
-//! Layout: `<index-dir>/<homes-hash>/{VERSION, lock, tantivy/, state-N.bin, events-N.bin,
-//! catalog-N.bin, usage-N.bin}`. The tantivy commit payload names the files that belong to it,
+//! Layout: `<index-dir>/<homes-hash>/{VERSION, lock, tantivy/, state-N.bin, catalog-N.bin,
+//! usage-N.bin}`. The tantivy commit payload names the files that belong to it,
 //! so all change together or not at all. Queries read only the catalog (and usage for `stats`);
 //! an update reads the per-file state. One writer at a time holds `lock`; readers never wait
 //! and see the last commit.
@@ -31,7 +31,6 @@ pub use update::{Progress, UpdateSummary};
 #[derive(Debug, Serialize, Deserialize)]
 struct Payload {
     state: String,
-    events: String,
     catalog: String,
     usage: String,
     generation: u64,
@@ -42,7 +41,6 @@ impl Payload {
     fn new(generation: u64) -> Payload {
         Payload {
             state: format!("state-{generation}.bin"),
-            events: format!("events-{generation}.bin"),
             catalog: format!("catalog-{generation}.bin"),
             usage: format!("usage-{generation}.bin"),
             generation,
@@ -180,32 +178,51 @@ impl IndexStore {
         ))
     }
 
-    /// Loads the files of `payload` that `self.want` asks for.
+    /// Loads the files of `payload` that `self.want` asks for and memory does not hold yet.
     fn load(&mut self, payload: &Payload) -> Result<()> {
+        let have = if payload.generation == self.generation {
+            self.loaded
+        } else {
+            None
+        };
         let dir = &self.dir;
         let want = self.want;
         let ((catalog, usage), state) = rayon::join(
             || {
                 rayon::join(
-                    || Catalog::load(&dir.join(&payload.catalog)),
                     || {
-                        (want >= Want::Usage)
+                        have.is_none()
+                            .then(|| Catalog::load(&dir.join(&payload.catalog)))
+                            .transpose()
+                    },
+                    || {
+                        (want >= Want::Usage && have < Some(Want::Usage))
                             .then(|| UsageTable::load(&dir.join(&payload.usage)))
                             .transpose()
                     },
                 )
             },
             || {
-                (want >= Want::Full)
-                    .then(|| {
-                        IndexState::load(&dir.join(&payload.state), &dir.join(&payload.events))
-                    })
+                (want >= Want::Full && have < Some(Want::Full))
+                    .then(|| IndexState::load(&dir.join(&payload.state)))
                     .transpose()
             },
         );
-        self.catalog = catalog?;
-        self.usage = usage?;
-        self.state = state?;
+        let (catalog, usage, state) = (catalog?, usage?, state?);
+        if have.is_none() {
+            // Another commit: nothing held belongs to it any more.
+            self.usage = None;
+            self.state = None;
+        }
+        if let Some(catalog) = catalog {
+            self.catalog = catalog;
+        }
+        if usage.is_some() {
+            self.usage = usage;
+        }
+        if state.is_some() {
+            self.state = state;
+        }
         Ok(())
     }
 
@@ -221,7 +238,7 @@ impl IndexStore {
 
     /// How many rollout files the last commit covers.
     pub fn file_count(&self) -> usize {
-        self.catalog.stamps.len()
+        self.catalog.files.len()
     }
 
     /// Session facts, one per session id (the longest file when a session was copied), thread

@@ -10,7 +10,7 @@ use tantivy::{TantivyDocument, doc};
 use crate::model::{Message, Role};
 
 /// Bump when documents or state change shape; an older index is rebuilt.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Bytes of a tool call (command line, patch) that are indexed.
 pub const TOOL_CALL_BYTES: usize = 768;

@@ -1,19 +1,21 @@
 //! The per-file state kept beside the tantivy index: what was read of each rollout, where its
-//! accounting stood, and the usage events it produced. Only an update reads it; queries read
-//! the smaller [`super::catalog`].
+//! parser and accounting stood, and the usage events it produced. Only an update reads it;
+//! queries read the smaller [`super::catalog`].
 //!
-//! Written as new files per commit and named in the tantivy commit's payload, so the text
-//! index and this state always change together: a crash before the commit leaves the previous
-//! set in force.
+//! Each file's entry is kept encoded, so an update decodes only the entries of files that
+//! changed and writes the others back byte for byte: a resumed session costs one entry, not the
+//! whole history. Written as a new file per commit and named in the tantivy commit's payload,
+//! so the text index and this state always change together.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
+use serde_bytes::ByteBuf;
 
 use crate::error::{Error, Result};
-use crate::model::{TokenUsage, UsageEvent};
+use crate::model::UsageEvent;
 use crate::parse::FileState;
 
 /// What the index knows about one rollout file.
@@ -50,148 +52,41 @@ impl FileEntry {
     }
 }
 
-/// Everything beside the tantivy index.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct IndexState {
-    /// Rollout path → entry.
-    pub files: BTreeMap<String, FileEntry>,
-    /// Thread names as last indexed (session id → name).
-    pub names: BTreeMap<String, String>,
-}
-
 /// How many bytes before the consumed offset are remembered.
 pub const TAIL_CHECK_BYTES: usize = 64;
 
-/// Usage events stored apart from the rest, with model names interned (a history has a handful
-/// of models and many thousand events).
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct UsageFile {
-    models: Vec<String>,
-    /// Per file, in the same order as `IndexState::files`: (time ms, model index, 5 counts).
-    files: Vec<Vec<(i64, u32, [i64; 5])>>,
+/// Every file's entry, encoded: rollout path → postcard bytes of its [`FileEntry`].
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct IndexState {
+    files: BTreeMap<String, ByteBuf>,
 }
 
 impl IndexState {
-    /// Reads a state file and its events file.
-    pub fn load(path: &Path, events_path: &Path) -> Result<IndexState> {
-        let mut state: IndexState = read_postcard(path)?;
-        {
-            let usage: UsageFile = read_postcard(events_path)?;
-            for (entry, events) in state.files.values_mut().zip(usage.files) {
-                entry.events = events
-                    .into_iter()
-                    .map(|(timestamp_ms, model, u)| UsageEvent {
-                        timestamp_ms,
-                        model: usage
-                            .models
-                            .get(model as usize)
-                            .cloned()
-                            .unwrap_or_default(),
-                        usage: TokenUsage {
-                            input_tokens: u[0],
-                            cached_input_tokens: u[1],
-                            output_tokens: u[2],
-                            reasoning_output_tokens: u[3],
-                            total_tokens: u[4],
-                        },
-                    })
-                    .collect();
-            }
-        }
-        Ok(state)
+    /// The entry of `path`, decoded; `None` when absent or unreadable as an entry.
+    pub fn entry(&self, path: &str) -> Option<FileEntry> {
+        postcard::from_bytes(self.files.get(path)?).ok()
     }
 
-    /// Writes the state file and the events file durably (temporary name, fsync, rename).
-    pub fn save(&self, path: &Path, events_path: &Path) -> Result<()> {
-        let mut usage = UsageFile::default();
-        let mut index: HashMap<&str, u32> = HashMap::new();
-        for entry in self.files.values() {
-            let events = entry
-                .events
-                .iter()
-                .map(|e| {
-                    let model = *index.entry(e.model.as_str()).or_insert_with(|| {
-                        usage.models.push(e.model.clone());
-                        (usage.models.len() - 1) as u32
-                    });
-                    let u = &e.usage;
-                    (
-                        e.timestamp_ms,
-                        model,
-                        [
-                            u.input_tokens,
-                            u.cached_input_tokens,
-                            u.output_tokens,
-                            u.reasoning_output_tokens,
-                            u.total_tokens,
-                        ],
-                    )
-                })
-                .collect();
-            usage.files.push(events);
-        }
-        write_postcard(events_path, &usage)?;
-        write_postcard(path, &StateView(self))
+    /// Stores `entry` as the entry of `path`.
+    pub fn insert(&mut self, path: String, entry: &FileEntry) -> Result<()> {
+        let bytes = postcard::to_stdvec(entry).map_err(|e| Error::Index(e.to_string()))?;
+        self.files.insert(path, ByteBuf::from(bytes));
+        Ok(())
     }
-}
 
-/// Serialises an [`IndexState`] exactly as its derived form would, but with every entry's
-/// events left out (they live in the usage file), without copying the state.
-struct StateView<'a>(&'a IndexState);
-
-/// One entry of [`StateView`]: the fields of [`FileEntry`] in order, `events` empty.
-#[derive(Serialize)]
-struct EntryView<'a> {
-    len: u64,
-    mtime_ns: i128,
-    identity: (u64, u64),
-    tail_check: &'a [u8],
-    state: &'a FileState,
-    events: &'a [UsageEvent],
-    unreadable: bool,
-}
-
-impl Serialize for StateView<'_> {
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> std::result::Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let entries = self.0.files.iter().map(|(path, e)| {
-            let view = EntryView {
-                len: e.len,
-                mtime_ns: e.mtime_ns,
-                identity: e.identity,
-                tail_check: &e.tail_check,
-                state: &e.state,
-                events: &[],
-                unreadable: e.unreadable,
-            };
-            (path, view)
-        });
-        let mut state = serializer.serialize_struct("IndexState", 2)?;
-        state.serialize_field("files", &MapOf(std::cell::RefCell::new(Some(entries))))?;
-        state.serialize_field("names", &self.0.names)?;
-        state.end()
+    /// Forgets the entry of `path`.
+    pub fn remove(&mut self, path: &str) {
+        self.files.remove(path);
     }
-}
 
-/// Serialises an iterator of pairs as a map, once.
-struct MapOf<I>(std::cell::RefCell<Option<I>>);
+    /// Reads a state file.
+    pub fn load(path: &Path) -> Result<IndexState> {
+        read_postcard(path)
+    }
 
-impl<'a, I: Iterator<Item = (&'a String, EntryView<'a>)> + ExactSizeIterator> Serialize
-    for MapOf<I>
-{
-    fn serialize<S: serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> std::result::Result<S::Ok, S::Error> {
-        let entries = self
-            .0
-            .borrow_mut()
-            .take()
-            .ok_or_else(|| serde::ser::Error::custom("serialised twice"))?;
-        serializer.collect_map(entries)
+    /// Writes the state file durably.
+    pub fn save(&self, path: &Path) -> Result<()> {
+        write_postcard(path, self)
     }
 }
 

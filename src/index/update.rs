@@ -4,7 +4,7 @@
 //! Files are read in parallel (rayon), each sequentially; documents stream into tantivy's
 //! writer as they are made, so memory stays bounded by the writer's budget, not the history.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::fs::File;
 use std::sync::Mutex;
 
@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use serde::Serialize as _;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
-use super::catalog::{Catalog, names_hash};
+use super::catalog::{Catalog, UsageTable};
 use super::schema::{self, Fields};
 use super::state::{FileEntry, IndexState, TAIL_CHECK_BYTES};
 use super::{IndexStore, Payload, Want};
@@ -58,8 +58,8 @@ pub struct UpdateSummary {
 enum Job<'a> {
     /// Read from the start (new, or rewritten since last time).
     Whole(&'a SourceFile),
-    /// Read the bytes appended since last time.
-    Append(&'a SourceFile, &'a FileEntry),
+    /// Read the bytes appended since last time, continuing from the file's entry.
+    Append(&'a SourceFile, Box<FileEntry>),
 }
 
 impl IndexStore {
@@ -87,32 +87,10 @@ impl IndexStore {
         if self.is_current(scan) {
             return Ok(summary);
         }
-        let old = self.state.take().unwrap_or_default();
-        let jobs: Vec<Job<'_>> = scan
-            .files
-            .iter()
-            .filter_map(|file| match old.files.get(path_key(file).as_str()) {
-                None => Some(Job::Whole(file)),
-                Some(e)
-                    if e.len == file.len
-                        && e.mtime_ns == file.mtime_ns
-                        && e.identity == file.identity =>
-                {
-                    None
-                }
-                Some(e)
-                    // Not grown yet changed, shrunk, replaced, or its old bytes differ:
-                    // rewritten, so read it again from the start.
-                    if e.identity != file.identity
-                        || file.len <= e.len
-                        || file.len < e.state.consumed
-                        || !tail_matches(file, e) =>
-                {
-                    Some(Job::Whole(file))
-                }
-                Some(e) => Some(Job::Append(file, e)),
-            })
-            .collect();
+        let mut state = self.state.take().unwrap_or_default();
+        let catalog = std::mem::take(&mut self.catalog);
+        let usage = self.usage.take().unwrap_or_default();
+        let jobs = plan(scan, &catalog, &state);
         let total_bytes: u64 = jobs
             .iter()
             .map(|j| match j {
@@ -143,18 +121,19 @@ impl IndexStore {
             writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         }
         let fields = self.fields.clone();
-        let scanned: HashMap<String, &SourceFile> =
-            scan.files.iter().map(|f| (path_key(f), f)).collect();
+        let scanned: HashSet<String> = scan.files.iter().map(path_key).collect();
         // Deletions first: a delete only removes documents added before it.
-        for path in old.files.keys() {
-            if !scanned.contains_key(path) {
-                writer.delete_term(Term::from_field_text(fields.file, path));
+        for old in &catalog.files {
+            if !scanned.contains(&old.path) {
+                writer.delete_term(Term::from_field_text(fields.file, &old.path));
+                state.remove(&old.path);
                 summary.files_removed += 1;
             }
         }
+        let known: HashSet<&str> = catalog.files.iter().map(|f| f.path.as_str()).collect();
         for job in &jobs {
             if let Job::Whole(file) = job
-                && old.files.contains_key(path_key(file).as_str())
+                && known.contains(path_key(file).as_str())
             {
                 writer.delete_term(Term::from_field_text(fields.file, &path_key(file)));
                 summary.files_removed += 1;
@@ -162,8 +141,8 @@ impl IndexStore {
         }
         progress.start(jobs.len() as u64, total_bytes);
         let report = Mutex::new(ParseReport::default());
-        let results: Vec<(String, Option<FileEntry>, u64)> = jobs
-            .par_iter()
+        let results: Vec<(String, FileEntry, u64)> = jobs
+            .into_par_iter()
             .map_init(Vec::new, |scratch, job| {
                 let (path, entry, parsed, read) = read_job(job, &fields, &writer, scratch);
                 if let Ok(mut r) = report.lock() {
@@ -174,31 +153,28 @@ impl IndexStore {
             })
             .collect();
         progress.finish();
-        let IndexState {
-            mut files,
-            names: old_names,
-        } = old;
-        files.retain(|path, _| scanned.contains_key(path));
-        // Sessions read in this update: their name documents get the new time and flags.
-        let mut touched: HashSet<String> = HashSet::new();
+        let mut fresh: HashMap<String, FileEntry> = HashMap::with_capacity(results.len());
         for (path, entry, read) in results {
             summary.files_read += 1;
             summary.bytes_read += read;
-            match entry {
-                Some(entry) => {
-                    touched.insert(entry.state.session.id.clone());
-                    files.insert(path, entry)
-                }
-                None => files.remove(&path),
-            };
+            state.insert(path.clone(), &entry)?;
+            fresh.insert(path, entry);
         }
-        let names = desired_names(&files, scan);
-        let by_id: HashMap<&str, &crate::model::SessionInfo> = files
+        let old_names = catalog.names.clone();
+        let (catalog, usage) = catalog.next(usage, scan, &fresh, &state);
+        // Name documents: new or changed names, and sessions read in this update (their name
+        // documents get the new time and flags).
+        let touched: HashSet<&str> = fresh
             .values()
-            .map(|e| (e.state.session.id.as_str(), &e.state.session))
+            .map(|e| e.state.session.id.as_str())
             .collect();
-        for (id, name) in &names {
-            if old_names.get(id) != Some(name) || touched.contains(id) {
+        let by_id: HashMap<&str, &crate::model::SessionInfo> = catalog
+            .sessions
+            .iter()
+            .map(|s| (s.id.as_str(), s))
+            .collect();
+        for (id, name) in &catalog.names {
+            if old_names.get(id) != Some(name) || touched.contains(id.as_str()) {
                 writer.delete_term(Term::from_field_text(fields.file, &schema::name_key(id)));
                 let session = by_id.get(id.as_str());
                 let updated = session.and_then(|s| s.updated_at_ms).unwrap_or(0);
@@ -207,13 +183,12 @@ impl IndexStore {
             }
         }
         for id in old_names.keys() {
-            if !names.contains_key(id) {
+            if !catalog.names.contains_key(id) {
                 writer.delete_term(Term::from_field_text(fields.file, &schema::name_key(id)));
             }
         }
         summary.report = report.into_inner().unwrap_or_default();
-        let state = IndexState { files, names };
-        self.commit(&mut writer, state, names_hash(scan))?;
+        self.commit(&mut writer, state, catalog, usage)?;
         summary.committed = true;
         if merge {
             writer.wait_merging_threads()?;
@@ -227,13 +202,13 @@ impl IndexStore {
         &mut self,
         writer: &mut IndexWriter<TantivyDocument>,
         state: IndexState,
-        names_hash: u64,
+        catalog: Catalog,
+        usage: UsageTable,
     ) -> Result<()> {
         let payload = Payload::new(self.generation + 1);
-        let (catalog, usage) = Catalog::build(&state, names_hash);
         let dir = &self.dir;
         let (saved_state, saved_catalog) = rayon::join(
-            || state.save(&dir.join(&payload.state), &dir.join(&payload.events)),
+            || state.save(&dir.join(&payload.state)),
             || {
                 catalog.save(&dir.join(&payload.catalog))?;
                 usage.save(&dir.join(&payload.usage))
@@ -256,6 +231,40 @@ impl IndexStore {
         remove_old_generations(&self.dir, payload.generation);
         Ok(())
     }
+}
+
+/// What to read: new files whole, grown files from where they stopped, files that changed any
+/// other way whole again. Only the entries of changed files are decoded.
+fn plan<'a>(scan: &'a ScanResult, catalog: &Catalog, state: &IndexState) -> Vec<Job<'a>> {
+    let known: HashMap<&str, &super::catalog::FileRef> =
+        catalog.files.iter().map(|f| (f.path.as_str(), f)).collect();
+    scan.files
+        .iter()
+        .filter_map(|file| {
+            let key = path_key(file);
+            let Some(old) = known.get(key.as_str()) else {
+                return Some(Job::Whole(file));
+            };
+            if old.len == file.len && old.mtime_ns == file.mtime_ns && old.identity == file.identity
+            {
+                return None;
+            }
+            match state.entry(&key) {
+                // Grown, same file, and its old bytes are still there: read on from there.
+                Some(e)
+                    if !e.unreadable
+                        && e.identity == file.identity
+                        && file.len > e.len
+                        && file.len >= e.state.consumed
+                        && tail_matches(file, &e) =>
+                {
+                    Some(Job::Append(file, Box::new(e)))
+                }
+                // Shrunk, replaced, rewritten, or never readable: from the start.
+                _ => Some(Job::Whole(file)),
+            }
+        })
+        .collect()
 }
 
 /// Removes state files older than the previous generation (a reader may be loading that one
@@ -287,14 +296,17 @@ fn path_key(file: &SourceFile) -> String {
 
 /// Reads one job's bytes, streams its messages into the writer, returns its new entry.
 fn read_job(
-    job: &Job<'_>,
+    job: Job<'_>,
     fields: &Fields,
     writer: &IndexWriter<TantivyDocument>,
     scratch: &mut Vec<u8>,
-) -> (String, Option<FileEntry>, ParseReport, u64) {
+) -> (String, FileEntry, ParseReport, u64) {
     let (file, mut state, mut events) = match job {
-        Job::Whole(file) => (*file, FileState::new(&file.path, file.archived), Vec::new()),
-        Job::Append(file, entry) => (*file, entry.state.clone(), entry.events.clone()),
+        Job::Whole(file) => (file, FileState::new(&file.path, file.archived), Vec::new()),
+        Job::Append(file, entry) => {
+            let FileEntry { state, events, .. } = *entry;
+            (file, state, events)
+        }
     };
     let key = path_key(file);
     let mut parsed = Parsed::default();
@@ -303,12 +315,7 @@ fn read_job(
     let unreadable = |mut parsed: Parsed| {
         parsed.report.unreadable += 1;
         writer.delete_term(Term::from_field_text(fields.file, &key));
-        (
-            key.clone(),
-            Some(FileEntry::unreadable(file)),
-            parsed.report,
-            0,
-        )
+        (key.clone(), FileEntry::unreadable(file), parsed.report, 0)
     };
     let opened = File::open(&file.path).and_then(|f| f.metadata().map(|m| (f, m)));
     let Ok((handle, meta)) = opened else {
@@ -342,7 +349,7 @@ fn read_job(
         events,
         unreadable: false,
     };
-    (key, Some(entry), parsed.report, read)
+    (key, entry, parsed.report, read)
 }
 
 /// True when the bytes before the consumed offset are still what they were.
@@ -371,23 +378,4 @@ fn read_at(file: &File, offset: u64, len: usize) -> Option<Vec<u8>> {
     let mut buf = vec![0; len];
     file.read_exact(&mut buf).ok()?;
     Some(buf)
-}
-
-/// Thread names in force: `session_index.jsonl` first, else a `thread_name_updated` event.
-fn desired_names(
-    files: &BTreeMap<String, FileEntry>,
-    scan: &ScanResult,
-) -> BTreeMap<String, String> {
-    let mut names = BTreeMap::new();
-    for entry in files.values() {
-        let id = &entry.state.session.id;
-        if let Some(name) = scan
-            .thread_names
-            .get(id)
-            .or(entry.state.session.thread_name.as_ref())
-        {
-            names.insert(id.clone(), name.clone());
-        }
-    }
-    names
 }

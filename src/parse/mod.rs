@@ -436,8 +436,8 @@ impl FileState {
             .on_token_count(ts, &TokenCount { total, last })
         {
             self.session.usage.add(&event.usage);
-            if !self.session.models.contains(&event.model) {
-                self.session.models.push(event.model.clone());
+            if !self.session.models.iter().any(|m| **m == *event.model) {
+                self.session.models.push(event.model.to_string());
             }
             out.usage.push(event);
         }

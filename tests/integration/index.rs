@@ -1252,3 +1252,54 @@ fn renaming_a_thread_in_the_session_index_is_picked_up() {
     assert_eq!(rx.run(&["search", "\"layout cache\""]).code, 1);
     assert_eq!(rx.run(&["search", "refactor"]).code, 1);
 }
+
+#[test]
+fn many_small_updates_end_with_the_answers_of_a_clean_build() {
+    // Each step is one query-triggered update that re-reads only what changed; the session
+    // facts and usage of untouched sessions are carried over from the previous commit. After
+    // all of them, every answer must equal a build from scratch.
+    let rx = Rx::fixture_copy();
+    rx.index();
+    let s1 = rx.file(fixture_file(ids::S1));
+    append(
+        &s1,
+        &[
+            lines::user("2026-03-09T10:00:00.000Z", "and the guava importer"),
+            lines::token_count(
+                "2026-03-09T10:00:05.000Z",
+                [4000, 2400, 400, 100],
+                [1000, 0, 100, 0],
+            ),
+        ]
+        .concat(),
+    );
+    assert_eq!(session_totals(&rx)[ids::S1], 4400);
+    // S2 copied to a second place (two files, one session), then S3 archived.
+    let s2 = rx.file(fixture_file(ids::S2));
+    let copy = rx
+        .home
+        .join("sessions/2026/03/11")
+        .join(s2.file_name().expect("name"));
+    std::fs::create_dir_all(copy.parent().expect("parent")).expect("mkdir");
+    std::fs::copy(&s2, &copy).expect("copy S2");
+    assert_eq!(session_totals(&rx)[ids::S2], 1100);
+    let s3 = rx.file(fixture_file(ids::S3));
+    std::fs::rename(
+        &s3,
+        rx.home
+            .join("archived_sessions")
+            .join(s3.file_name().expect("name")),
+    )
+    .expect("archive S3");
+    assert_eq!(rx.search_ids(&["ERR_QX7732"]), vec![ids::S3.to_owned()]);
+    // The original S2 grows past its copy; S4 disappears.
+    append(
+        &s2,
+        &lines::user("2026-03-12T10:00:00.000Z", "the flicker is back"),
+    );
+    std::fs::remove_file(rx.file(fixture_file(ids::S4))).expect("delete S4");
+    assert!(rx.search_set(&["flicker"]).contains(ids::S2));
+    let clean = rx.fresh_index();
+    clean.index();
+    assert_same_answers(&answers(&rx), &answers(&clean), "after many small updates");
+}
