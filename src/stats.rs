@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::model::{SessionInfo, TokenUsage, UsageEvent, path_is_under};
@@ -111,6 +111,15 @@ pub struct Report {
     pub unpriced: Vec<String>,
 }
 
+/// A row key before it is formatted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Key<'a> {
+    /// A day, a week's Monday, or a month's first day.
+    Date(NaiveDate),
+    /// A session id, model, project or client.
+    Text(&'a str),
+}
+
 /// Builds the report for `query` over `sessions`.
 pub fn compute(sessions: &[SessionUsage], query: &StatsQuery, prices: &PriceTable) -> Report {
     let projects = if query.grouping == Grouping::Project {
@@ -118,8 +127,10 @@ pub fn compute(sessions: &[SessionUsage], query: &StatsQuery, prices: &PriceTabl
     } else {
         Vec::new()
     };
-    let mut day_keys: HashMap<NaiveDate, String> = HashMap::new();
-    let mut rows: BTreeMap<String, BTreeMap<String, TokenUsage>> = BTreeMap::new();
+    // Sum by borrowed keys first: one hash-map update per event, no allocation.
+    let mut sums: HashMap<(Key<'_>, &str), TokenUsage> = HashMap::new();
+    let mut days = query.zone.days();
+    let wanted_model = query.model.as_deref().map(|m| prices.report_name(m));
     for (index, session) in sessions.iter().enumerate() {
         if let Some(dir) = &query.cwd
             && !session.info.is_under(dir)
@@ -128,45 +139,41 @@ pub fn compute(sessions: &[SessionUsage], query: &StatsQuery, prices: &PriceTabl
         }
         for event in &session.events {
             let model = prices.report_name(&event.model);
-            if query
-                .model
-                .as_deref()
-                .is_some_and(|m| prices.report_name(m) != model)
-            {
+            if wanted_model.is_some_and(|m| m != model) {
                 continue;
             }
-            let date = query.zone.date_of(event.timestamp_ms);
+            let date = days.date_of(event.timestamp_ms);
             if query.since.is_some_and(|s| date < s) || query.until.is_some_and(|u| date > u) {
                 continue;
             }
             let key = match query.grouping {
-                Grouping::Day => day_keys
-                    .entry(date)
-                    .or_insert_with(|| date.format("%Y-%m-%d").to_string())
-                    .clone(),
-                Grouping::Week => {
-                    let monday = week_start(date);
-                    day_keys
-                        .entry(monday)
-                        .or_insert_with(|| monday.format("%Y-%m-%d").to_string())
-                        .clone()
+                Grouping::Day => Key::Date(date),
+                Grouping::Week => Key::Date(week_start(date)),
+                Grouping::Month => Key::Date(date.with_day(1).unwrap_or(date)),
+                Grouping::Session => Key::Text(&session.info.id),
+                Grouping::Model => Key::Text(model),
+                Grouping::Project => Key::Text(&projects[index]),
+                Grouping::Client => {
+                    Key::Text(session.info.originator.as_deref().unwrap_or("unknown"))
                 }
-                Grouping::Month => date.format("%Y-%m").to_string(),
-                Grouping::Session => session.info.id.clone(),
-                Grouping::Model => model.to_owned(),
-                Grouping::Project => projects[index].clone(),
-                Grouping::Client => session
-                    .info
-                    .originator
-                    .clone()
-                    .unwrap_or_else(|| "unknown".to_owned()),
             };
-            rows.entry(key)
-                .or_default()
-                .entry(model.to_owned())
-                .or_default()
-                .add(&event.usage);
+            sums.entry((key, model)).or_default().add(&event.usage);
         }
+    }
+    let mut rows: BTreeMap<String, BTreeMap<String, TokenUsage>> = BTreeMap::new();
+    for ((key, model), usage) in sums {
+        let key = match key {
+            Key::Date(date) if query.grouping == Grouping::Month => {
+                date.format("%Y-%m").to_string()
+            }
+            Key::Date(date) => date.format("%Y-%m-%d").to_string(),
+            Key::Text(text) => text.to_owned(),
+        };
+        rows.entry(key)
+            .or_default()
+            .entry(model.to_owned())
+            .or_default()
+            .add(&usage);
     }
     let mut unpriced: Vec<String> = Vec::new();
     let mut price_of = |model: &str, usage: &TokenUsage| -> Amount {

@@ -7,6 +7,35 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc};
 
 use crate::error::{Error, Result};
 
+/// The memo window of [`DayMemo`]: a UTC quarter-hour.
+const WINDOW_MS: i64 = 15 * 60 * 1000;
+
+/// [`Zone::date_of`] for a stream of instants that mostly come in order, looked up once per UTC
+/// quarter-hour whose first and last millisecond fall on the same local date. Today every
+/// zone's offsets and transitions are whole quarter-hours, so that is every window but the one
+/// holding a local midnight where the offset is odd (an old local mean time, an offset such as
+/// +05:17); instants in such a window are looked up one by one, so the answer is always exact.
+pub struct DayMemo<'z> {
+    zone: &'z Zone,
+    window: Option<i64>,
+    date: Option<NaiveDate>,
+}
+
+impl DayMemo<'_> {
+    /// The calendar date of a UTC instant in the zone.
+    pub fn date_of(&mut self, timestamp_ms: i64) -> NaiveDate {
+        let window = timestamp_ms.div_euclid(WINDOW_MS);
+        if self.window != Some(window) {
+            let first = window.saturating_mul(WINDOW_MS);
+            let last = first.saturating_add(WINDOW_MS - 1);
+            let (a, b) = (self.zone.date_of(first), self.zone.date_of(last));
+            self.window = Some(window);
+            self.date = (a == b).then_some(a);
+        }
+        self.date.unwrap_or_else(|| self.zone.date_of(timestamp_ms))
+    }
+}
+
 /// A resolved time zone.
 #[derive(Debug, Clone)]
 pub enum Zone {
@@ -55,6 +84,15 @@ impl Zone {
             Zone::Named(tz) => utc.with_timezone(tz).date_naive(),
             Zone::Fixed(offset) => utc.with_timezone(offset).date_naive(),
             Zone::Local => utc.with_timezone(&chrono::Local).date_naive(),
+        }
+    }
+
+    /// A memo of [`Zone::date_of`] for many instants close together.
+    pub fn days(&self) -> DayMemo<'_> {
+        DayMemo {
+            zone: self,
+            window: None,
+            date: None,
         }
     }
 
@@ -144,6 +182,37 @@ pub fn week_start(date: NaiveDate) -> NaiveDate {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_day_memo_always_agrees_with_a_direct_lookup() {
+        // Zones with 30- and 45-minute offsets, a 30-minute DST shift (Lord Howe), DST at
+        // local midnight (Santiago), a fixed offset that is not a whole quarter-hour, and an
+        // old local mean time (Amsterdam before 1937); instants in order, then jumping about.
+        let zones = [
+            "UTC",
+            "Asia/Kathmandu",
+            "America/St_Johns",
+            "Australia/Lord_Howe",
+            "America/Santiago",
+            "Europe/Berlin",
+            "+05:17",
+            "-09:59",
+            "Europe/Amsterdam",
+        ];
+        let start = chrono::DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z")
+            .expect("valid")
+            .timestamp_millis();
+        let mut instants: Vec<i64> = (0..60_000).map(|i| start + i * 7 * 60 * 1000 + i).collect();
+        instants.extend((0..5_000).map(|i| start - (i * 7_919_993 % 400_000_000_000)));
+        instants.extend([0, -1, 1, i64::MIN, i64::MAX, i64::MIN / 2, i64::MAX / 2]);
+        for name in zones {
+            let zone = Zone::parse(name).expect("zone");
+            let mut memo = zone.days();
+            for &ts in &instants {
+                assert_eq!(memo.date_of(ts), zone.date_of(ts), "{name} at {ts}");
+            }
+        }
+    }
 
     #[test]
     fn zones_parse_and_bucket() {
