@@ -121,89 +121,78 @@ fn walk(
     seen: &mut HashSet<(u64, u64)>,
     result: &mut ScanResult,
 ) {
-    // First the directories: listing them needs no stat (the entry type comes with the name).
-    // A symlinked directory is followed by a walk that detects loops.
-    let depth = if archived { 1 } else { 8 };
-    let mut dirs = Vec::new();
-    let mut linked = Vec::new();
-    for entry in WalkDir::new(root).max_depth(depth - 1) {
-        let Ok(entry) = entry else {
-            result.unreadable += 1;
-            continue;
-        };
-        if entry.file_type().is_dir() {
-            dirs.push(entry.into_path());
-        } else if entry.file_type().is_symlink() && entry.path().is_dir() {
-            let remaining = depth.saturating_sub(entry.depth());
-            for inner in WalkDir::new(entry.path())
-                .follow_links(true)
-                .max_depth(remaining)
-            {
-                match inner {
-                    Ok(inner) if !inner.file_type().is_dir() => linked.push(inner.into_path()),
-                    Ok(_) => {}
-                    Err(_) => result.unreadable += 1,
-                }
-            }
-        }
-    }
-    // Then one stat per rollout, directories in parallel, each relative to its directory
-    // (no path walk per file): on a large home this is most of a query's start-up.
-    let listed: Vec<(Vec<SourceFile>, u64)> = dirs
-        .par_iter()
-        .map(|dir| list_dir(dir, home, archived, patterns))
-        .collect();
-    let linked: Vec<Option<SourceFile>> = linked
-        .into_iter()
-        .filter(|path| patterns.matches(relative_to(path, home)))
-        .map(|path| {
-            std::fs::metadata(&path)
-                .ok()
-                .and_then(|meta| source_file(path, &meta, archived))
-        })
-        .collect();
-    for (files, unreadable) in listed {
-        result.unreadable += unreadable;
-        for file in files {
-            if seen.insert(file.identity) {
-                result.files.push(file);
-            }
-        }
-    }
-    for file in linked {
-        match file {
-            Some(file) if seen.insert(file.identity) => result.files.push(file),
-            Some(_) => {}
-            None => result.unreadable += 1,
+    let levels = if archived { 1 } else { 8 };
+    let listing = list_tree(root, home, archived, patterns, levels);
+    result.unreadable += listing.unreadable;
+    for file in listing.files {
+        if seen.insert(file.identity) {
+            result.files.push(file);
         }
     }
 }
 
-/// The rollout files directly in `dir`, and how many entries could not be read.
-fn list_dir(
+/// What a directory and the directories below it hold.
+#[derive(Default)]
+struct Listing {
+    files: Vec<SourceFile>,
+    unreadable: u64,
+}
+
+impl Listing {
+    fn merge(mut self, other: Listing) -> Listing {
+        self.files.extend(other.files);
+        self.unreadable += other.unreadable;
+        self
+    }
+}
+
+/// The rollout files in `dir` and, `levels - 1` deep, below it. Each directory is read once
+/// (the entry type comes with the name), subdirectories in parallel, and each rollout is
+/// stat-ed through its directory (no path walk per file): on a large home this is most of a
+/// query's start-up. A symlinked directory is followed by a walk that detects loops.
+fn list_tree(
     dir: &Path,
     home: &Path,
     archived: bool,
     patterns: &Patterns,
-) -> (Vec<SourceFile>, u64) {
+    levels: usize,
+) -> Listing {
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return (Vec::new(), 1);
+        return Listing {
+            files: Vec::new(),
+            unreadable: 1,
+        };
     };
-    let mut files = Vec::new();
-    let mut unreadable = 0;
+    let mut listing = Listing::default();
+    let mut subdirs = Vec::new();
     for entry in entries {
         let Ok(entry) = entry else {
-            unreadable += 1;
+            listing.unreadable += 1;
             continue;
         };
         let Ok(kind) = entry.file_type() else {
-            unreadable += 1;
+            listing.unreadable += 1;
             continue;
         };
         if kind.is_dir() {
+            if levels > 1 {
+                subdirs.push(entry.path());
+            }
             continue;
         }
         let path = entry.path();
+        if kind.is_symlink() && path.is_dir() {
+            if levels > 1 {
+                listing = listing.merge(follow_linked_dir(
+                    &path,
+                    home,
+                    archived,
+                    patterns,
+                    levels - 1,
+                ));
+            }
+            continue;
+        }
         if !patterns.matches(relative_to(&path, home)) {
             continue;
         }
@@ -215,11 +204,50 @@ fn list_dir(
         };
         match meta {
             Ok(meta) if meta.is_dir() => {}
-            Ok(meta) => files.extend(source_file(path, &meta, archived)),
-            Err(_) => unreadable += 1,
+            Ok(meta) => listing.files.extend(source_file(path, &meta, archived)),
+            Err(_) => listing.unreadable += 1,
         }
     }
-    (files, unreadable)
+    subdirs
+        .par_iter()
+        .map(|sub| list_tree(sub, home, archived, patterns, levels - 1))
+        .reduce(Listing::default, Listing::merge)
+        .merge(listing)
+}
+
+/// The rollout files below a symlinked directory, `levels` deep, links followed and loops
+/// skipped (and counted as unreadable).
+fn follow_linked_dir(
+    link: &Path,
+    home: &Path,
+    archived: bool,
+    patterns: &Patterns,
+    levels: usize,
+) -> Listing {
+    let mut listing = Listing::default();
+    for inner in WalkDir::new(link).follow_links(true).max_depth(levels) {
+        match inner {
+            Ok(inner) if !inner.file_type().is_dir() => {
+                let path = inner.into_path();
+                if !patterns.matches(relative_to(&path, home)) {
+                    continue;
+                }
+                match std::fs::metadata(&path) {
+                    Ok(meta) => {
+                        if let Some(file) = source_file(path, &meta, archived) {
+                            listing.files.push(file);
+                        } else {
+                            listing.unreadable += 1;
+                        }
+                    }
+                    Err(_) => listing.unreadable += 1,
+                }
+            }
+            Ok(_) => {}
+            Err(_) => listing.unreadable += 1,
+        }
+    }
+    listing
 }
 
 /// A [`SourceFile`] for a regular file (fifos, sockets and devices are not rollouts).
