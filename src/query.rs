@@ -107,8 +107,7 @@ pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
         ));
     }
     let query = BooleanQuery::new(clauses);
-    let reader = store.index().reader()?;
-    let searcher = reader.searcher();
+    let searcher = store.searcher()?;
     let mut generator = SnippetGenerator::create(&searcher, &*text_query, fields.text)?;
     generator.set_max_num_chars(160);
     let mut want = (request.limit * 16).max(64);
@@ -184,8 +183,7 @@ pub fn session_scores(
         }
         Narrow::No => None,
     };
-    let reader = store.index().reader()?;
-    let searcher = reader.searcher();
+    let searcher = store.searcher()?;
     // A session matches when each word occurs somewhere in it (any message or its thread
     // name) and no excluded word occurs anywhere in it: clause by clause, then intersected.
     let mut total: Option<HashMap<u64, f32>> = None;

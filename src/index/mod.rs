@@ -231,6 +231,17 @@ impl IndexStore {
         &self.index
     }
 
+    /// A searcher over the last commit. Manual reload: a query process reads one commit and
+    /// exits, so it needs no thread watching for new ones.
+    pub fn searcher(&self) -> Result<tantivy::Searcher> {
+        let reader: tantivy::IndexReader = self
+            .index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(reader.searcher())
+    }
+
     /// The schema's fields.
     pub fn fields(&self) -> &Fields {
         &self.fields
