@@ -1,0 +1,301 @@
+//! How each kind of rollout record changes a [`FileState`]: envelopes and their payloads
+//! (session meta, turn context, token counts, user and response items) become session facts,
+//! usage events and, when the index wants them, messages.
+
+use super::decode::{Envelope, decode, decode_borrowed};
+use super::{
+    Depth, FileState, INDEXED_OUTPUT_HEAD, INDEXED_OUTPUT_TAIL, Parsed, content, fast, lines,
+    title, wire,
+};
+use serde::Deserialize;
+
+use crate::accounting::TokenCount;
+use crate::model::{Generation, Message, Role};
+
+impl FileState {
+    pub(super) fn envelope_line(
+        &mut self,
+        line: &[u8],
+        prefix: lines::Prefix<'_>,
+        depth: Depth,
+        out: &mut Parsed,
+        scratch: &mut Vec<u8>,
+    ) {
+        self.session.generation = Generation::Envelope;
+        if matches!(prefix.kind, b"event_msg" | b"response_item") && prefix.sub.is_none() {
+            // The payload's `type` is not its first key (not Codex's order): decode it whole.
+            self.other_line(line, depth, out, scratch);
+            return;
+        }
+        let timestamp = prefix.timestamp.and_then(lines::parse_timestamp_ms);
+        let needs_parse = match (prefix.kind, prefix.sub) {
+            (b"session_meta" | b"turn_context", _)
+            | (b"event_msg", Some(b"token_count" | b"user_message" | b"thread_name_updated")) => {
+                true
+            }
+            (b"response_item", Some(sub)) => {
+                depth != Depth::Usage
+                    && !self.accountant.in_copied_block()
+                    && content::carries_text(sub)
+                    // v2 repeats what the user typed in `user_message` events, without the
+                    // injected context these (often large) lines carry.
+                    && !(sub == b"message" && lines::head_contains(line, b"\"role\":\"user\"", 160))
+                    && !(sub == b"message" && lines::head_contains(line, b"\"role\":\"developer\"", 160))
+            }
+            (
+                b"response_item"
+                | b"event_msg"
+                | b"compacted"
+                | b"world_state"
+                | b"inter_agent_communication_metadata"
+                | b"session_state"
+                | b"thread_settings_applied",
+                _,
+            ) => false,
+            _ => {
+                out.report.unknown += 1;
+                false
+            }
+        };
+        if !needs_parse {
+            self.touch(timestamp);
+            return;
+        }
+        let mut line = std::borrow::Cow::Borrowed(line);
+        if prefix.kind == b"response_item" {
+            match prefix.sub {
+                Some(b"function_call_output" | b"custom_tool_call_output")
+                    if depth == Depth::Index =>
+                {
+                    if let Some(text) =
+                        fast::output_head_tail(&line, INDEXED_OUTPUT_HEAD, INDEXED_OUTPUT_TAIL)
+                    {
+                        self.touch(timestamp);
+                        if !text.trim().is_empty() {
+                            out.messages.push(Message {
+                                timestamp_ms: timestamp,
+                                role: Role::ToolOutput,
+                                tool: None,
+                                text,
+                            });
+                        }
+                        return;
+                    }
+                }
+                Some(b"reasoning") => {
+                    if let Some(cut) = fast::reasoning_without_blob(&line) {
+                        line = std::borrow::Cow::Owned(cut);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let (b"response_item", Some(sub)) = (prefix.kind, prefix.sub) {
+            // Straight into the typed item, strings borrowed from the line: no JSON tree.
+            match decode_borrowed::<Envelope<wire::ResponseItem<'_>>>(
+                &line,
+                scratch,
+                &mut out.report,
+            ) {
+                Some(envelope) => {
+                    self.touch(timestamp);
+                    self.response_item(sub, &envelope.payload, timestamp, false, out);
+                }
+                None => out.report.malformed += 1,
+            }
+            return;
+        }
+        match decode::<Envelope<serde_json::Value>>(&line, scratch, &mut out.report) {
+            Some(envelope) => {
+                self.touch(timestamp);
+                self.apply(
+                    prefix.kind,
+                    prefix.sub,
+                    timestamp,
+                    &envelope.payload,
+                    depth,
+                    out,
+                );
+            }
+            None => out.report.malformed += 1,
+        }
+    }
+
+    /// Notes a line's timestamp: the session's `updated_at` and the fork-block clock.
+    pub(super) fn touch(&mut self, timestamp: Option<i64>) {
+        if let Some(ts) = timestamp {
+            self.session.updated_at_ms = Some(self.session.updated_at_ms.map_or(ts, |u| u.max(ts)));
+        }
+        self.accountant.on_line(timestamp);
+    }
+
+    pub(super) fn apply(
+        &mut self,
+        kind: &[u8],
+        sub: Option<&[u8]>,
+        timestamp: Option<i64>,
+        payload: &serde_json::Value,
+        depth: Depth,
+        out: &mut Parsed,
+    ) {
+        match (kind, sub) {
+            (b"session_meta", _) => {
+                self.accountant.on_session_meta(timestamp);
+                if !self.has_meta
+                    && let Ok(meta) = wire::SessionMeta::deserialize(payload)
+                {
+                    self.apply_meta(&meta);
+                }
+            }
+            (b"turn_context", _) => {
+                if let Ok(ctx) = wire::TurnContext::deserialize(payload) {
+                    if let Some(model) = ctx.model.as_deref().filter(|m| !m.is_empty()) {
+                        self.accountant.on_model(model);
+                    }
+                    if !self.accountant.in_copied_block() {
+                        if let Some(cwd) = ctx.cwd {
+                            self.session.latest_cwd = Some(cwd.into_owned());
+                        }
+                        if let Some(root) = ctx.workspace_roots.and_then(|r| r.into_iter().next()) {
+                            self.session.workspace_root = Some(root.into_owned());
+                        }
+                    }
+                }
+            }
+            (b"event_msg", Some(b"token_count")) => self.token_count(timestamp, payload, out),
+            (b"event_msg", Some(b"user_message")) => {
+                if self.accountant.in_copied_block() {
+                    return;
+                }
+                if let Ok(event) = wire::TextEvent::deserialize(payload) {
+                    let is_plain = event.kind.as_deref().is_none_or(|k| k == "plain");
+                    if let Some(text) = event.message.filter(|_| is_plain) {
+                        self.user_text(&text, timestamp, depth, out);
+                    }
+                }
+            }
+            (b"event_msg", Some(b"thread_name_updated")) => {
+                if let Ok(event) = wire::TextEvent::deserialize(payload)
+                    && let Some(name) = event.thread_name.filter(|n| !n.trim().is_empty())
+                {
+                    self.session.thread_name = Some(name.into_owned());
+                }
+            }
+            (b"response_item", Some(item_type)) => {
+                if let Ok(item) = wire::ResponseItem::deserialize(payload) {
+                    self.response_item(item_type, &item, timestamp, false, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn apply_meta(&mut self, meta: &wire::SessionMeta<'_>) {
+        self.has_meta = true;
+        let session = &mut self.session;
+        if let Some(id) = meta.id.as_deref().filter(|id| !id.is_empty()) {
+            id.clone_into(&mut session.id);
+        }
+        session.started_at_ms = meta
+            .timestamp
+            .as_deref()
+            .and_then(|t| lines::parse_timestamp_ms(t.as_bytes()));
+        session.cwd = meta.cwd.as_deref().map(str::to_owned);
+        session.originator = meta.originator.as_deref().map(str::to_owned);
+        session.cli_version = meta.cli_version.as_deref().map(str::to_owned);
+        session.model_provider = meta.model_provider.as_deref().map(str::to_owned);
+        session.forked_from_id = meta.forked_from_id.as_deref().map(str::to_owned);
+        session.source = meta.source.as_ref().map(content::source_name);
+        if let Some(git) = &meta.git {
+            session.git_branch = git.branch.as_deref().map(str::to_owned);
+            session.git_repository_url = git.repository_url.as_deref().map(str::to_owned);
+            session.git_commit = git.commit_hash.as_deref().map(str::to_owned);
+        }
+        session.interactive =
+            content::is_interactive(session.source.as_deref(), session.originator.as_deref());
+    }
+
+    pub(super) fn token_count(
+        &mut self,
+        timestamp: Option<i64>,
+        payload: &serde_json::Value,
+        out: &mut Parsed,
+    ) {
+        let Ok(event) = wire::TokenCountEvent::deserialize(payload) else {
+            out.report.malformed += 1;
+            return;
+        };
+        let Some(info) = event.info else { return };
+        let Some(total) = info
+            .total_token_usage
+            .as_ref()
+            .map(wire::WireUsage::to_usage)
+        else {
+            return;
+        };
+        let last = info
+            .last_token_usage
+            .as_ref()
+            .map(wire::WireUsage::to_usage)
+            .unwrap_or_default();
+        let Some(ts) = timestamp else { return };
+        if let (_, Some(event)) = self
+            .accountant
+            .on_token_count(ts, &TokenCount { total, last })
+        {
+            self.session.usage.add(&event.usage);
+            if !self.session.models.iter().any(|m| **m == *event.model) {
+                self.session.models.push(event.model.to_string());
+            }
+            out.usage.push(event);
+        }
+    }
+
+    pub(super) fn user_text(
+        &mut self,
+        text: &str,
+        timestamp: Option<i64>,
+        depth: Depth,
+        out: &mut Parsed,
+    ) {
+        let stripped = title::strip_injected(text);
+        if stripped.is_empty() {
+            return;
+        }
+        self.session.turns += 1;
+        self.titles.offer(&stripped);
+        if depth != Depth::Usage {
+            out.messages.push(Message {
+                timestamp_ms: timestamp,
+                role: Role::User,
+                tool: None,
+                text: stripped,
+            });
+        }
+    }
+
+    pub(super) fn response_item(
+        &mut self,
+        item_type: &[u8],
+        item: &wire::ResponseItem<'_>,
+        timestamp: Option<i64>,
+        legacy: bool,
+        out: &mut Parsed,
+    ) {
+        if item_type == b"message" && item.role.as_deref() == Some("user") {
+            // v2 files repeat the user's words in `user_message` events, without injected context.
+            if legacy {
+                let text = item
+                    .content
+                    .as_ref()
+                    .map(content::content_text)
+                    .unwrap_or_default();
+                self.user_text(&text, timestamp, Depth::Index, out);
+            }
+            return;
+        }
+        if let Some(message) = content::message_of(item_type, item, timestamp) {
+            out.messages.push(message);
+        }
+    }
+}

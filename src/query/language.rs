@@ -1,0 +1,162 @@
+//! rolldex's query language: words that must all match, `"quoted phrases"`, `-excluded`
+//! words and `prefix*`, turned into tantivy queries on the text field. The text is split by the
+//! index's own tokenizer, so an identifier matches whole (as a phrase of its parts) and by part.
+
+use tantivy::Term;
+use tantivy::query::{
+    BooleanQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, RegexQuery, TermQuery,
+};
+use tantivy::schema::IndexRecordOption;
+
+use crate::error::{Error, Result};
+use crate::index::{Fields, IndexStore};
+
+/// One clause of the query language.
+#[derive(Debug, PartialEq, Eq)]
+struct Clause {
+    text: String,
+    phrase: bool,
+    negated: bool,
+    prefix: bool,
+}
+
+/// Splits the query text into clauses; errors name what is wrong.
+fn clauses(text: &str) -> Result<Vec<Clause>> {
+    let mut out = Vec::new();
+    let mut chars = text.chars().peekable();
+    while let Some(&c) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+            continue;
+        }
+        let negated = c == '-';
+        if negated {
+            chars.next();
+        }
+        let (body, phrase) = if chars.peek() == Some(&'"') {
+            chars.next();
+            let mut body = String::new();
+            let mut closed = false;
+            for c in chars.by_ref() {
+                if c == '"' {
+                    closed = true;
+                    break;
+                }
+                body.push(c);
+            }
+            if !closed {
+                return Err(Error::Query(format!(
+                    "unclosed quote in {text:?}: add the closing \""
+                )));
+            }
+            (body, true)
+        } else {
+            let mut body = String::new();
+            while let Some(&c) = chars.peek() {
+                if c.is_whitespace() {
+                    break;
+                }
+                body.push(c);
+                chars.next();
+            }
+            (body, false)
+        };
+        let prefix = chars.peek() == Some(&'*') || body.ends_with('*');
+        if chars.peek() == Some(&'*') {
+            chars.next();
+        }
+        let body = body.trim_end_matches('*').to_owned();
+        if body.is_empty() {
+            if negated {
+                return Err(Error::Query(
+                    "a lone '-' excludes nothing: write -word".into(),
+                ));
+            }
+            continue;
+        }
+        out.push(Clause {
+            text: body,
+            phrase,
+            negated,
+            prefix,
+        });
+    }
+    Ok(out)
+}
+
+/// Parses the query language into a tantivy query on the text field.
+pub fn parse_query(store: &IndexStore, text: &str) -> Result<Box<dyn Query>> {
+    Ok(Box::new(BooleanQuery::new(clause_queries(store, text)?)))
+}
+
+/// One tantivy query per clause: `Must` for words to find, `MustNot` for excluded ones. Errors
+/// when nothing is left to look for.
+pub(super) fn clause_queries(
+    store: &IndexStore,
+    text: &str,
+) -> Result<Vec<(Occur, Box<dyn Query>)>> {
+    let fields: &Fields = store.fields();
+    let mut analyzer = store.index().tokenizer_for_field(fields.text)?;
+    let mut subqueries: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut positives = 0;
+    for clause in clauses(text)? {
+        let mut terms = Vec::new();
+        let mut stream = analyzer.token_stream(&clause.text);
+        while let Some(token) = stream.next() {
+            terms.push(Term::from_field_text(fields.text, &token.text));
+        }
+        let query: Box<dyn Query> = match (terms.len(), clause.prefix) {
+            (0, _) => continue,
+            (1, false) => Box::new(TermQuery::new(
+                terms.remove(0),
+                IndexRecordOption::WithFreqs,
+            )),
+            (1, true) => {
+                let word = terms[0].value().as_str().unwrap_or_default().to_owned();
+                let pattern = format!("{}.*", regex_escape(&word));
+                Box::new(RegexQuery::from_pattern(&pattern, fields.text)?)
+            }
+            (_, false) => Box::new(PhraseQuery::new(terms)),
+            (_, true) => Box::new(PhrasePrefixQuery::new(terms)),
+        };
+        if clause.negated {
+            subqueries.push((Occur::MustNot, query));
+        } else {
+            positives += 1;
+            subqueries.push((Occur::Must, query));
+        }
+    }
+    if positives == 0 {
+        return Err(Error::Query(format!(
+            "{text:?} has no word to look for: give at least one word that is not excluded with '-'"
+        )));
+    }
+    Ok(subqueries)
+}
+
+fn regex_escape(word: &str) -> String {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars() {
+        if !c.is_alphanumeric() {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clauses_parse() {
+        let parsed = clauses(r#"jwt "token refresh" -legacy src/imp* "#).expect("parses");
+        assert_eq!(parsed.len(), 4);
+        assert!(parsed[1].phrase && !parsed[1].negated);
+        assert!(parsed[2].negated);
+        assert!(parsed[3].prefix && parsed[3].text == "src/imp");
+        assert!(clauses("\"open").is_err());
+        assert!(clauses("a - b").is_err());
+    }
+}

@@ -1,0 +1,166 @@
+//! Full-text search over the index: parses rolldex's query language into tantivy queries and
+//! returns the best message of each matching session, with a snippet.
+//!
+//! The language: words must all match; `"quoted phrases"`; `-word` excludes; `prefix*`.
+//! An identifier (`refresh_jwt_token_v2`, `src/import.rs`, a UUID) is split by the same
+//! tokenizer as the text, so it matches as a phrase of its parts, and each part alone matches.
+//! `language` turns the text into tantivy queries; `sessions` scores whole sessions (`resume`).
+
+use std::collections::HashSet;
+use std::ops::{Bound, Range};
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::{TantivyDocument, Term};
+
+use crate::error::Result;
+use crate::index::IndexStore;
+
+mod language;
+mod sessions;
+
+pub use language::parse_query;
+pub use sessions::{Narrow, session_scores};
+
+/// Which kinds of messages a search looks at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleFilter {
+    /// What the user typed.
+    User,
+    /// Assistant replies.
+    Assistant,
+    /// Reasoning summaries.
+    Reasoning,
+    /// Tool calls and tool outputs.
+    Tool,
+}
+
+/// One search.
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    /// The query text.
+    pub text: String,
+    /// Only messages at or after this instant (ms).
+    pub since_ms: Option<i64>,
+    /// Only messages before this instant (ms).
+    pub until_ms: Option<i64>,
+    /// Only these kinds of messages.
+    pub role: Option<RoleFilter>,
+    /// Only these sessions (`None`: all).
+    pub sessions: Option<HashSet<String>>,
+    /// Only interactive sessions (not `codex exec`, not sub-agents).
+    pub interactive_only: bool,
+    /// How many sessions to return.
+    pub limit: usize,
+}
+
+/// The best-matching message of one session.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    /// Session id.
+    pub session_id: String,
+    /// BM25 relevance.
+    pub score: f32,
+    /// When the message was written (ms), 0 when unknown.
+    pub timestamp_ms: i64,
+    /// `user`, `assistant`, `reasoning`, `tool_call`, `tool_output` or `name`.
+    pub role: String,
+    /// A fragment of the message around the match.
+    pub snippet: String,
+    /// Byte ranges of `snippet` that matched.
+    pub highlights: Vec<Range<usize>>,
+}
+
+/// Runs `request`; hits are sorted by score, one per session.
+pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
+    let fields = store.fields();
+    let text_query = parse_query(store, &request.text)?;
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, text_query.box_clone())];
+    if let Some(role) = request.role {
+        let roles: &[&str] = match role {
+            RoleFilter::User => &["user"],
+            RoleFilter::Assistant => &["assistant"],
+            RoleFilter::Reasoning => &["reasoning"],
+            RoleFilter::Tool => &["tool_call", "tool_output"],
+        };
+        let terms = roles.iter().map(|r| Term::from_field_text(fields.role, r));
+        clauses.push((Occur::Must, Box::new(TermSetQuery::new(terms))));
+    }
+    if request.since_ms.is_some() || request.until_ms.is_some() {
+        let lower = request.since_ms.map_or(Bound::Unbounded, |t| {
+            Bound::Included(Term::from_field_i64(fields.timestamp, t))
+        });
+        let upper = request.until_ms.map_or(Bound::Unbounded, |t| {
+            Bound::Excluded(Term::from_field_i64(fields.timestamp, t))
+        });
+        clauses.push((Occur::Must, Box::new(RangeQuery::new(lower, upper))));
+    }
+    if let Some(sessions) = &request.sessions {
+        let terms = sessions
+            .iter()
+            .map(|s| Term::from_field_text(fields.session, s));
+        clauses.push((Occur::Must, Box::new(TermSetQuery::new(terms))));
+    }
+    if request.interactive_only {
+        let term = Term::from_field_u64(fields.interactive, 1);
+        clauses.push((
+            Occur::Must,
+            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+        ));
+    }
+    let query = BooleanQuery::new(clauses);
+    let searcher = store.searcher()?;
+    let mut generator = SnippetGenerator::create(&searcher, &*text_query, fields.text)?;
+    generator.set_max_num_chars(160);
+    let mut want = (request.limit * 16).max(64);
+    loop {
+        let top = searcher.search(&query, &TopDocs::with_limit(want).order_by_score())?;
+        let mut seen = HashSet::new();
+        let mut hits = Vec::new();
+        for (score, address) in &top {
+            let doc: TantivyDocument = searcher.doc(*address)?;
+            let session_id = text_of(&doc, fields.session);
+            if !seen.insert(session_id.clone()) {
+                continue;
+            }
+            let snippet = generator.snippet_from_doc(&doc);
+            let fragment = snippet.fragment().to_owned();
+            let (snippet, highlights) = if fragment.is_empty() {
+                (first_chars(&text_of(&doc, fields.text), 160), Vec::new())
+            } else {
+                (fragment, snippet.highlighted().to_vec())
+            };
+            hits.push(Hit {
+                session_id,
+                score: *score,
+                timestamp_ms: doc
+                    .get_first(fields.timestamp)
+                    .and_then(|v| v.as_i64())
+                    .unwrap_or(0),
+                role: text_of(&doc, fields.role),
+                snippet,
+                highlights,
+            });
+            if hits.len() == request.limit {
+                break;
+            }
+        }
+        if hits.len() == request.limit || top.len() < want || want >= 1 << 16 {
+            return Ok(hits);
+        }
+        want *= 4;
+    }
+}
+
+fn text_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
+    doc.get_first(field)
+        .and_then(|v| v.as_str())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+fn first_chars(text: &str, n: usize) -> String {
+    text.chars().take(n).collect()
+}
