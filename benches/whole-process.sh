@@ -21,10 +21,13 @@
 #        sessions                        index up to date
 #        resume --all                    index up to date
 #        resume <word>                   index up to date, ranked over whole sessions
-#        show <id>                       the id `resume --all` prints
+#        show <id>                       the id `resume --all` prints, and the smallest
+#                                        session file of at least 10 MB
 #        append + stats daily            a new session file is copied into the home before each
 #                                        run (untimed), so the index reads one new file; the
 #                                        files are removed again when the script exits
+#      and, for comparison in the same run, two floors: process start (`rolldex --version`)
+#      and `find` stat-ing every rollout (what any freshness check must do);
 #      then `index --rebuild` and `stats daily --no-index` on the small history.
 #
 # Environment (defaults in brackets):
@@ -140,6 +143,21 @@ measure() {
         "$(tail -n 1 "$WORK/rss.txt" | awk '{ print $1 / 1024 }')"
 }
 
+# floor LABEL -- CMD...: the median wall time of CMD over $RUNS runs, for comparison with
+# rolldex in the same session (this VM's speed drifts between sessions).
+floor() {
+    local label=$1 i t0 t1
+    shift 2
+    : > "$WORK/times.txt"
+    for i in $(seq 1 "$RUNS"); do
+        t0=$EPOCHREALTIME
+        "$@" > /dev/null 2>&1 || true
+        t1=$EPOCHREALTIME
+        echo "$t0 $t1" | awk '{ printf "%.1f\n", ($2 - $1) * 1000 }' >> "$WORK/times.txt"
+    done
+    printf '%-34s %10s %12s\n' "$label" "$(median < "$WORK/times.txt")" "-"
+}
+
 # Setup hooks.
 fresh_index() { rm -rf "$WORK/fresh-index"; }
 append_session() {
@@ -166,12 +184,22 @@ INDEX=$WORK/index-big
 H=(--codex-home "$HOME_BIG" --index-dir "$INDEX")
 "$BIN" -q "${H[@]}" index > /dev/null
 ID=$("$BIN" -q "${H[@]}" resume --all --no-update)
+# The smallest session of at least 10 MB (the issue's `show` case; the generator makes none
+# between 3 and 23 MB, so this is usually a 23 MB one).
+BIG_FILE=$(find "$HOME_BIG/sessions" -name 'rollout-*.jsonl' -size +10000k -printf '%s %p\n' \
+    | sort -n | head -n 1 | cut -d' ' -f2)
+BIG_ID=$(basename "$BIG_FILE" .jsonl | grep -oE '[0-9a-f-]{36}$')
+BIG_MB=$(du -m "$BIG_FILE" | cut -f1)
+floor "floor: rolldex --version" -- "$BIN" --version
+floor "floor: find + stat every rollout" -- find "$HOME_BIG/sessions" "$HOME_BIG/archived_sessions" \
+    -name 'rollout-*.jsonl' -printf '%s %T@ %i\n'
 measure "stats daily (index current)" : -- "${H[@]}" stats daily
 measure "search $SEARCH_WORD" : -- "${H[@]}" search "$SEARCH_WORD"
 measure "sessions" : -- "${H[@]}" sessions
 measure "resume --all" : -- "${H[@]}" resume --all
 measure "resume $SEARCH_WORD" : -- "${H[@]}" resume "$SEARCH_WORD"
-measure "show ${ID:0:8}" : -- "${H[@]}" show "$ID"
+measure "show ${ID:0:8} (newest)" : -- "${H[@]}" show "$ID"
+measure "show ${BIG_ID:0:8} (${BIG_MB} MB file)" : -- "${H[@]}" show "$BIG_ID"
 measure "append 1 file + stats daily" append_session -- "${H[@]}" stats daily
 
 echo "== small history (index memory comparison): $HOME_SMALL" >&2
