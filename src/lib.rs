@@ -9,6 +9,9 @@
 //!                 ├─ load      parse files in parallel (rayon) → sessions + usage
 //!                 │   └─ parse     mmap, line classifier, simd-json → facts, usage, messages
 //!                 │        └─ accounting   the token rules of §9.3
+//!                 ├─ index     tantivy + per-file state + query catalog, updated incrementally
+//!                 │            (uses parse; catalog → sessions + usage for stats)
+//!                 ├─ query     query language, one hit per session, whole-session scores
 //!                 ├─ stats     fold usage into report rows
 //!                 ├─ pricing   USD per model
 //!                 └─ output    tables, JSON, JSONL, CSV
