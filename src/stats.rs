@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::model::{SessionInfo, TokenUsage, UsageEvent, path_is_under};
@@ -128,7 +129,7 @@ pub fn compute(sessions: &[SessionUsage], query: &StatsQuery, prices: &PriceTabl
         Vec::new()
     };
     // Sum by borrowed keys first: one hash-map update per event, no allocation.
-    let mut sums: HashMap<(Key<'_>, &str), TokenUsage> = HashMap::new();
+    let mut sums: FxHashMap<(Key<'_>, &str), TokenUsage> = FxHashMap::default();
     let mut days = query.zone.days();
     let wanted_model = query.model.as_deref().map(|m| prices.report_name(m));
     for (index, session) in sessions.iter().enumerate() {

@@ -1,7 +1,9 @@
 //! `rolldex search`: full-text search, one hit per session. Exit 0 with hits, 1 without.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::io::IsTerminal;
+
+use rustc_hash::FxHashMap;
 
 use super::Io;
 use super::refresh::{Freshness, Needs, open_index};
@@ -27,7 +29,7 @@ pub fn run(config: &Config, args: &SearchArgs, io: &mut Io<'_>) -> Result<u8> {
         Needs::Sessions,
         io,
     )?;
-    let sessions: HashMap<&str, &SessionInfo> = store
+    let sessions: FxHashMap<&str, &SessionInfo> = store
         .session_infos()
         .into_iter()
         .map(|s| (s.id.as_str(), s))

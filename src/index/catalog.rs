@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::state::{FileEntry, IndexState, read_postcard, write_postcard};
@@ -167,7 +168,7 @@ impl Catalog {
         if scan.files.len() != self.files.len() || names_hash(scan) != self.names_hash {
             return false;
         }
-        let stamps: HashMap<&str, &FileRef> =
+        let stamps: FxHashMap<&str, &FileRef> =
             self.files.iter().map(|s| (s.path.as_str(), s)).collect();
         scan.files.iter().all(|f| {
             f.path

@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::Term;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery, TermSetQuery};
 use tantivy::schema::IndexRecordOption;
@@ -48,8 +49,8 @@ pub fn session_scores(
     let searcher = store.searcher()?;
     // A session matches when each word occurs somewhere in it (any message or its thread
     // name) and no excluded word occurs anywhere in it: clause by clause, then intersected.
-    let mut total: Option<HashMap<u64, f32>> = None;
-    let mut excluded: HashSet<u64> = HashSet::new();
+    let mut total: Option<FxHashMap<u64, f32>> = None;
+    let mut excluded: FxHashSet<u64> = FxHashSet::default();
     for (occur, clause) in clause_queries(store, text)? {
         let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, clause)];
         if let Some(scope) = &scope {
@@ -71,7 +72,7 @@ pub fn session_scores(
             }
         });
     }
-    let ids: HashMap<u64, &str> = sessions
+    let ids: FxHashMap<u64, &str> = sessions
         .iter()
         .map(|s| (schema::session_key(s), s.as_str()))
         .collect();
@@ -90,11 +91,11 @@ struct SessionScores;
 /// [`SessionScores`] for one segment.
 struct SegmentSessionScores {
     keys: tantivy::columnar::Column<u64>,
-    scores: HashMap<u64, f32>,
+    scores: FxHashMap<u64, f32>,
 }
 
 impl tantivy::collector::Collector for SessionScores {
-    type Fruit = HashMap<u64, f32>;
+    type Fruit = FxHashMap<u64, f32>;
     type Child = SegmentSessionScores;
 
     fn for_segment(
@@ -104,7 +105,7 @@ impl tantivy::collector::Collector for SessionScores {
     ) -> tantivy::Result<SegmentSessionScores> {
         Ok(SegmentSessionScores {
             keys: segment.fast_fields().u64(schema::SESSION_KEY)?,
-            scores: HashMap::new(),
+            scores: FxHashMap::default(),
         })
     }
 
@@ -112,8 +113,11 @@ impl tantivy::collector::Collector for SessionScores {
         true
     }
 
-    fn merge_fruits(&self, fruits: Vec<HashMap<u64, f32>>) -> tantivy::Result<HashMap<u64, f32>> {
-        let mut total: HashMap<u64, f32> = HashMap::new();
+    fn merge_fruits(
+        &self,
+        fruits: Vec<FxHashMap<u64, f32>>,
+    ) -> tantivy::Result<FxHashMap<u64, f32>> {
+        let mut total: FxHashMap<u64, f32> = FxHashMap::default();
         for fruit in fruits {
             for (key, score) in fruit {
                 *total.entry(key).or_default() += score;
@@ -124,7 +128,7 @@ impl tantivy::collector::Collector for SessionScores {
 }
 
 impl tantivy::collector::SegmentCollector for SegmentSessionScores {
-    type Fruit = HashMap<u64, f32>;
+    type Fruit = FxHashMap<u64, f32>;
 
     fn collect(&mut self, doc: tantivy::DocId, score: tantivy::Score) {
         if let Some(key) = self.keys.first(doc) {
@@ -132,7 +136,7 @@ impl tantivy::collector::SegmentCollector for SegmentSessionScores {
         }
     }
 
-    fn harvest(self) -> HashMap<u64, f32> {
+    fn harvest(self) -> FxHashMap<u64, f32> {
         self.scores
     }
 }
