@@ -56,8 +56,11 @@ pub struct UpdateSummary {
 
 /// What to do with one scanned file.
 enum Job<'a> {
-    /// Read from the start (new, or rewritten since last time).
-    Whole(&'a SourceFile),
+    /// Read a file the index has never seen.
+    New(&'a SourceFile),
+    /// Read a known file again from the start (shrunk, replaced or rewritten): its old
+    /// documents go first.
+    Again(&'a SourceFile),
     /// Read the bytes appended since last time, continuing from the file's entry.
     Append(&'a SourceFile, Box<FileEntry>),
 }
@@ -94,7 +97,7 @@ impl IndexStore {
         let total_bytes: u64 = jobs
             .iter()
             .map(|j| match j {
-                Job::Whole(f) => f.len,
+                Job::New(f) | Job::Again(f) => f.len,
                 Job::Append(f, e) => f.len.saturating_sub(e.state.consumed),
             })
             .sum();
@@ -130,11 +133,8 @@ impl IndexStore {
                 summary.files_removed += 1;
             }
         }
-        let known: HashSet<&str> = catalog.files.iter().map(|f| f.path.as_str()).collect();
         for job in &jobs {
-            if let Job::Whole(file) = job
-                && known.contains(path_key(file).as_str())
-            {
+            if let Job::Again(file) = job {
                 writer.delete_term(Term::from_field_text(fields.file, &path_key(file)));
                 summary.files_removed += 1;
             }
@@ -243,7 +243,7 @@ fn plan<'a>(scan: &'a ScanResult, catalog: &Catalog, state: &IndexState) -> Vec<
         .filter_map(|file| {
             let key = path_key(file);
             let Some(old) = known.get(key.as_str()) else {
-                return Some(Job::Whole(file));
+                return Some(Job::New(file));
             };
             if old.len == file.len && old.mtime_ns == file.mtime_ns && old.identity == file.identity
             {
@@ -261,7 +261,7 @@ fn plan<'a>(scan: &'a ScanResult, catalog: &Catalog, state: &IndexState) -> Vec<
                     Some(Job::Append(file, Box::new(e)))
                 }
                 // Shrunk, replaced, rewritten, or never readable: from the start.
-                _ => Some(Job::Whole(file)),
+                _ => Some(Job::Again(file)),
             }
         })
         .collect()
@@ -279,7 +279,7 @@ fn remove_old_generations(dir: &std::path::Path, generation: u64) {
         let Some((kind, rest)) = name.split_once('-') else {
             continue;
         };
-        let ours = matches!(kind, "state" | "events" | "catalog" | "usage");
+        let ours = matches!(kind, "state" | "catalog" | "usage");
         let number = rest
             .strip_suffix(".bin")
             .and_then(|n| n.parse::<u64>().ok());
@@ -302,7 +302,9 @@ fn read_job(
     scratch: &mut Vec<u8>,
 ) -> (String, FileEntry, ParseReport, u64) {
     let (file, mut state, mut events) = match job {
-        Job::Whole(file) => (file, FileState::new(&file.path, file.archived), Vec::new()),
+        Job::New(file) | Job::Again(file) => {
+            (file, FileState::new(&file.path, file.archived), Vec::new())
+        }
         Job::Append(file, entry) => {
             let FileEntry { state, events, .. } = *entry;
             (file, state, events)
