@@ -156,6 +156,7 @@ struct Silent;
 impl Progress for Silent {
     fn start(&self, _files: u64, _bytes: u64) {}
     fn advance(&self, _bytes: u64) {}
+    fn file_done(&self) {}
     fn finish(&self) {}
 }
 

@@ -14,9 +14,11 @@ use crate::output::Format;
 /// Runs rolldex; returns the process exit code.
 pub fn run(cli: Cli) -> u8 {
     let stdout = io::stdout();
-    let stderr = io::stderr();
     let mut out = io::BufWriter::new(stdout.lock());
-    let mut err = stderr.lock();
+    // Never `stderr.lock()` here: the progress bar draws from its own thread through the same
+    // process-wide stderr, so a lock held across the run deadlocks the first draw (issue 15).
+    // `Stderr` takes the lock per write and releases it at once.
+    let mut err = io::stderr();
     let code = match dispatch(cli, &mut out, &mut err) {
         Ok(code) => code,
         Err(Error::Io { source, .. }) if source.kind() == io::ErrorKind::BrokenPipe => 0,

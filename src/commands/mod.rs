@@ -16,10 +16,15 @@ use std::io::{self, Write};
 use crate::parse::ParseReport;
 
 /// Where a command writes: results to `out`, diagnostics to `err`.
+///
+/// The terminal rule: `err` is the process's unlocked stderr, which takes its lock for one
+/// write at a time. Nothing may hold the stderr lock across work during which the progress bar
+/// (drawn from indicatif's tick thread, see `refresh`) can draw, and nothing writes to `err`
+/// while a bar is on screen: the bar is cleared before the next line of output.
 pub struct Io<'a> {
     /// Standard output (results only).
     pub out: &'a mut dyn Write,
-    /// Standard error (summaries, hints, progress).
+    /// Standard error (summaries, hints); never locked across work.
     pub err: &'a mut dyn Write,
 }
 

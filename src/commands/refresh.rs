@@ -4,6 +4,8 @@
 //! holds the writer lock the query answers from the last commit instead of waiting.
 
 use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -84,7 +86,9 @@ pub fn open_index(
         return Ok((store, None));
     };
     let bar = Bar::new(config.quiet);
-    let summary = store.update_locked(&scan, &bar)?;
+    let summary = store.update_locked(&scan, &bar);
+    drop(bar);
+    let summary = summary?;
     if !config.quiet {
         report_skipped(io.err, &summary.report, 0).map_err(|e| Error::io("<stderr>", e))?;
     }
@@ -97,7 +101,15 @@ pub fn scan(config: &Config) -> Result<ScanResult> {
 }
 
 /// An indicatif bar on stderr, drawn only when stderr is a terminal and not `--quiet`.
-struct Bar(ProgressBar);
+///
+/// It is the only thing that writes to stderr while it is on screen: indicatif's tick thread
+/// draws it (taking the stderr lock per draw, never while we hold it), and it is cleared when
+/// dropped, before the command prints anything else, even when the update fails.
+struct Bar {
+    bar: ProgressBar,
+    /// Files read through; the draw reads it, so it never goes backwards on screen.
+    files: Arc<AtomicU64>,
+}
 
 impl Bar {
     fn new(quiet: bool) -> Bar {
@@ -110,27 +122,54 @@ impl Bar {
                 ProgressDrawTarget::hidden()
             },
         );
-        let style = ProgressStyle::with_template(
-            "{spinner} indexing {msg} {bar:30} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
-        )
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
-        bar.set_style(style);
-        Bar(bar)
+        Bar {
+            bar,
+            files: Arc::new(AtomicU64::new(0)),
+        }
     }
 }
 
 impl Progress for Bar {
     fn start(&self, files: u64, bytes: u64) {
-        self.0.set_length(bytes);
-        self.0.set_message(format!("{files} files"));
-        self.0.enable_steady_tick(Duration::from_millis(120));
+        let done = Arc::clone(&self.files);
+        // Bytes drive the bar, the rate and the ETA; files are counted beside them.
+        let style = ProgressStyle::with_template(
+            "{spinner} indexing {files} {wide_bar} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
+        )
+        .map_or_else(
+            |_| ProgressStyle::default_bar(),
+            |style| {
+                style.with_key(
+                    "files",
+                    move |_: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{}/{files} files", done.load(Ordering::Relaxed));
+                    },
+                )
+            },
+        );
+        self.bar.set_style(style);
+        self.bar.set_length(bytes);
+        self.bar.enable_steady_tick(Duration::from_millis(100));
     }
 
     fn advance(&self, bytes: u64) {
-        self.0.inc(bytes);
+        self.bar.inc(bytes);
+    }
+
+    fn file_done(&self) {
+        self.files.fetch_add(1, Ordering::Relaxed);
     }
 
     fn finish(&self) {
-        self.0.finish_and_clear();
+        // Reading is over; the commit (writing segments and state files) can take a moment.
+        let style = ProgressStyle::with_template("{spinner} writing the index ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner());
+        self.bar.set_style(style);
+    }
+}
+
+impl Drop for Bar {
+    fn drop(&mut self) {
+        self.bar.finish_and_clear();
     }
 }

@@ -29,12 +29,15 @@ const MAX_UNMERGED_SEGMENTS: usize = 24;
 /// Writer memory budget, shared by its threads (tantivy needs ≥ 15 MB per thread).
 const WRITER_BUDGET_BYTES: usize = 96 * 1024 * 1024;
 
-/// Receives progress while the index is updated (the command layer draws it).
+/// Receives progress while the index is updated (the command layer draws it). Called from
+/// the reading threads, so implementations must be cheap and must not block on the terminal.
 pub trait Progress: Sync {
     /// Work is about to start: this many files and bytes to read.
     fn start(&self, files: u64, bytes: u64);
-    /// One file's bytes were read.
+    /// Bytes were read (a window at a time, so a large file moves too).
     fn advance(&self, bytes: u64);
+    /// One file was read through.
+    fn file_done(&self);
     /// All files were read; the commit follows.
     fn finish(&self);
 }
@@ -144,11 +147,12 @@ impl IndexStore {
         let results: Vec<(String, FileEntry, u64)> = jobs
             .into_par_iter()
             .map_init(Vec::new, |scratch, job| {
-                let (path, entry, parsed, read) = read_job(job, &fields, &writer, scratch);
+                let (path, entry, parsed, read) =
+                    read_job(job, &fields, &writer, scratch, progress);
                 if let Ok(mut r) = report.lock() {
                     r.merge(&parsed);
                 }
-                progress.advance(read);
+                progress.file_done();
                 (path, entry, read)
             })
             .collect();
@@ -300,6 +304,7 @@ fn read_job(
     fields: &Fields,
     writer: &IndexWriter<TantivyDocument>,
     scratch: &mut Vec<u8>,
+    progress: &dyn Progress,
 ) -> (String, FileEntry, ParseReport, u64) {
     let (file, mut state, mut events) = match job {
         Job::New(file) | Job::Again(file) => {
@@ -324,7 +329,9 @@ fn read_job(
         return unreadable(parsed);
     };
     let start = state.consumed;
-    let Ok(read) = state.feed_file(&handle, Depth::Index, &mut parsed, scratch) else {
+    let mut on_bytes = |n| progress.advance(n);
+    let fed = state.feed_file_with(&handle, Depth::Index, &mut parsed, scratch, &mut on_bytes);
+    let Ok(read) = fed else {
         return unreadable(parsed);
     };
     for message in &parsed.messages {

@@ -161,6 +161,19 @@ impl FileState {
         out: &mut Parsed,
         scratch: &mut Vec<u8>,
     ) -> std::io::Result<u64> {
+        self.feed_file_with(file, depth, out, scratch, &mut |_| {})
+    }
+
+    /// Like [`FileState::feed_file`], telling `on_bytes` how many bytes each window consumed,
+    /// so a caller can show progress inside one large file.
+    pub fn feed_file_with(
+        &mut self,
+        file: &std::fs::File,
+        depth: Depth,
+        out: &mut Parsed,
+        scratch: &mut Vec<u8>,
+        on_bytes: &mut dyn FnMut(u64),
+    ) -> std::io::Result<u64> {
         let start = self.consumed;
         let mut window = WINDOW_BYTES;
         loop {
@@ -170,6 +183,7 @@ impl FileState {
                 return Ok(self.consumed - start);
             }
             let consumed = self.feed_window(slice, at_end, depth, out, scratch);
+            on_bytes(consumed as u64);
             if at_end {
                 return Ok(self.consumed - start + (slice.len() - consumed) as u64);
             }
