@@ -9,6 +9,7 @@
 //! and see the last commit.
 
 pub mod catalog;
+pub mod cjk;
 pub mod schema;
 pub mod state;
 mod update;

@@ -4,13 +4,14 @@
 use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, SimpleTokenizer, TextAnalyzer};
+use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, TextAnalyzer};
 use tantivy::{TantivyDocument, doc};
 
+use super::cjk;
 use crate::model::{Message, Role};
 
 /// Bump when documents or state change shape; an older index is rebuilt.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// Bytes of a tool call (command line, patch) that are indexed.
 pub const TOOL_CALL_BYTES: usize = 768;
@@ -53,8 +54,10 @@ pub fn schema() -> (Schema, Fields) {
     (builder.build(), fields)
 }
 
-/// The text analyzer's name: tantivy's default, but keeping tokens up to 80 bytes so a full
-/// SHA-1 (40) or SHA-256 (64) hash stays findable.
+/// The text analyzer's name: tantivy's default (words split on non-alphanumeric characters,
+/// lowercased), but keeping tokens up to 80 bytes so a full SHA-1 (40) or SHA-256 (64) hash
+/// stays findable, and cutting Chinese, Japanese and Korean text into bigrams
+/// ([`cjk::CjkTokenizer`]) so a word inside a sentence written without spaces is found.
 const TOKENIZER: &str = "rolldex";
 
 fn text_options() -> TextOptions {
@@ -68,7 +71,7 @@ fn text_options() -> TextOptions {
 
 /// Registers the text analyzer; every opened index needs it before indexing or querying.
 pub fn register_tokenizer(index: &tantivy::Index) {
-    let analyzer = TextAnalyzer::builder(SimpleTokenizer::default())
+    let analyzer = TextAnalyzer::builder(cjk::CjkTokenizer::default())
         .filter(RemoveLongFilter::limit(80))
         .filter(LowerCaser)
         .build();

@@ -1,15 +1,27 @@
 //! rolldex's query language: words that must all match, `"quoted phrases"`, `-excluded`
 //! words and `prefix*`, turned into tantivy queries on the text field. The text is split by the
 //! index's own tokenizer, so an identifier matches whole (as a phrase of its parts) and by part.
+//!
+//! Chinese, Japanese and Korean text is indexed as overlapping bigrams (see
+//! [`crate::index::cjk`]), so a CJK word of two or more characters is the phrase of its
+//! bigrams and matches anywhere inside a sentence. A lone CJK character is indexed as itself
+//! only when it stands alone, so in a query it matches itself or any bigram holding it: a
+//! character that ends a clause matches a bigram it begins, one that starts a clause a bigram
+//! it ends (`平` finds `我要做一个平台`; `jobs失` finds `jobs失败了`).
 
 use tantivy::Term;
 use tantivy::query::{
-    BooleanQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, RegexQuery, TermQuery,
+    BooleanQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, RegexPhraseQuery, RegexQuery,
+    TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
 
 use crate::error::{Error, Result};
+use crate::index::cjk::is_cjk_unigram;
 use crate::index::{Fields, IndexStore};
+
+/// How many index terms a CJK character's pattern may match (one per bigram holding it).
+const CJK_EXPANSIONS: u32 = 1 << 20;
 
 /// One clause of the query language.
 #[derive(Debug, PartialEq, Eq)]
@@ -107,6 +119,7 @@ pub(super) fn clause_queries(
         }
         let query: Box<dyn Query> = match (terms.len(), clause.prefix) {
             (0, _) => continue,
+            _ if has_cjk_edge(&terms) => cjk_query(fields, &terms, clause.prefix)?,
             (1, false) => Box::new(TermQuery::new(
                 terms.remove(0),
                 IndexRecordOption::WithFreqs,
@@ -132,6 +145,47 @@ pub(super) fn clause_queries(
         )));
     }
     Ok(subqueries)
+}
+
+/// The text of an analyzed query term.
+fn word(term: &Term) -> &str {
+    std::str::from_utf8(term.serialized_value_bytes()).unwrap_or_default()
+}
+
+/// Whether the clause starts or ends with a lone CJK character, which matches more than itself.
+fn has_cjk_edge(terms: &[Term]) -> bool {
+    terms.first().is_some_and(|t| is_cjk_unigram(word(t)))
+        || terms.last().is_some_and(|t| is_cjk_unigram(word(t)))
+}
+
+/// The query of a clause that starts or ends with a lone CJK character `c`: at the start it
+/// matches `c` or a bigram ending in `c`, at the end `c` or a bigram starting with it, alone
+/// both; the other terms match exactly (the last one as a prefix when `prefix`).
+fn cjk_query(fields: &Fields, terms: &[Term], prefix: bool) -> Result<Box<dyn Query>> {
+    let last = terms.len() - 1;
+    let patterns: Vec<String> = terms
+        .iter()
+        .enumerate()
+        .map(|(i, term)| {
+            let text = regex_escape(word(term));
+            let lone = is_cjk_unigram(word(term));
+            match (lone && i == 0, i == last && (lone || prefix)) {
+                (true, true) => format!("{text}.?|.{text}"),
+                (true, false) => format!("{text}|.{text}"),
+                (false, true) => format!("{text}.*"),
+                (false, false) => text,
+            }
+        })
+        .collect();
+    if patterns.len() == 1 {
+        return Ok(Box::new(RegexQuery::from_pattern(
+            &patterns[0],
+            fields.text,
+        )?));
+    }
+    let mut query = RegexPhraseQuery::new(fields.text, patterns);
+    query.set_max_expansions(CJK_EXPANSIONS);
+    Ok(Box::new(query))
 }
 
 fn regex_escape(word: &str) -> String {

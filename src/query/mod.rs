@@ -4,6 +4,8 @@
 //! The language: words must all match; `"quoted phrases"`; `-word` excludes; `prefix*`.
 //! An identifier (`refresh_jwt_token_v2`, `src/import.rs`, a UUID) is split by the same
 //! tokenizer as the text, so it matches as a phrase of its parts, and each part alone matches.
+//! Chinese, Japanese and Korean words are found inside sentences written without spaces (the
+//! index holds bigrams of CJK text).
 //! `language` turns the text into tantivy queries; `sessions` scores whole sessions (`resume`).
 
 use std::collections::HashSet;
@@ -130,7 +132,7 @@ pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
             let (snippet, highlights) = if fragment.is_empty() {
                 (first_chars(&text_of(&doc, fields.text), 160), Vec::new())
             } else {
-                (fragment, snippet.highlighted().to_vec())
+                (fragment, merged(snippet.highlighted()))
             };
             hits.push(Hit {
                 session_id,
@@ -154,6 +156,21 @@ pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
     }
 }
 
+/// Highlight ranges with overlapping ones joined: the bigrams of a CJK word
+/// overlap (`做一`, `一个`), and the word is highlighted once, whole.
+fn merged(ranges: &[Range<usize>]) -> Vec<Range<usize>> {
+    let mut sorted = ranges.to_vec();
+    sorted.sort_by_key(|r| r.start);
+    let mut out: Vec<Range<usize>> = Vec::with_capacity(sorted.len());
+    for range in sorted {
+        match out.last_mut() {
+            Some(last) if range.start < last.end => last.end = last.end.max(range.end),
+            _ => out.push(range),
+        }
+    }
+    out
+}
+
 fn text_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
     doc.get_first(field)
         .and_then(|v| v.as_str())
@@ -163,4 +180,16 @@ fn text_of(doc: &TantivyDocument, field: tantivy::schema::Field) -> String {
 
 fn first_chars(text: &str, n: usize) -> String {
     text.chars().take(n).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overlapping_highlights_merge() {
+        assert_eq!(merged(&[6..12, 9..15, 20..23]), vec![6..15, 20..23]);
+        assert_eq!(merged(&[0..3, 3..6]), vec![0..3, 3..6]);
+        assert!(merged(&[]).is_empty());
+    }
 }
