@@ -12,6 +12,15 @@ lint:
 test:
     cargo test --all-targets
 
+# Drive the real Codex CLI (pinned versions) against the stand-in; rewrites testdata/codex-versions.
+live:
+    bash live/run.sh
+
+# npm's latest Codex against the stand-in (into target/live-latest), then the version checks on it.
+live-latest:
+    rm -rf target/live-latest && LIVE_OUT=target/live-latest bash live/run.sh --latest
+    ROLLDEX_CODEX_VERSIONS_DIR=target/live-latest cargo test --test codex_versions
+
 # Criterion benches (benches/pipeline.rs); see that file for ROLLDEX_BENCH_HOME.
 bench:
     cargo bench

@@ -1,9 +1,14 @@
-//! The token accounting rules: turn a rollout's `token_count` events into real spend.
+//! The token accounting rules: turn a rollout's usage lines into real spend.
 //!
 //! Codex re-emits unchanged totals, resets its counters on old resumes, writes estimate-only
 //! rows and copies a parent's whole history into forks. The state machine here follows the
 //! format notes §9.3 exactly, and its state is serialisable so an index can stop after any line
 //! and go on later from the same point.
+//!
+//! From Codex 0.150 on, each model response also writes a `token_usage_record` with its own
+//! `response_id`. Where a file has them they are the source (a fork's `token_count` totals
+//! carry its parent's spend; records never do), and `token_count` only moves the baseline, so
+//! one span is never counted from both.
 
 use serde::{Deserialize, Serialize};
 
@@ -30,11 +35,26 @@ pub struct Accountant {
     prev: TokenUsage,
     /// Model of the latest `turn_context`.
     model: Option<Arc<str>>,
+    /// Service tier of the latest `thread_settings_applied` (`None`: standard).
+    #[serde(default)]
+    service_tier: Option<Arc<str>>,
     /// How many `session_meta` lines were seen.
     metas: u32,
     /// Copied-history status.
     fork: ForkBlock,
+    /// The latest `token_usage_record` response ids and what was counted for each: a record
+    /// repeated with a bigger snapshot replaces the earlier one. Repeats come within a turn,
+    /// so only the last [`RECENT_RECORDS`] are kept and a file's state stays small.
+    #[serde(default)]
+    records: std::collections::VecDeque<(String, TokenUsage)>,
+    /// True once any `token_usage_record` was seen (records with an empty id are additive and
+    /// not kept in `records`).
+    #[serde(default)]
+    has_records: bool,
 }
+
+/// How many recent `token_usage_record` response ids a file's state remembers.
+const RECENT_RECORDS: usize = 32;
 
 /// What a `token_count` event carried, already decoded.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -58,6 +78,10 @@ pub enum Verdict {
     EstimateOnly,
     /// Part of a fork's copied parent history.
     CopiedFromParent,
+    /// The file has `token_usage_record` lines, which carry this spend.
+    CoveredByRecords,
+    /// A `token_usage_record` repeated with the same or a smaller snapshot.
+    RecordRepeated,
 }
 
 impl Accountant {
@@ -87,9 +111,24 @@ impl Accountant {
         }
     }
 
+    /// A `thread_settings_applied` line: its `service_tier` is in force until the next one
+    /// (absent: the standard tier). Codex's older `fast` is today's `priority`.
+    pub fn on_service_tier(&mut self, tier: Option<&str>) {
+        let tier = tier.filter(|t| !t.is_empty() && *t != "default" && *t != "auto");
+        let tier = tier.map(|t| if t == "fast" { "priority" } else { t });
+        if self.service_tier.as_deref() != tier {
+            self.service_tier = tier.map(Arc::from);
+        }
+    }
+
     /// The model in force, or `unknown`.
     pub fn model(&self) -> &str {
         self.model.as_deref().unwrap_or(UNKNOWN_MODEL)
+    }
+
+    /// True once the file has `token_usage_record` lines (Codex ≥ 0.150).
+    pub fn has_records(&self) -> bool {
+        self.has_records
     }
 
     /// True while reading a fork's copied parent history.
@@ -111,6 +150,9 @@ impl Accountant {
         if self.in_copied_block() {
             return (Verdict::CopiedFromParent, None);
         }
+        if self.has_records {
+            return (Verdict::CoveredByRecords, None);
+        }
         let (verdict, candidate) = if delta.any_negative() {
             (Verdict::CountedAfterReset, count.last)
         } else {
@@ -119,15 +161,56 @@ impl Accountant {
         if candidate.input_tokens == 0 && candidate.output_tokens == 0 {
             return (Verdict::EstimateOnly, None);
         }
-        let event = UsageEvent {
+        (verdict, Some(self.event(timestamp_ms, candidate)))
+    }
+
+    /// A `token_usage_record` of this session: one model response's usage. The same
+    /// `response_id` again replaces its earlier snapshot (only the growth is counted); an empty
+    /// id is additive.
+    pub fn on_usage_record(
+        &mut self,
+        timestamp_ms: i64,
+        response_id: &str,
+        usage: TokenUsage,
+    ) -> (Verdict, Option<UsageEvent>) {
+        self.has_records = true;
+        if self.in_copied_block() {
+            return (Verdict::CopiedFromParent, None);
+        }
+        let counted = if response_id.is_empty() {
+            usage
+        } else if let Some((_, earlier)) = self.records.iter_mut().find(|(id, _)| id == response_id)
+        {
+            let growth = usage.minus(earlier);
+            if growth.any_negative() {
+                // A smaller snapshot of the same response: the bigger one stands.
+                return (Verdict::RecordRepeated, None);
+            }
+            *earlier = usage;
+            growth
+        } else {
+            if self.records.len() == RECENT_RECORDS {
+                self.records.pop_front();
+            }
+            self.records.push_back((response_id.to_owned(), usage));
+            usage
+        };
+        if counted.input_tokens == 0 && counted.output_tokens == 0 {
+            return (Verdict::RecordRepeated, None);
+        }
+        (Verdict::Counted, Some(self.event(timestamp_ms, counted)))
+    }
+
+    fn event(&self, timestamp_ms: i64, usage: TokenUsage) -> UsageEvent {
+        UsageEvent {
             timestamp_ms,
             model: self
                 .model
                 .clone()
                 .unwrap_or_else(|| Arc::from(UNKNOWN_MODEL)),
-            usage: candidate,
-        };
-        (verdict, Some(event))
+            usage,
+            service_tier: self.service_tier.clone(),
+        }
     }
 }
 
@@ -142,6 +225,7 @@ mod tests {
             output_tokens: output,
             reasoning_output_tokens: reasoning,
             total_tokens: input + output,
+            cache_write_input_tokens: 0,
         }
     }
 

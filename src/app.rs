@@ -57,6 +57,11 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Er
         config: global.config,
         excludes: global.exclude,
     })?;
+    if !config.quiet {
+        for warning in &config.warnings {
+            writeln!(err, "rolldex: warning: {warning}").map_err(|e| Error::io("<stderr>", e))?;
+        }
+    }
     let mut io = Io { out, err };
     match cli.command {
         Command::Stats(args) => commands::stats::run(&config, &args, &mut io).map(|()| 0),
@@ -65,5 +70,6 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Er
         Command::Resume(args) => commands::resume::run(&config, &args, &mut io),
         Command::Sessions(args) => commands::sessions::run(&config, &args, &mut io).map(|()| 0),
         Command::Show(args) => commands::show::run(&config, &args, &mut io),
+        Command::Doctor(args) => commands::doctor::run(&config, &args, &mut io),
     }
 }

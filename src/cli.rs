@@ -31,7 +31,7 @@ pub struct GlobalArgs {
     #[arg(long = "index-dir", value_name = "DIR", global = true)]
     pub index_dir: Option<PathBuf>,
     /// Time zone that decides days, weeks and months: an IANA name, UTC, +05:30, or local.
-    #[arg(long, value_name = "ZONE", global = true)]
+    #[arg(long, value_name = "ZONE", global = true, allow_hyphen_values = true)]
     pub tz: Option<String>,
     /// Output format.
     #[arg(long, value_enum, global = true, value_name = "FORMAT")]
@@ -48,6 +48,19 @@ pub struct GlobalArgs {
     /// Skip rollout files whose path (relative to the Codex home) matches this glob (repeatable).
     #[arg(long, value_name = "GLOB", global = true)]
     pub exclude: Vec<String>,
+}
+
+/// The largest `--limit` any command accepts: more rows than anyone reads, and small enough
+/// that nothing sized by it can overflow or exhaust memory.
+pub const MAX_LIMIT: usize = 100_000;
+
+/// Parses a `--limit` value: a whole number from 1 to [`MAX_LIMIT`] (0 would print nothing,
+/// and a huge value made `search` abort on a capacity overflow).
+fn limit(value: &str) -> Result<usize, String> {
+    match value.parse::<usize>() {
+        Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        _ => Err(format!("must be a whole number from 1 to {MAX_LIMIT}")),
+    }
 }
 
 /// `--format` values.
@@ -121,6 +134,28 @@ pub enum Command {
     ///   rolldex show "auth refactor" --json | jq .
     #[command(verbatim_doc_comment)]
     Show(ShowArgs),
+    /// Check Codex homes for what makes numbers or sessions go missing (read-only).
+    ///
+    /// Compares each session's end-of-file total (total_tokens of its last token_count) with
+    /// threads.tokens_used in Codex's state_5.sqlite (opened read-only and immutable: nothing is
+    /// written, no -wal/-shm file appears), and lists unreadable rollout files, sessions
+    /// `codex resume` hides (another model_provider than config.toml's, archived, or a source
+    /// other than cli/vscode) and record types this rolldex does not know, with the Codex
+    /// versions that wrote them. Compressed .jsonl.zst rollouts are read too.
+    /// Exit status: 0 when nothing is wrong, 1 when there are findings (total mismatches,
+    /// unreadable files or state DB, unknown record types), 2 on errors. Examples:
+    ///   rolldex doctor
+    ///   rolldex doctor --json | jq '.homes[].mismatches'
+    #[command(verbatim_doc_comment)]
+    Doctor(DoctorArgs),
+}
+
+/// Arguments of `rolldex doctor`.
+#[derive(Debug, Args)]
+pub struct DoctorArgs {
+    /// List every session id in the report, not just the first three per line.
+    #[arg(long)]
+    pub all_ids: bool,
 }
 
 /// Arguments of `rolldex resume`.
@@ -129,8 +164,8 @@ pub struct ResumeArgs {
     /// Words to look for in whole conversations and thread names (optional).
     #[arg(value_name = "QUERY")]
     pub query: Vec<String>,
-    /// How many session ids to print.
-    #[arg(long, short = 'n', default_value_t = 1)]
+    /// How many session ids to print (1 to 100000).
+    #[arg(long, short = 'n', default_value_t = 1, value_parser = limit)]
     pub limit: usize,
     /// Only sessions in this directory or below (default without a query: the current one).
     #[arg(long, value_name = "DIR", conflicts_with = "all")]
@@ -158,8 +193,8 @@ pub struct ResumeArgs {
 /// Arguments of `rolldex sessions`.
 #[derive(Debug, Args)]
 pub struct SessionsArgs {
-    /// How many sessions to list.
-    #[arg(long, short = 'n', default_value_t = 20)]
+    /// How many sessions to list (1 to 100000).
+    #[arg(long, short = 'n', default_value_t = 20, value_parser = limit)]
     pub limit: usize,
     /// Only sessions in this directory or below.
     #[arg(long, value_name = "DIR")]
@@ -241,8 +276,8 @@ pub struct SearchArgs {
     /// Only this kind of message.
     #[arg(long, value_enum)]
     pub role: Option<RoleArg>,
-    /// How many sessions to show.
-    #[arg(long, short = 'n', default_value_t = 10)]
+    /// How many sessions to show (1 to 100000).
+    #[arg(long, short = 'n', default_value_t = 10, value_parser = limit)]
     pub limit: usize,
     /// Include `codex exec` and sub-agent sessions (hidden by default).
     #[arg(long)]

@@ -24,6 +24,7 @@ pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod doctor;
 pub mod error;
 pub mod index;
 pub mod load;

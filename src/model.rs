@@ -21,6 +21,10 @@ pub struct TokenUsage {
     pub reasoning_output_tokens: i64,
     /// `input_tokens + output_tokens`.
     pub total_tokens: i64,
+    /// Tokens written to the prompt cache (Codex ≥ 0.150 records them; 0 when absent). Treated
+    /// as a part of `input_tokens` and carried for information, not priced separately.
+    #[serde(default)]
+    pub cache_write_input_tokens: i64,
 }
 
 impl TokenUsage {
@@ -35,6 +39,9 @@ impl TokenUsage {
             .reasoning_output_tokens
             .saturating_add(other.reasoning_output_tokens);
         self.total_tokens = self.total_tokens.saturating_add(other.total_tokens);
+        self.cache_write_input_tokens = self
+            .cache_write_input_tokens
+            .saturating_add(other.cache_write_input_tokens);
     }
 
     /// Field-wise difference `self - earlier`.
@@ -50,6 +57,9 @@ impl TokenUsage {
                 .reasoning_output_tokens
                 .saturating_sub(earlier.reasoning_output_tokens),
             total_tokens: self.total_tokens.saturating_sub(earlier.total_tokens),
+            cache_write_input_tokens: self
+                .cache_write_input_tokens
+                .saturating_sub(earlier.cache_write_input_tokens),
         }
     }
 
@@ -60,6 +70,7 @@ impl TokenUsage {
             || self.output_tokens < 0
             || self.reasoning_output_tokens < 0
             || self.total_tokens < 0
+            || self.cache_write_input_tokens < 0
     }
 
     /// True when every field is zero.
@@ -78,6 +89,38 @@ pub struct UsageEvent {
     pub model: Arc<str>,
     /// The tokens this call spent.
     pub usage: TokenUsage,
+    /// The service tier in force (`priority` for Fast, `flex`), `None` for the standard one:
+    /// the latest `thread_settings_applied` said so. It changes the price, not the tokens.
+    #[serde(default)]
+    pub service_tier: Option<Arc<str>>,
+}
+
+/// Several files of one thread that are not copies of each other (a revert file beside the
+/// file it replaced, a segment beside the live file): each response's event once. Files whose
+/// spend comes from `token_usage_record`s hold one event per response, and a prefix two files
+/// share is the same lines, so the same event (time, model, tier, tokens) in both is one
+/// response.
+pub fn merge_thread_events(lists: &[&[UsageEvent]]) -> Vec<UsageEvent> {
+    let mut all: Vec<UsageEvent> = lists.iter().flat_map(|l| l.iter().cloned()).collect();
+    let key = |e: &UsageEvent| {
+        let u = &e.usage;
+        (
+            e.timestamp_ms,
+            e.model.clone(),
+            e.service_tier.clone(),
+            [
+                u.input_tokens,
+                u.cached_input_tokens,
+                u.output_tokens,
+                u.reasoning_output_tokens,
+                u.total_tokens,
+                u.cache_write_input_tokens,
+            ],
+        )
+    };
+    all.sort_by_cached_key(key);
+    all.dedup_by(|a, b| key(a) == key(b));
+    all
 }
 
 /// The model name used when a rollout never says which model ran.
@@ -125,8 +168,15 @@ pub struct SessionInfo {
     pub git_commit: Option<String>,
     /// The client that wrote the session (`codex_cli_rs`, `codex_exec`, `codex_vscode`, …).
     pub originator: Option<String>,
-    /// Session source, flattened to text (`cli`, `exec`, `subagent:review`, …).
+    /// Session source, flattened to text (`cli`, `exec`, `subagent:review`, `internal:guardian`, …).
     pub source: Option<String>,
+    /// Why the thread exists (Codex ≥ 0.150): `user`, `subagent`, `guardian_review`,
+    /// `memory_consolidation`, …
+    pub thread_source: Option<String>,
+    /// A sub-agent's role (`session_meta.agent_role`, alias `agent_type`).
+    pub agent_role: Option<String>,
+    /// A sub-agent's nickname.
+    pub agent_nickname: Option<String>,
     /// Codex version that created the session.
     pub cli_version: Option<String>,
     /// Model provider id (not the model).
@@ -139,7 +189,7 @@ pub struct SessionInfo {
     pub title: Option<String>,
     /// Thread name from `session_index.jsonl` or a `thread_name_updated` event.
     pub thread_name: Option<String>,
-    /// False for `codex exec`, app-server (`mcp`) and sub-agent sessions.
+    /// False for `codex exec`, app-server (`mcp`), sub-agent and internal sessions.
     pub interactive: bool,
     /// Number of user turns.
     pub turns: u32,
@@ -154,6 +204,17 @@ impl SessionInfo {
             .into_iter()
             .flatten()
             .any(|cwd| path_is_under(cwd, dir))
+    }
+
+    /// Sets the session's usage and models from `events` (after merging files of one thread).
+    pub fn recount(&mut self, events: &[UsageEvent]) {
+        self.usage = TokenUsage::default();
+        for event in events {
+            self.usage.add(&event.usage);
+            if !self.models.iter().any(|m| **m == *event.model) {
+                self.models.push(event.model.to_string());
+            }
+        }
     }
 
     /// The thread name when there is one, else the title.
@@ -236,6 +297,7 @@ mod tests {
             output_tokens: 5,
             reasoning_output_tokens: 2,
             total_tokens: 15,
+            cache_write_input_tokens: 0,
         };
         let b = TokenUsage {
             input_tokens: 3,
@@ -243,6 +305,7 @@ mod tests {
             output_tokens: 1,
             reasoning_output_tokens: 0,
             total_tokens: 4,
+            cache_write_input_tokens: 0,
         };
         let d = a.minus(&b);
         assert_eq!(d.total_tokens, 11);

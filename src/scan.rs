@@ -1,5 +1,8 @@
 //! Finds the rollout files of every Codex home: `sessions/**/rollout-*.jsonl` (dated folders
-//! and the old flat layout) and `archived_sessions/rollout-*.jsonl`. No parsing happens here.
+//! and the old flat layout) and `archived_sessions/rollout-*.jsonl`, each also compressed
+//! (`.jsonl.zst`, Codex ≥ 0.137 compresses cold sessions). A compressed file whose plain twin
+//! exists is the same session caught mid-change: the plain one wins, as in Codex. No parsing
+//! happens here.
 //!
 //! Only regular files count; symlinks are followed (a home on another disk works) but loops
 //! are detected and skipped, and nothing inside a home is ever written.
@@ -53,6 +56,8 @@ impl Patterns {
         for pattern in [
             "sessions/**/rollout-*.jsonl",
             "archived_sessions/rollout-*.jsonl",
+            "sessions/**/rollout-*.jsonl.zst",
+            "archived_sessions/rollout-*.jsonl.zst",
         ] {
             include.add(Glob::new(pattern).map_err(|e| Error::Usage(e.to_string()))?);
         }
@@ -110,7 +115,26 @@ pub fn scan_homes(homes: &[PathBuf], patterns: &Patterns) -> Result<ScanResult> 
     result
         .files
         .sort_by(|a, b| a.path.as_os_str().cmp(b.path.as_os_str()));
+    drop_compressed_twins(&mut result.files);
     Ok(result)
+}
+
+/// True for a compressed rollout (`rollout-*.jsonl.zst`).
+pub fn is_compressed(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "zst")
+}
+
+/// Drops each `.jsonl.zst` whose plain `.jsonl` was also found (plain wins, as in Codex).
+fn drop_compressed_twins(files: &mut Vec<SourceFile>) {
+    if !files.iter().any(|f| is_compressed(&f.path)) {
+        return;
+    }
+    let plain: HashSet<PathBuf> = files
+        .iter()
+        .filter(|f| !is_compressed(&f.path))
+        .map(|f| f.path.clone())
+        .collect();
+    files.retain(|f| !is_compressed(&f.path) || !plain.contains(&f.path.with_extension("")));
 }
 
 fn walk(

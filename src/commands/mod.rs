@@ -3,6 +3,7 @@
 //! Commands are the only layer that writes to stdout and stderr (through the writers `app`
 //! hands them); everything below returns values.
 
+pub mod doctor;
 pub mod index;
 pub mod refresh;
 pub mod resume;

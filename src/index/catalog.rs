@@ -66,15 +66,17 @@ pub struct Catalog {
     pub sessions: Vec<SessionInfo>,
 }
 
-/// Usage of each catalog session, in catalog order: (time ms, model index, 5 counts).
+/// Usage of each catalog session, in catalog order: (time ms, model index, 6 counts).
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct UsageTable {
-    models: Vec<Arc<str>>,
+    /// Interned (model, service tier) pairs: a history has a handful.
+    models: Vec<(Arc<str>, Option<Arc<str>>)>,
     sessions: Vec<Vec<Row>>,
 }
 
-/// One usage event: time (ms), model index, input, cached input, output, reasoning, total.
-type Row = (i64, u32, [i64; 5]);
+/// One usage event: time (ms), index into `models`, and input, cached input, output,
+/// reasoning, total, cache-write input.
+type Row = (i64, u32, [i64; 6]);
 
 impl Catalog {
     /// The catalog after an update: `fresh` holds the entries of the files just read, `state`
@@ -124,30 +126,45 @@ impl Catalog {
                 table.sessions.push(rows);
             }
         }
-        // An affected session is the longest of its files (a copied session has several).
-        let mut longest: HashMap<&str, &FileRef> = HashMap::new();
+        // An affected session is the longest of its files (a copied session has several),
+        // unless its files are other files of one thread with per-response records (revert
+        // files, segments): then each response counts once over all of them.
+        let mut by_id: HashMap<&str, Vec<&FileRef>> = HashMap::new();
         for file in files.iter().filter(|f| !f.unreadable) {
             let id = file.session_id.as_str();
-            if affected.contains(id) && longest.get(id).is_none_or(|f| f.len < file.len) {
-                longest.insert(id, file);
+            if affected.contains(id) {
+                by_id.entry(id).or_default().push(file);
             }
         }
-        let mut chosen: Vec<&FileRef> = longest.into_values().collect();
-        chosen.sort_by(|a, b| a.path.cmp(&b.path));
-        for file in chosen {
-            let decoded;
-            let entry = match fresh.get(&file.path) {
-                Some(entry) => entry,
-                None => match state.entry(&file.path) {
-                    Some(entry) => {
-                        decoded = entry;
-                        &decoded
-                    }
-                    None => continue,
-                },
+        let mut groups: Vec<Vec<&FileRef>> = by_id.into_values().collect();
+        for group in &mut groups {
+            // Longest first; ties by path, so the choice is stable.
+            group.sort_by(|a, b| b.len.cmp(&a.len).then_with(|| a.path.cmp(&b.path)));
+        }
+        groups.sort_by(|a, b| a[0].path.cmp(&b[0].path));
+        for group in groups {
+            let entries: Vec<std::borrow::Cow<'_, FileEntry>> = group
+                .iter()
+                .filter_map(|file| match fresh.get(&file.path) {
+                    Some(entry) => Some(std::borrow::Cow::Borrowed(entry)),
+                    None => state.entry(&file.path).map(std::borrow::Cow::Owned),
+                })
+                .collect();
+            let Some(first) = entries.first() else {
+                continue;
             };
-            sessions.push(entry.state.session.clone());
-            let rows = table.rows(&entry.events);
+            let mut info = first.state.session.clone();
+            let merge = entries.len() > 1 && entries.iter().all(|e| e.state.uses_records());
+            let rows = if merge {
+                let lists: Vec<&[UsageEvent]> =
+                    entries.iter().map(|e| e.events.as_slice()).collect();
+                let events = crate::model::merge_thread_events(&lists);
+                info.recount(&events);
+                table.rows(&events)
+            } else {
+                table.rows(&first.events)
+            };
+            sessions.push(info);
             table.sessions.push(rows);
         }
         // The names in force include each file's own name, so they are the whole answer.
@@ -200,9 +217,9 @@ impl UsageTable {
                 let model = self
                     .models
                     .iter()
-                    .position(|m| *m == e.model)
+                    .position(|(m, t)| *m == e.model && *t == e.service_tier)
                     .unwrap_or_else(|| {
-                        self.models.push(e.model.clone());
+                        self.models.push((e.model.clone(), e.service_tier.clone()));
                         self.models.len() - 1
                     });
                 let u = &e.usage;
@@ -212,6 +229,7 @@ impl UsageTable {
                     u.output_tokens,
                     u.reasoning_output_tokens,
                     u.total_tokens,
+                    u.cache_write_input_tokens,
                 ];
                 (e.timestamp_ms, model as u32, counts)
             })
@@ -242,16 +260,22 @@ impl UsageTable {
                 info,
                 events: rows
                     .into_iter()
-                    .map(|(timestamp_ms, model, u)| UsageEvent {
-                        timestamp_ms,
-                        model: models.get(model as usize).cloned().unwrap_or_default(),
-                        usage: TokenUsage {
-                            input_tokens: u[0],
-                            cached_input_tokens: u[1],
-                            output_tokens: u[2],
-                            reasoning_output_tokens: u[3],
-                            total_tokens: u[4],
-                        },
+                    .map(|(timestamp_ms, model, u)| {
+                        let (model, service_tier) =
+                            models.get(model as usize).cloned().unwrap_or_default();
+                        UsageEvent {
+                            timestamp_ms,
+                            model,
+                            service_tier,
+                            usage: TokenUsage {
+                                input_tokens: u[0],
+                                cached_input_tokens: u[1],
+                                output_tokens: u[2],
+                                reasoning_output_tokens: u[3],
+                                total_tokens: u[4],
+                                cache_write_input_tokens: u[5],
+                            },
+                        }
                     })
                     .collect(),
             })

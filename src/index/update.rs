@@ -255,8 +255,10 @@ fn plan<'a>(scan: &'a ScanResult, catalog: &Catalog, state: &IndexState) -> Vec<
             }
             match state.entry(&key) {
                 // Grown, same file, and its old bytes are still there: read on from there.
+                // (A compressed file never grows: Codex writes a new plain file instead.)
                 Some(e)
                     if !e.unreadable
+                        && !crate::scan::is_compressed(&file.path)
                         && e.identity == file.identity
                         && file.len > e.len
                         && file.len >= e.state.consumed
@@ -330,7 +332,15 @@ fn read_job(
     };
     let start = state.consumed;
     let mut on_bytes = |n| progress.advance(n);
-    let fed = state.feed_file_with(&handle, Depth::Index, &mut parsed, scratch, &mut on_bytes);
+    let compressed = crate::scan::is_compressed(&file.path);
+    let fed = state.feed_file_with(
+        &handle,
+        compressed,
+        Depth::Index,
+        &mut parsed,
+        scratch,
+        &mut on_bytes,
+    );
     let Ok(read) = fed else {
         return unreadable(parsed);
     };
@@ -348,9 +358,15 @@ fn read_job(
     events.append(&mut parsed.usage);
     let end = state.consumed;
     let from = end.saturating_sub(TAIL_CHECK_BYTES as u64);
-    let tail_check = read_at(&handle, from, (end - from) as usize).unwrap_or_default();
+    // A compressed file's stamp is its size on disk; its offsets count decoded bytes.
+    let (len, tail_check) = if compressed {
+        (meta.len(), Vec::new())
+    } else {
+        let tail = read_at(&handle, from, (end - from) as usize).unwrap_or_default();
+        (start + read, tail)
+    };
     let entry = FileEntry {
-        len: start + read,
+        len,
         mtime_ns: mtime_ns(&meta),
         identity: file_identity(&meta),
         tail_check,

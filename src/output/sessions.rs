@@ -4,7 +4,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Format, csv_field, new_table, thousands, write_json, write_jsonl};
+use super::{Format, csv_field, new_table, sanitize, thousands, write_json, write_jsonl};
 use crate::model::{Message, Role, SessionInfo, TokenUsage};
 
 /// One session as printed.
@@ -24,6 +24,12 @@ pub struct SessionView<'a> {
     pub originator: Option<&'a str>,
     /// Source (`cli`, `exec`, `subagent:review`, …).
     pub source: Option<&'a str>,
+    /// Model provider (`openai`, …): `codex resume` lists only the configured one's sessions.
+    pub model_provider: Option<&'a str>,
+    /// A sub-agent's role.
+    pub agent_role: Option<&'a str>,
+    /// A sub-agent's nickname.
+    pub agent_nickname: Option<&'a str>,
     /// False for exec, app-server and sub-agent sessions.
     pub interactive: bool,
     /// Thread name.
@@ -58,6 +64,9 @@ pub fn session_view<'a>(info: &'a SessionInfo, local: &dyn Fn(i64) -> String) ->
         models: &info.models,
         originator: info.originator.as_deref(),
         source: info.source.as_deref(),
+        model_provider: info.model_provider.as_deref(),
+        agent_role: info.agent_role.as_deref(),
+        agent_nickname: info.agent_nickname.as_deref(),
         interactive: info.interactive,
         name: info.thread_name.as_deref(),
         title: info.title.as_deref(),
@@ -125,16 +134,17 @@ pub fn write_sessions(
                 "Name / title",
             ]);
             for s in sessions {
+                let clean = |text: Option<&str>| sanitize(text.unwrap_or("")).into_owned();
                 table.add_row(vec![
                     s.local.0.clone(),
                     s.local.1.clone(),
-                    s.session_id.to_owned(),
-                    s.cwd.unwrap_or("").to_owned(),
-                    s.models.last().cloned().unwrap_or_default(),
-                    s.originator.unwrap_or("").to_owned(),
+                    clean(Some(s.session_id)),
+                    clean(s.cwd),
+                    clean(s.models.last().map(String::as_str)),
+                    clean(s.originator),
                     s.turns.to_string(),
                     thousands(s.usage.total_tokens),
-                    s.name.or(s.title).unwrap_or("").to_owned(),
+                    clean(s.name.or(s.title)),
                 ]);
             }
             writeln!(out, "{table}")
@@ -179,9 +189,9 @@ pub fn write_conversation(
                 },
             ),
         };
-        writeln!(out, "── {when} {label}")?;
+        writeln!(out, "── {when} {}", sanitize(&label))?;
         for line in body.trim_end().lines() {
-            writeln!(out, "   {line}")?;
+            writeln!(out, "   {}", sanitize(line))?;
         }
         writeln!(out)?;
     }

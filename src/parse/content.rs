@@ -25,13 +25,24 @@ pub fn source_name(source: &Value) -> String {
     }
 }
 
-/// Interactive sessions are the ones a person typed into: not `codex exec`, not the app-server
-/// (`mcp`), not a sub-agent.
-pub fn is_interactive(source: Option<&str>, originator: Option<&str>) -> bool {
-    let headless_source =
-        source.is_some_and(|s| s == "exec" || s == "mcp" || s.starts_with("subagent"));
-    let headless_client = originator.is_some_and(|o| o == "codex_exec");
-    !(headless_source || headless_client)
+/// Interactive sessions are the ones a person typed into, as Codex's own picker decides: by the
+/// source when there is one (not `exec`, not the app-server's `mcp`, not a sub-agent, not an
+/// `internal` guardian or memory job), else by the client (`codex_exec` before 0.44 wrote no
+/// source); and never a thread that exists for another reason than a person
+/// (`thread_source` other than `user`: sub-agents, guardian reviews, memory consolidation).
+pub fn is_interactive(
+    source: Option<&str>,
+    originator: Option<&str>,
+    thread_source: Option<&str>,
+) -> bool {
+    let headless = match source {
+        Some(s) => {
+            s == "exec" || s == "mcp" || s.starts_with("subagent") || s.starts_with("internal")
+        }
+        None => originator.is_some_and(|o| o == "codex_exec"),
+    };
+    let background = thread_source.is_some_and(|t| t != "user");
+    !(headless || background)
 }
 
 /// Joins the text parts of a message `content` array (or a plain string).
@@ -193,10 +204,17 @@ mod tests {
             "subagent:thread_spawn"
         );
         assert_eq!(parse(r#"{"subagent":{"other":"x"}}"#), "subagent:x");
-        assert!(!is_interactive(Some("subagent:review"), None));
-        assert!(!is_interactive(Some("cli"), Some("codex_exec")));
-        assert!(is_interactive(Some("vscode"), Some("codex_vscode")));
-        assert!(is_interactive(None, None));
+        assert!(!is_interactive(Some("subagent:review"), None, None));
+        // Codex's picker goes by the source: a TUI fork of an exec session keeps the
+        // `codex_exec` originator but is listed (seen with Codex 0.144).
+        assert!(is_interactive(Some("cli"), Some("codex_exec"), None));
+        assert!(!is_interactive(None, Some("codex_exec"), None));
+        assert!(!is_interactive(Some("internal:guardian"), None, None));
+        assert!(!is_interactive(Some("cli"), None, Some("guardian_review")));
+        assert!(!is_interactive(Some("vscode"), None, Some("subagent")));
+        assert!(is_interactive(Some("cli"), Some("codex-tui"), Some("user")));
+        assert!(is_interactive(Some("vscode"), Some("codex_vscode"), None));
+        assert!(is_interactive(None, None, None));
     }
 
     #[test]

@@ -1,53 +1,11 @@
-//! Bytes to lines: memory-maps a rollout, splits complete lines, and classifies each line from
+//! Bytes to lines: splits complete lines, and classifies each line from
 //! its first bytes so that the lines no report needs are never JSON-parsed.
 //!
 //! Codex serialises every envelope in one field order (`timestamp`, optional `ordinal`, `type`,
 //! `payload` with its own `type` first), so the record kind is readable from a short prefix.
 //! Anything that does not fit that shape falls back to a full parse in the caller.
 
-use std::fs::File;
-
 use memchr::memmem;
-use memmap2::{Mmap, MmapOptions};
-
-/// A read-only view of a file's bytes.
-pub enum FileBytes {
-    /// A memory map of a non-empty file.
-    Mapped(Mmap),
-    /// An empty file (which cannot be mapped).
-    Empty,
-}
-
-impl FileBytes {
-    /// The bytes.
-    pub fn as_slice(&self) -> &[u8] {
-        match self {
-            FileBytes::Mapped(map) => map,
-            FileBytes::Empty => &[],
-        }
-    }
-}
-
-/// Maps at most `max` bytes of `file` from byte `offset` (an empty view past the end).
-#[allow(unsafe_code)]
-pub fn map_window(file: &File, offset: u64, max: u64) -> std::io::Result<(FileBytes, bool)> {
-    let len = file.metadata()?.len();
-    if len <= offset {
-        return Ok((FileBytes::Empty, true));
-    }
-    let span = (len - offset).min(max);
-    let at_end = offset + span == len;
-    let span = usize::try_from(span).map_err(std::io::Error::other)?;
-    // SAFETY: as in `map_file`: read-only, private, and rollouts are append-only.
-    let map = unsafe {
-        MmapOptions::new()
-            .offset(offset)
-            .len(span)
-            .populate()
-            .map(file)?
-    };
-    Ok((FileBytes::Mapped(map), at_end))
-}
 
 /// Splits `bytes` into complete lines: yields `(offset_after_line, line)` with the newline and a
 /// trailing `\r` removed. A final fragment without a newline is not yielded: see [`torn_tail`].
@@ -112,6 +70,18 @@ pub fn read_legacy_prefix(line: &[u8]) -> Option<&[u8]> {
     }
     let rest = line.strip_prefix(b"{\"type\":\"")?;
     memchr::memchr(b'"', rest).map(|end| &rest[..end])
+}
+
+/// The plain string value of the first `key` (given with its quotes and colon, e.g.
+/// `"service_tier":`) in `line`: `None` when the key is missing, `null`, or the value holds an
+/// escape (the values looked up this way never do).
+pub fn plain_string_after<'a>(line: &'a [u8], key: &[u8]) -> Option<&'a str> {
+    let at = memmem::find(line, key)? + key.len();
+    let rest = line[at..].trim_ascii_start().strip_prefix(b"\"")?;
+    let end = memchr::memchr2(b'"', b'\\', rest)?;
+    (rest[end] == b'"')
+        .then(|| std::str::from_utf8(&rest[..end]).ok())
+        .flatten()
 }
 
 /// True when the line mentions `needle` within its first `window` bytes.
@@ -233,6 +203,20 @@ mod tests {
             Some(&b"message"[..])
         );
         assert_eq!(read_prefix(br#"{"type":"message"}"#), None);
+        let settings =
+            br#"{"payload":{"thread_settings":{"model":"m","service_tier":"priority"}}}"#;
+        assert_eq!(
+            plain_string_after(settings, b"\"service_tier\":"),
+            Some("priority")
+        );
+        assert_eq!(
+            plain_string_after(br#"{"service_tier": null}"#, b"\"service_tier\":"),
+            None
+        );
+        assert_eq!(
+            plain_string_after(br#"{"model":"m"}"#, b"\"service_tier\":"),
+            None
+        );
     }
 
     #[test]

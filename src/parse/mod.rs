@@ -105,6 +105,21 @@ pub struct FileState {
     started: bool,
     /// Whether the first `session_meta` (or legacy header) was applied.
     has_meta: bool,
+    /// Where this file's prompts come from (legacy events or paginated items).
+    prompts: PromptSource,
+}
+
+/// Which records carry the user's prompts in a file: `user_message` events (legacy history) or
+/// `item_completed` `UserMessage` items (paginated history). The first one seen wins.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PromptSource {
+    /// No prompt seen yet.
+    #[default]
+    Unknown,
+    /// `event_msg` `user_message`.
+    Events,
+    /// `event_msg` `item_completed` with a `UserMessage` item.
+    Items,
 }
 
 impl FileState {
@@ -121,6 +136,12 @@ impl FileState {
             session,
             ..FileState::default()
         }
+    }
+
+    /// True when this file's spend comes from `token_usage_record` lines (one per model
+    /// response), so its events can be merged with another file of the same thread.
+    pub fn uses_records(&self) -> bool {
+        self.accountant.has_records()
     }
 
     /// Feeds the complete lines of `bytes`, which must start at byte `self.consumed` of the file.
@@ -157,42 +178,82 @@ impl FileState {
     pub fn feed_file(
         &mut self,
         file: &std::fs::File,
+        compressed: bool,
         depth: Depth,
         out: &mut Parsed,
         scratch: &mut Vec<u8>,
     ) -> std::io::Result<u64> {
-        self.feed_file_with(file, depth, out, scratch, &mut |_| {})
+        self.feed_file_with(file, compressed, depth, out, scratch, &mut |_| {})
     }
 
     /// Like [`FileState::feed_file`], telling `on_bytes` how many bytes each window consumed,
     /// so a caller can show progress inside one large file.
+    ///
+    /// Files are read with `read()` into a buffer, never memory-mapped: a map of a file that
+    /// another program shortens kills the process with SIGBUS, while a short read is only an
+    /// early end. A compressed file (`.jsonl.zst`) is decoded as a stream; `consumed` always
+    /// counts decoded bytes, so a file that changes form keeps its meaning.
     pub fn feed_file_with(
         &mut self,
         file: &std::fs::File,
+        compressed: bool,
         depth: Depth,
         out: &mut Parsed,
         scratch: &mut Vec<u8>,
         on_bytes: &mut dyn FnMut(u64),
     ) -> std::io::Result<u64> {
+        use std::io::{Read, Seek, SeekFrom};
+        if compressed {
+            let mut decoder = zstd::stream::read::Decoder::new(file)?;
+            let skip = self.consumed;
+            let skipped = std::io::copy(&mut (&mut decoder).take(skip), &mut std::io::sink())?;
+            if skipped < skip {
+                // The decoded file is shorter than what was read before: nothing new.
+                return Ok(0);
+            }
+            return self.feed_reader(&mut decoder, WINDOW_BYTES, depth, out, scratch, on_bytes);
+        }
+        let mut reader = file;
+        reader.seek(SeekFrom::Start(self.consumed))?;
+        let remaining = file.metadata()?.len().saturating_sub(self.consumed);
+        let hint = remaining.saturating_add(1).min(WINDOW_BYTES);
+        self.feed_reader(&mut reader, hint, depth, out, scratch, on_bytes)
+    }
+
+    /// Feeds everything `reader` yields, `WINDOW_BYTES` at a time (more for a longer line);
+    /// `first_buffer` sizes the first allocation (a small file needs no 8 MB buffer).
+    fn feed_reader(
+        &mut self,
+        reader: &mut dyn std::io::Read,
+        first_buffer: u64,
+        depth: Depth,
+        out: &mut Parsed,
+        scratch: &mut Vec<u8>,
+        on_bytes: &mut dyn FnMut(u64),
+    ) -> std::io::Result<u64> {
+        use std::io::Read;
         let start = self.consumed;
-        let mut window = WINDOW_BYTES;
+        let mut buf: Vec<u8> = Vec::with_capacity(usize::try_from(first_buffer).unwrap_or(0));
+        let mut window = usize::try_from(WINDOW_BYTES).unwrap_or(usize::MAX);
         loop {
-            let (bytes, at_end) = lines::map_window(file, self.consumed, window)?;
-            let slice = bytes.as_slice();
-            if slice.is_empty() {
+            let want = window.saturating_sub(buf.len());
+            let got = reader.take(want as u64).read_to_end(&mut buf)?;
+            let at_end = got < want;
+            if buf.is_empty() {
                 return Ok(self.consumed - start);
             }
-            let consumed = self.feed_window(slice, at_end, depth, out, scratch);
+            let consumed = self.feed_window(&buf, at_end, depth, out, scratch);
             on_bytes(consumed as u64);
             if at_end {
-                return Ok(self.consumed - start + (slice.len() - consumed) as u64);
+                return Ok(self.consumed - start + (buf.len() - consumed) as u64);
             }
-            // A line longer than the window: look at more at once.
-            window = if consumed == 0 {
-                window * 2
+            if consumed == 0 {
+                // A line longer than the window: look at more at once.
+                window = window.saturating_mul(2);
             } else {
-                WINDOW_BYTES
-            };
+                buf.drain(..consumed);
+                window = usize::try_from(WINDOW_BYTES).unwrap_or(usize::MAX);
+            }
         }
     }
 
@@ -221,9 +282,18 @@ impl FileState {
     }
 }
 
-/// The UUID at the end of `rollout-<date>-<uuid>.jsonl`.
+/// The thread UUID of `rollout-<date>-<uuid>.jsonl` (or `.jsonl.zst`); a revert file
+/// `rollout-<date>-<thread>_<rollout>.jsonl` names its thread before the `_`.
 pub fn id_from_file_name(path: &Path) -> Option<String> {
-    let stem = path.file_name()?.to_str()?.strip_suffix(".jsonl")?;
+    let name = path.file_name()?.to_str()?;
+    let stem = name
+        .strip_suffix(".zst")
+        .unwrap_or(name)
+        .strip_suffix(".jsonl")?;
+    let stem = match stem.rsplit_once('_') {
+        Some((thread, _rollout)) => thread,
+        None => stem,
+    };
     let tail = stem.get(stem.len().checked_sub(36)?..)?;
     let is_uuid = tail.len() == 36
         && tail.char_indices().all(|(i, c)| {
@@ -236,7 +306,7 @@ pub fn id_from_file_name(path: &Path) -> Option<String> {
     is_uuid.then(|| tail.to_ascii_lowercase())
 }
 
-/// Bytes mapped at a time: bounds memory on huge rollouts.
+/// Bytes read at a time: bounds memory on huge rollouts.
 const WINDOW_BYTES: u64 = 8 << 20;
 
 /// Reads a whole file from the start.
@@ -248,8 +318,9 @@ pub fn parse_path(
 ) -> (FileState, Parsed) {
     let mut state = FileState::new(path, archived);
     let mut parsed = Parsed::default();
+    let compressed = crate::scan::is_compressed(path);
     let read = std::fs::File::open(path)
-        .and_then(|file| state.feed_file(&file, depth, &mut parsed, scratch));
+        .and_then(|file| state.feed_file(&file, compressed, depth, &mut parsed, scratch));
     if read.is_err() {
         parsed.report.unreadable += 1;
     }

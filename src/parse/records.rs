@@ -4,8 +4,8 @@
 
 use super::decode::{Envelope, decode, decode_borrowed};
 use super::{
-    Depth, FileState, INDEXED_OUTPUT_HEAD, INDEXED_OUTPUT_TAIL, Parsed, content, fast, lines,
-    title, wire,
+    Depth, FileState, INDEXED_OUTPUT_HEAD, INDEXED_OUTPUT_TAIL, Parsed, PromptSource, content,
+    fast, lines, title, wire,
 };
 use serde::Deserialize;
 
@@ -28,28 +28,50 @@ impl FileState {
             return;
         }
         let timestamp = prefix.timestamp.and_then(lines::parse_timestamp_ms);
+        if prefix.kind == b"event_msg" && prefix.sub == Some(b"thread_settings_applied") {
+            // The Fast setting lives only here (not in `turn_context`): in force until changed.
+            // These lines are large; one key is all rolldex needs of them.
+            self.touch(timestamp);
+            if !self.accountant.in_copied_block() {
+                let tier = lines::plain_string_after(line, b"\"service_tier\":");
+                self.accountant.on_service_tier(tier);
+            }
+            return;
+        }
         let needs_parse = match (prefix.kind, prefix.sub) {
-            (b"session_meta" | b"turn_context", _)
+            (b"session_meta" | b"turn_context" | b"token_usage_record", _)
             | (b"event_msg", Some(b"token_count" | b"user_message" | b"thread_name_updated")) => {
                 true
+            }
+            // Paginated history (Codex ≥ 0.153) writes what the user typed only here.
+            (b"event_msg", Some(b"item_completed")) => {
+                lines::head_contains(line, b"\"type\":\"UserMessage\"", 400)
             }
             (b"response_item", Some(sub)) => {
                 depth != Depth::Usage
                     && !self.accountant.in_copied_block()
                     && content::carries_text(sub)
-                    // v2 repeats what the user typed in `user_message` events, without the
-                    // injected context these (often large) lines carry.
+                    // v2 repeats what the user typed in `user_message` events (paginated files
+                    // in `item_completed`), without the injected context these (often large)
+                    // lines carry.
                     && !(sub == b"message" && lines::head_contains(line, b"\"role\":\"user\"", 160))
                     && !(sub == b"message" && lines::head_contains(line, b"\"role\":\"developer\"", 160))
+                    // A parent's message carried into a fork is the parent's, not this session's.
+                    && !(sub == b"message" && memchr::memmem::find(line, b"\"inherited_user_message\":true").is_some())
             }
             (
                 b"response_item"
                 | b"event_msg"
                 | b"compacted"
                 | b"world_state"
+                | b"inter_agent_communication"
                 | b"inter_agent_communication_metadata"
                 | b"session_state"
-                | b"thread_settings_applied",
+                | b"thread_settings_applied"
+                | b"rollout_reference"
+                | b"retained_context"
+                | b"security_risk_score"
+                | b"realtime_item",
                 _,
             ) => false,
             _ => {
@@ -163,8 +185,9 @@ impl FileState {
                 }
             }
             (b"event_msg", Some(b"token_count")) => self.token_count(timestamp, payload, out),
+            (b"token_usage_record", _) => self.usage_record(timestamp, payload, out),
             (b"event_msg", Some(b"user_message")) => {
-                if self.accountant.in_copied_block() {
+                if self.accountant.in_copied_block() || !self.prompts_from(PromptSource::Events) {
                     return;
                 }
                 if let Ok(event) = wire::TextEvent::deserialize(payload) {
@@ -173,6 +196,30 @@ impl FileState {
                         self.user_text(&text, timestamp, depth, out);
                     }
                 }
+            }
+            (b"event_msg", Some(b"item_completed")) => {
+                if self.accountant.in_copied_block() {
+                    return;
+                }
+                let Ok(event) = wire::ItemCompleted::deserialize(payload) else {
+                    out.report.malformed += 1;
+                    return;
+                };
+                let Some(item) = event
+                    .item
+                    .filter(|i| i.kind.as_deref() == Some("UserMessage"))
+                else {
+                    return;
+                };
+                if !self.prompts_from(PromptSource::Items) {
+                    return;
+                }
+                let text = item
+                    .content
+                    .as_ref()
+                    .map(content::content_text)
+                    .unwrap_or_default();
+                self.user_text(&text, timestamp, depth, out);
             }
             (b"event_msg", Some(b"thread_name_updated")) => {
                 if let Ok(event) = wire::TextEvent::deserialize(payload)
@@ -206,13 +253,68 @@ impl FileState {
         session.model_provider = meta.model_provider.as_deref().map(str::to_owned);
         session.forked_from_id = meta.forked_from_id.as_deref().map(str::to_owned);
         session.source = meta.source.as_ref().map(content::source_name);
+        session.thread_source = meta.thread_source.as_deref().map(str::to_owned);
+        session.agent_role = meta.agent_role.as_deref().map(str::to_owned);
+        session.agent_nickname = meta.agent_nickname.as_deref().map(str::to_owned);
         if let Some(git) = &meta.git {
             session.git_branch = git.branch.as_deref().map(str::to_owned);
             session.git_repository_url = git.repository_url.as_deref().map(str::to_owned);
             session.git_commit = git.commit_hash.as_deref().map(str::to_owned);
         }
-        session.interactive =
-            content::is_interactive(session.source.as_deref(), session.originator.as_deref());
+        session.interactive = content::is_interactive(
+            session.source.as_deref(),
+            session.originator.as_deref(),
+            session.thread_source.as_deref(),
+        );
+    }
+
+    /// True when the user's prompts in this file come from `source`: the first kind seen wins,
+    /// so a prompt is never counted (or indexed) twice in a file that has both.
+    fn prompts_from(&mut self, source: PromptSource) -> bool {
+        match self.prompts {
+            PromptSource::Unknown => {
+                self.prompts = source;
+                true
+            }
+            seen => seen == source,
+        }
+    }
+
+    /// A `token_usage_record` line: one model response's usage, the primary source where
+    /// present. A record of another thread (a copy) is not this session's spend.
+    pub(super) fn usage_record(
+        &mut self,
+        timestamp: Option<i64>,
+        payload: &serde_json::Value,
+        out: &mut Parsed,
+    ) {
+        let Ok(record) = wire::UsageRecord::deserialize(payload) else {
+            out.report.malformed += 1;
+            return;
+        };
+        let own = record
+            .thread_id
+            .as_deref()
+            .is_none_or(|t| t.is_empty() || self.session.id.is_empty() || t == self.session.id);
+        let (Some(usage), Some(ts), true) = (record.usage, timestamp, own) else {
+            return;
+        };
+        let response_id = record.response_id.as_deref().unwrap_or("");
+        if let (_, Some(event)) = self
+            .accountant
+            .on_usage_record(ts, response_id, usage.to_usage())
+        {
+            self.count(event, out);
+        }
+    }
+
+    /// Adds a counted event to the session and the output.
+    fn count(&mut self, event: crate::model::UsageEvent, out: &mut Parsed) {
+        self.session.usage.add(&event.usage);
+        if !self.session.models.iter().any(|m| **m == *event.model) {
+            self.session.models.push(event.model.to_string());
+        }
+        out.usage.push(event);
     }
 
     pub(super) fn token_count(
@@ -243,11 +345,7 @@ impl FileState {
             .accountant
             .on_token_count(ts, &TokenCount { total, last })
         {
-            self.session.usage.add(&event.usage);
-            if !self.session.models.iter().any(|m| **m == *event.model) {
-                self.session.models.push(event.model.to_string());
-            }
-            out.usage.push(event);
+            self.count(event, out);
         }
     }
 

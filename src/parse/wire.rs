@@ -27,6 +27,12 @@ pub struct SessionMeta<'a> {
     #[serde(borrow)]
     pub forked_from_id: Option<Cow<'a, str>>,
     pub source: Option<serde_json::Value>,
+    #[serde(borrow)]
+    pub thread_source: Option<Cow<'a, str>>,
+    #[serde(borrow, alias = "agent_type")]
+    pub agent_role: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub agent_nickname: Option<Cow<'a, str>>,
     pub git: Option<Git<'a>>,
 }
 
@@ -75,6 +81,7 @@ pub struct WireUsage {
     pub output_tokens: Option<i64>,
     pub reasoning_output_tokens: Option<i64>,
     pub total_tokens: Option<i64>,
+    pub cache_write_input_tokens: Option<i64>,
 }
 
 impl WireUsage {
@@ -86,6 +93,7 @@ impl WireUsage {
             output_tokens: self.output_tokens.unwrap_or(0),
             reasoning_output_tokens: self.reasoning_output_tokens.unwrap_or(0),
             total_tokens: self.total_tokens.unwrap_or(0),
+            cache_write_input_tokens: self.cache_write_input_tokens.unwrap_or(0),
         }
     }
 }
@@ -127,4 +135,31 @@ pub struct ResponseItem<'a> {
 pub struct SummaryPart<'a> {
     #[serde(borrow)]
     pub text: Option<Cow<'a, str>>,
+}
+
+/// `event_msg` `item_completed` payload (paginated history): the item, tagged by `type`.
+#[derive(Debug, Deserialize)]
+pub struct ItemCompleted {
+    #[serde(default)]
+    pub item: Option<TurnItem>,
+}
+
+/// A paginated-history `TurnItem`; only `UserMessage` is read (its `content[].text`).
+#[derive(Debug, Deserialize)]
+pub struct TurnItem {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    #[serde(default)]
+    pub content: Option<serde_json::Value>,
+}
+
+/// `token_usage_record` payload (Codex ≥ 0.150): one model response's usage.
+#[derive(Debug, Deserialize)]
+pub struct UsageRecord<'a> {
+    #[serde(borrow)]
+    pub thread_id: Option<Cow<'a, str>>,
+    #[serde(borrow)]
+    pub response_id: Option<Cow<'a, str>>,
+    #[serde(default)]
+    pub usage: Option<WireUsage>,
 }

@@ -540,6 +540,9 @@ fn sessions_json_has_the_documented_shape() {
         "models",
         "originator",
         "source",
+        "model_provider",
+        "agent_role",
+        "agent_nickname",
         "interactive",
         "name",
         "title",
@@ -562,7 +565,7 @@ fn sessions_json_has_the_documented_shape() {
             .keys()
             .map(String::as_str)
             .collect();
-        assert_eq!(usage, crate::util::FIELDS.into_iter().collect(), "{s}");
+        assert_eq!(usage, crate::util::JSON_FIELDS.into_iter().collect(), "{s}");
         assert!(s["models"].is_array() && s["turns"].is_u64() && s["interactive"].is_boolean());
     }
     let get = |id: &str| list.iter().find(|s| s["session_id"] == id).expect("listed");

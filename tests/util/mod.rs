@@ -156,6 +156,17 @@ pub const FIELDS: [&str; 5] = [
     "total_tokens",
 ];
 
+/// Every token field of a JSON amount: the five above plus `cache_write_input_tokens`
+/// (Codex ≥ 0.150; 0 when a file does not record it).
+pub const JSON_FIELDS: [&str; 6] = [
+    "input_tokens",
+    "cached_input_tokens",
+    "cache_write_input_tokens",
+    "output_tokens",
+    "reasoning_output_tokens",
+    "total_tokens",
+];
+
 /// The five token fields of a JSON amount.
 pub fn usage(value: &Value) -> [i64; 5] {
     FIELDS.map(|f| {
