@@ -132,9 +132,9 @@ impl Zone {
 /// The machine's zone: `$TZ` or the system's IANA name when it resolves, else chrono's Local.
 fn local_zone() -> Zone {
     if let Ok(tz) = std::env::var("TZ")
-        && let Ok(named) = tz.trim_start_matches(':').parse::<chrono_tz::Tz>()
+        && let Some(zone) = zone_of_tz_variable(&tz)
     {
-        return Zone::Named(named);
+        return zone;
     }
     match iana_time_zone::get_timezone()
         .ok()
@@ -143,6 +143,74 @@ fn local_zone() -> Zone {
         Some(tz) => Zone::Named(tz),
         None => Zone::Local,
     }
+}
+
+/// A one-line warning when `$TZ` is set but means nothing rolldex can read, so that `local`
+/// falls back to the system setting: better said than silently reporting in another zone.
+pub fn tz_variable_warning() -> Option<String> {
+    let tz = std::env::var("TZ").ok()?;
+    if tz.trim().trim_start_matches(':').is_empty() || zone_of_tz_variable(&tz).is_some() {
+        return None;
+    }
+    Some(format!(
+        "TZ={tz:?} is not a zone rolldex can read (an IANA name such as Asia/Tokyo, \
+         :/usr/share/zoneinfo/Asia/Tokyo, or a fixed POSIX offset such as UTC+3); using the \
+         system's zone ({}); --tz chooses one",
+        iana_time_zone::get_timezone().unwrap_or_else(|_| "unknown".to_owned())
+    ))
+}
+
+/// The zone `$TZ` names: an IANA name, a zoneinfo file path (`:/usr/share/zoneinfo/Asia/Tokyo`,
+/// read as the name after `zoneinfo/`), or a POSIX zone with a fixed offset (`UTC+3`, which is
+/// three hours *west* of Greenwich). `None` for anything else, such as a POSIX rule with
+/// daylight saving time.
+fn zone_of_tz_variable(tz: &str) -> Option<Zone> {
+    let text = tz.trim();
+    let text = text.strip_prefix(':').unwrap_or(text);
+    let name = text
+        .rfind("zoneinfo/")
+        .map_or(text, |at| &text[at + "zoneinfo/".len()..]);
+    if let Ok(named) = name.parse::<chrono_tz::Tz>() {
+        return Some(Zone::Named(named));
+    }
+    parse_posix_fixed(text).map(Zone::Fixed)
+}
+
+/// A POSIX `TZ` value without daylight saving time: a name of three or more letters (or
+/// `<…>`) and an offset `[+-]hh[:mm[:ss]]` counted positive *west* of Greenwich.
+fn parse_posix_fixed(text: &str) -> Option<FixedOffset> {
+    let rest = if let Some(quoted) = text.strip_prefix('<') {
+        &quoted[quoted.find('>')? + 1..]
+    } else {
+        let letters = text.find(|c: char| !c.is_ascii_alphabetic())?;
+        if letters < 3 {
+            return None;
+        }
+        &text[letters..]
+    };
+    let (sign, digits) = match rest.as_bytes().first()? {
+        b'+' => (1, &rest[1..]),
+        b'-' => (-1, &rest[1..]),
+        _ => (1, rest),
+    };
+    let mut parts = digits.split(':');
+    let mut seconds = 0;
+    for (unit, limit) in [(3600, 24), (60, 59), (1, 59)] {
+        let Some(part) = parts.next() else { break };
+        if part.is_empty() || part.len() > 2 || !part.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let value: i32 = part.parse().ok()?;
+        if value > limit {
+            return None;
+        }
+        seconds += value * unit;
+    }
+    if parts.next().is_some() {
+        return None;
+    }
+    // POSIX counts west as positive: UTC+3 is three hours behind UTC.
+    FixedOffset::west_opt(sign * seconds)
 }
 
 /// `+05:30`, `-0800`, `UTC+05:45`.
@@ -225,6 +293,20 @@ mod tests {
         assert_eq!(day("+05:30"), "2026-03-06");
         assert_eq!(day("America/Los_Angeles"), "2026-03-05");
         assert!(Zone::parse("Mars/Olympus").is_err());
+    }
+
+    #[test]
+    fn tz_variable_values() {
+        let name = |tz: &str| zone_of_tz_variable(tz).map(|z| z.name());
+        assert_eq!(name("Asia/Tokyo").as_deref(), Some("Asia/Tokyo"));
+        assert_eq!(
+            name(":/usr/share/zoneinfo/Asia/Tokyo").as_deref(),
+            Some("Asia/Tokyo")
+        );
+        assert_eq!(name("UTC+3").as_deref(), Some("-03:00"));
+        assert_eq!(name("<+0530>-5:30").as_deref(), Some("+05:30"));
+        assert_eq!(name("CET-1CEST,M3.5.0,M10.5.0/3"), None);
+        assert_eq!(name("nonsense"), None);
     }
 
     #[test]

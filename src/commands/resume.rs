@@ -13,8 +13,8 @@ use crate::cli::ResumeArgs;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::model::SessionInfo;
-use crate::output::Format;
 use crate::output::sessions::{session_view, write_sessions};
+use crate::output::{Format, sanitize};
 use crate::query::{Narrow, SearchRequest, search, session_scores};
 
 /// Scores within this factor of each other count as a tie, broken by recency.
@@ -114,14 +114,17 @@ pub fn run(config: &Config, args: &ResumeArgs, io: &mut Io<'_>) -> Result<u8> {
         }
         for session in &candidates {
             if args.print_command {
+                // The id comes from the data: quoted for the shell, and after `--` when it
+                // would otherwise read as an option.
                 writeln!(
                     out,
-                    "{} resume {}",
+                    "{} resume {}{}",
                     shell_word(&args.codex_bin.to_string_lossy()),
-                    session.id
+                    end_of_options(&session.id),
+                    shell_word(&sanitize(&session.id))
                 )?;
             } else {
-                writeln!(out, "{}", session.id)?;
+                writeln!(out, "{}", sanitize(&session.id))?;
             }
         }
         Ok(())
@@ -160,7 +163,11 @@ fn rank_by_relevance(candidates: &mut [&SessionInfo], scores: &HashMap<String, f
 /// Replaces this process with `codex resume <id>` (never through a shell).
 fn exec_codex(args: &ResumeArgs, id: &str) -> Result<u8> {
     let mut command = std::process::Command::new(&args.codex_bin);
-    command.arg("resume").arg(id);
+    command.arg("resume");
+    if !end_of_options(id).is_empty() {
+        command.arg("--");
+    }
+    command.arg(id);
     #[cfg(unix)]
     {
         use std::os::unix::process::CommandExt;
@@ -179,12 +186,19 @@ fn exec_codex(args: &ResumeArgs, id: &str) -> Result<u8> {
     }
 }
 
-/// Quotes a word for a POSIX shell when it needs quoting.
+/// `"-- "` when `id` starts with `-` (a crafted `session_meta.id` such as `--help` must reach
+/// codex as an id, not as an option), else `""`.
+fn end_of_options(id: &str) -> &'static str {
+    if id.starts_with('-') { "-- " } else { "" }
+}
+
+/// Quotes a word for a POSIX shell when it needs quoting: anything but
+/// `[A-Za-z0-9_./:=@%+-]` is single-quoted.
 fn shell_word(word: &str) -> String {
     if !word.is_empty()
         && word
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+:=@".contains(c))
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:=@%".contains(c))
     {
         word.to_owned()
     } else {

@@ -11,8 +11,8 @@ use crate::cli::ShowArgs;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::model::{Message, Role, SessionInfo};
-use crate::output::Format;
 use crate::output::sessions::{write_conversation, write_records};
+use crate::output::{Format, sanitize};
 use crate::parse::{Depth, parse_path};
 
 /// Runs `show`; returns the exit code.
@@ -47,8 +47,8 @@ pub fn run(config: &Config, args: &ShowArgs, io: &mut Io<'_>) -> Result<u8> {
                     let _ = writeln!(
                         text,
                         "  {}  {when}  {}",
-                        s.id,
-                        s.display_name().unwrap_or("")
+                        sanitize(&s.id),
+                        sanitize(s.display_name().unwrap_or(""))
                     );
                 }
                 write!(io.err, "{text}")
@@ -66,7 +66,7 @@ pub fn run(config: &Config, args: &ShowArgs, io: &mut Io<'_>) -> Result<u8> {
         let _ = writeln!(
             io.err,
             "rolldex: cannot read {} (moved or deleted since it was indexed?)",
-            session.path
+            sanitize(&session.path)
         );
         return Ok(1);
     }
@@ -93,9 +93,10 @@ fn write_header(
     s: &SessionInfo,
     local: &dyn Fn(i64) -> String,
 ) -> std::io::Result<()> {
-    writeln!(out, "session  {}", s.id)?;
+    // Every field comes from the data: sanitised for the terminal.
+    writeln!(out, "session  {}", sanitize(&s.id))?;
     if let Some(name) = s.display_name() {
-        writeln!(out, "title    {name}")?;
+        writeln!(out, "title    {}", sanitize(name))?;
     }
     let started = s.started_at_ms.map(local).unwrap_or_default();
     let updated = s.updated_at_ms.map(local).unwrap_or_default();
@@ -103,21 +104,22 @@ fn write_header(
     writeln!(
         out,
         "cwd      {}",
-        s.latest_cwd.as_deref().or(s.cwd.as_deref()).unwrap_or("?")
+        sanitize(s.latest_cwd.as_deref().or(s.cwd.as_deref()).unwrap_or("?"))
     )?;
     writeln!(
         out,
         "models   {}   client {}",
-        s.models.join(", "),
-        s.originator.as_deref().unwrap_or("?")
+        sanitize(&s.models.join(", ")),
+        sanitize(s.originator.as_deref().unwrap_or("?"))
     )?;
     if let Some(parent) = &s.forked_from_id {
         writeln!(
             out,
-            "fork of  {parent} (its copied history is not repeated here)"
+            "fork of  {} (its copied history is not repeated here)",
+            sanitize(parent)
         )?;
     }
-    writeln!(out, "file     {}", s.path)?;
+    writeln!(out, "file     {}", sanitize(&s.path))?;
     writeln!(out)
 }
 

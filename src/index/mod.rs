@@ -89,6 +89,7 @@ impl IndexStore {
         create_private_dir(index_dir)?;
         let dir = index_dir.join(homes_key(homes));
         create_private_dir(&dir)?;
+        tighten_private_dir(&dir);
         let version_path = dir.join("VERSION");
         let found = fs::read_to_string(&version_path)
             .ok()
@@ -346,6 +347,24 @@ fn create_private_dir(dir: &Path) -> Result<()> {
         builder.mode(0o700);
     }
     builder.create(dir).map_err(|e| Error::io(dir, e))
+}
+
+/// Sets an existing index folder (ours, below `index_dir`) back to 0700 when an older
+/// version, or a loose umask, left it readable by others. Best effort: an index folder that
+/// cannot be changed still works, and `index_dir` itself is never touched (it may be a folder
+/// the user shares, such as /tmp).
+fn tighten_private_dir(dir: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if let Ok(meta) = fs::metadata(dir)
+            && meta.permissions().mode() & 0o077 != 0
+        {
+            let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {

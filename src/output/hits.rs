@@ -5,7 +5,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::{Format, csv_field, new_table, write_json, write_jsonl};
+use super::{Format, csv_field, new_table, sanitize, write_json, write_jsonl};
 use crate::model::SessionInfo;
 use crate::query::Hit;
 
@@ -42,22 +42,26 @@ pub fn view<'a>(
     color: bool,
 ) -> HitView<'a> {
     let one_line = |s: &str| s.replace(['\n', '\r', '\t'], " ");
+    // Same byte offsets as the snippet (each replaced character is one byte, like a space), so
+    // the highlight ranges still apply; no carriage return is left to be escaped below.
+    let flat = one_line(&hit.snippet);
     let mut highlighted = String::new();
     let mut at = 0;
     for range in &hit.highlights {
         if range.start < at || range.end > hit.snippet.len() {
             continue;
         }
-        highlighted.push_str(&hit.snippet[at..range.start]);
-        let word = &hit.snippet[range.clone()];
+        // Data is sanitised piece by piece, before the colour codes go in.
+        highlighted.push_str(&sanitize(&flat[at..range.start]));
+        let word = sanitize(&flat[range.clone()]);
         if color {
             let _ = write!(highlighted, "\x1b[1;31m{word}\x1b[0m");
         } else {
-            highlighted.push_str(word);
+            highlighted.push_str(&word);
         }
         at = range.end;
     }
-    highlighted.push_str(&hit.snippet[at..]);
+    highlighted.push_str(&sanitize(&flat[at..]));
     HitView {
         session_id: &hit.session_id,
         score: hit.score,
@@ -66,10 +70,10 @@ pub fn view<'a>(
             .unwrap_or_default(),
         cwd: session.and_then(|s| s.cwd.as_deref().or(s.latest_cwd.as_deref())),
         role: &hit.role,
-        snippet: one_line(&hit.snippet),
+        snippet: flat,
         title: session.and_then(SessionInfo::display_name),
         local_time,
-        highlighted: one_line(&highlighted),
+        highlighted,
     }
 }
 
@@ -106,8 +110,8 @@ pub fn write_hits(out: &mut dyn Write, hits: &[HitView<'_>], format: Format) -> 
             for h in hits {
                 table.add_row(vec![
                     h.local_time.clone(),
-                    h.session_id.to_owned(),
-                    h.cwd.unwrap_or("").to_owned(),
+                    sanitize(h.session_id).into_owned(),
+                    sanitize(h.cwd.unwrap_or("")).into_owned(),
                     h.highlighted.clone(),
                 ]);
             }

@@ -7,6 +7,8 @@ pub mod hits;
 pub mod sessions;
 pub mod stats;
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 use comfy_table::{ContentArrangement, Table, presets};
@@ -27,7 +29,9 @@ pub enum Format {
 
 /// Writes `value` as one JSON document and a newline.
 pub fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> io::Result<()> {
-    serde_json::to_writer(&mut *out, value).map_err(io::Error::other)?;
+    // `io::Error::from` hands back serde_json's underlying I/O error as it was (a closed pipe
+    // stays `BrokenPipe`, which `app` treats as a normal end); `io::Error::other` hid its kind.
+    serde_json::to_writer(&mut *out, value).map_err(io::Error::from)?;
     writeln!(out)
 }
 
@@ -40,6 +44,27 @@ pub fn write_jsonl<'a, T: Serialize + 'a>(
         write_json(out, item)?;
     }
     Ok(())
+}
+
+/// Makes text that comes from the data safe for a terminal: every control character but
+/// newline and tab (C0, DEL and C1, U+0080–U+009F) is shown escaped, as `\u{1b}`, so that an
+/// escape sequence inside a rollout file cannot clear the screen, set the window title or hide
+/// text. Every human (table and plain text) renderer passes data through it; JSON is escaped
+/// by serde and CSV stays byte-exact.
+pub fn sanitize(text: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut clean = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            let _ = write!(clean, "{}", c.escape_unicode());
+        } else {
+            clean.push(c);
+        }
+    }
+    Cow::Owned(clean)
 }
 
 /// Quotes a CSV field when it needs it (RFC 4180).
@@ -104,5 +129,10 @@ mod tests {
         assert_eq!(money(None), "unpriced");
         assert_eq!(money(Some(1.234)), "$1.23");
         assert_eq!(csv_field("a,\"b\""), "\"a,\"\"b\"\"\"");
+        assert_eq!(
+            sanitize("a\u{1b}[2J\u{1b}]0;t\u{7}\r\u{7f}\u{9b}é\tz\n"),
+            "a\\u{1b}[2J\\u{1b}]0;t\\u{7}\\u{d}\\u{7f}\\u{9b}é\tz\n"
+        );
+        assert!(matches!(sanitize("plain\ttext\n"), Cow::Borrowed(_)));
     }
 }
