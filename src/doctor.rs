@@ -29,7 +29,7 @@ use crate::scan::{Patterns, SourceFile, scan_homes};
 pub const STATE_DB: &str = "state_5.sqlite";
 
 /// The provider Codex uses when `config.toml` names none.
-pub const DEFAULT_PROVIDER: &str = "openai";
+pub use crate::codex_config::DEFAULT_PROVIDER;
 
 /// Top-level `type`s of a v2 (`{"timestamp","type","payload"}`) line that Codex writes (the
 /// 2026 format notes, §4, plus `session_state` and `thread_settings_applied` seen in the wild).
@@ -203,7 +203,7 @@ pub fn check_homes(homes: &[PathBuf], excludes: &[String]) -> Result<Vec<HomeRep
 pub fn check_home(home: &Path, patterns: &Patterns) -> Result<HomeReport> {
     let scan = scan_homes(std::slice::from_ref(&home.to_path_buf()), patterns)?;
     let facts: Vec<FileFacts> = scan.files.par_iter().map(read_rollout).collect();
-    let (current_provider, config_note) = current_provider(home);
+    let (current_provider, config_note) = crate::codex_config::current_provider(home);
     let (state_db, rows) = read_state_db(home);
 
     let mut report = HomeReport {
@@ -677,43 +677,6 @@ fn plain_path(path: &Path) -> PathBuf {
     } else {
         path.to_path_buf()
     }
-}
-
-/// `model_provider` of `config.toml` (honouring a selected `profile`), else `openai`; and a note
-/// when the file exists but cannot be read.
-fn current_provider(home: &Path) -> (String, Option<String>) {
-    let path = home.join("config.toml");
-    let text = match std::fs::read_to_string(&path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return (DEFAULT_PROVIDER.to_owned(), None);
-        }
-        Err(e) => {
-            return (
-                DEFAULT_PROVIDER.to_owned(),
-                Some(format!("{}: {e}", path.display())),
-            );
-        }
-    };
-    let table: toml::Table = match toml::from_str(&text) {
-        Ok(table) => table,
-        Err(e) => {
-            let first = e.to_string().lines().next().unwrap_or_default().to_owned();
-            return (
-                DEFAULT_PROVIDER.to_owned(),
-                Some(format!("{}: {first}", path.display())),
-            );
-        }
-    };
-    let from_profile = table
-        .get("profile")
-        .and_then(toml::Value::as_str)
-        .and_then(|p| table.get("profiles")?.get(p)?.get("model_provider"))
-        .and_then(toml::Value::as_str);
-    let provider = from_profile
-        .or_else(|| table.get("model_provider").and_then(toml::Value::as_str))
-        .unwrap_or(DEFAULT_PROVIDER);
-    (provider.to_owned(), None)
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@
 pub mod accounting;
 pub mod app;
 pub mod cli;
+pub mod codex_config;
 pub mod commands;
 pub mod config;
 pub mod doctor;

@@ -24,24 +24,29 @@ pub struct Loaded {
 
 /// Parses every file of `scan` (usage depth) and applies thread names.
 pub fn load_sessions(scan: &ScanResult) -> Loaded {
-    let parsed: Vec<(SessionUsage, ParseReport, u64, bool)> = scan
+    let parsed: Vec<(SessionUsage, ParseReport, u64, bool, bool)> = scan
         .files
         .par_iter()
         .map_init(Vec::new, |scratch, file: &SourceFile| {
             let (state, out) = parse::parse_path(&file.path, file.archived, Depth::Usage, scratch);
             let records = state.uses_records();
+            let empty = state.is_empty();
             let session = SessionUsage {
                 info: state.session,
                 events: out.usage,
             };
-            (session, out.report, file.len, records)
+            (session, out.report, file.len, records, empty)
         })
         .collect();
     let mut loaded = Loaded::default();
     let mut by_id: HashMap<String, usize> = HashMap::new();
     let mut sizes: Vec<(u64, bool)> = Vec::new();
-    for (mut session, report, len, records) in parsed {
+    for (mut session, report, len, records, empty) in parsed {
         loaded.report.merge(&report);
+        // An empty file (Codex crashed before its first line) holds no session.
+        if empty {
+            continue;
+        }
         if let Some(name) = scan.thread_names.get(&session.info.id) {
             session.info.thread_name = Some(name.clone());
         }

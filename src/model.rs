@@ -123,6 +123,26 @@ pub fn merge_thread_events(lists: &[&[UsageEvent]]) -> Vec<UsageEvent> {
     all
 }
 
+/// FNV-1a: stable across runs, versions and platforms, unlike std's hasher.
+pub fn stable_hash(text: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+/// How the id of a session begins when its file names none (no `session_meta` id and no UUID
+/// in the file name): `path-` and a stable hash of the path. Every such file is a session of
+/// its own; Codex cannot resume it, so `resume` never prints one.
+pub const PATH_ID_PREFIX: &str = "path-";
+
+/// The id of a rollout that names no session: derived from its path.
+pub fn path_id(path: &str) -> String {
+    format!("{PATH_ID_PREFIX}{:016x}", stable_hash(path))
+}
+
 /// The model name used when a rollout never says which model ran.
 pub const UNKNOWN_MODEL: &str = "unknown";
 
@@ -217,6 +237,11 @@ impl SessionInfo {
         }
     }
 
+    /// True when the id was derived from the file's path (the file names no session).
+    pub fn id_is_derived(&self) -> bool {
+        self.id.starts_with(PATH_ID_PREFIX)
+    }
+
     /// The thread name when there is one, else the title.
     pub fn display_name(&self) -> Option<&str> {
         self.thread_name.as_deref().or(self.title.as_deref())
@@ -224,7 +249,20 @@ impl SessionInfo {
 }
 
 /// True when `path` equals `dir` or lies below it, comparing whole path components.
+///
+/// Two Windows paths (see [`is_windows_path`]; sessions recorded on Windows) compare as
+/// Windows does: `\` and `/` alike and letters case-insensitively, so `--cwd 'D:\proj'`
+/// finds a session in `d:/Proj/app`. POSIX paths stay byte-exact and case-sensitive.
 pub fn path_is_under(path: &str, dir: &str) -> bool {
+    if is_windows_path(dir) && is_windows_path(path) {
+        let fold = |p: &str| p.replace('\\', "/").to_lowercase();
+        return components_under(&fold(path), &fold(dir));
+    }
+    components_under(path, dir)
+}
+
+/// [`path_is_under`] on the bytes as they are.
+fn components_under(path: &str, dir: &str) -> bool {
     let dir = dir.trim_end_matches(['/', '\\']);
     if dir.is_empty() {
         return true;
@@ -233,6 +271,17 @@ pub fn path_is_under(path: &str, dir: &str) -> bool {
         Some(rest) => rest.is_empty() || rest.starts_with('/') || rest.starts_with('\\'),
         None => false,
     }
+}
+
+/// True for a path written the Windows way: a drive letter (`D:`, `d:/x`) or a backslash
+/// separator (`\\server\share`, `proj\app`).
+pub fn is_windows_path(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    let drive = bytes.len() >= 2
+        && bytes[0].is_ascii_alphabetic()
+        && bytes[1] == b':'
+        && bytes.get(2).is_none_or(|c| *c == b'\\' || *c == b'/');
+    drive || path.contains('\\')
 }
 
 /// Who said a message in a conversation.
@@ -287,6 +336,15 @@ mod tests {
         assert!(path_is_under("/home/u/proj/app", "/home/u/proj/"));
         assert!(!path_is_under("/home/u/project", "/home/u/proj"));
         assert!(path_is_under(r"D:\work\x", r"D:\work"));
+        assert!(path_is_under(r"d:/Work/X", r"D:\work"));
+        assert!(path_is_under(r"D:\WORK", r"d:\work\"));
+        assert!(path_is_under(r"D:\work", r"D:\"));
+        assert!(!path_is_under(r"D:\workshop", r"D:\work"));
+        assert!(!path_is_under(r"E:\work", r"D:\work"));
+        assert!(!path_is_under("/home/U/proj", "/home/u"));
+        assert!(!is_windows_path("/home/u/proj"));
+        assert!(is_windows_path("C:"));
+        assert!(!is_windows_path("ab:c"));
     }
 
     #[test]

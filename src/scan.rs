@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobSet, GlobSetBuilder};
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
@@ -26,7 +26,7 @@ pub struct SourceFile {
     pub archived: bool,
     /// Size in bytes when scanned.
     pub len: u64,
-    /// Modification time, nanoseconds since the epoch.
+    /// Last change, nanoseconds since the epoch: see [`mtime_ns`].
     pub mtime_ns: i128,
     /// Device and inode: tells a rewritten file from an appended one.
     pub identity: (u64, u64),
@@ -59,7 +59,13 @@ impl Patterns {
             "sessions/**/rollout-*.jsonl.zst",
             "archived_sessions/rollout-*.jsonl.zst",
         ] {
-            include.add(Glob::new(pattern).map_err(|e| Error::Usage(e.to_string()))?);
+            // `*` stays within one path component: `rollout-*.jsonl` names a file, never
+            // `rollout-a/b.jsonl`.
+            let glob = GlobBuilder::new(pattern)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| Error::Usage(e.to_string()))?;
+            include.add(glob);
         }
         let mut exclude = GlobSetBuilder::new();
         for pattern in excludes {
@@ -74,9 +80,22 @@ impl Patterns {
         })
     }
 
+    /// True for a rollout to read. A file inside a directory that is itself named like a
+    /// rollout (`…/rollout-x.jsonl/rollout-y.jsonl`: a copy gone wrong, a backup tool's
+    /// folder) is not a session of this home.
     fn matches(&self, relative: &Path) -> bool {
-        self.include.is_match(relative) && !self.exclude.is_match(relative)
+        self.include.is_match(relative)
+            && !self.exclude.is_match(relative)
+            && !relative
+                .parent()
+                .is_some_and(|dir| dir.components().any(|c| is_rollout_name(c.as_os_str())))
     }
+}
+
+/// True for a file name of the rollout form, `rollout-*.jsonl` or `rollout-*.jsonl.zst`.
+fn is_rollout_name(name: &std::ffi::OsStr) -> bool {
+    let name = name.as_encoded_bytes();
+    name.starts_with(b"rollout-") && (name.ends_with(b".jsonl") || name.ends_with(b".jsonl.zst"))
 }
 
 /// Checks that every home exists and is a directory.
@@ -199,7 +218,8 @@ fn list_tree(
             continue;
         };
         if kind.is_dir() {
-            if levels > 1 {
+            // A directory named like a rollout holds no session (see `Patterns::matches`).
+            if levels > 1 && !is_rollout_name(&entry.file_name()) {
                 subdirs.push(entry.path());
             }
             continue;
@@ -300,12 +320,24 @@ fn relative_to<'p>(path: &'p Path, home: &Path) -> &'p Path {
     path.strip_prefix(home).unwrap_or(path)
 }
 
-/// Modification time in nanoseconds since the epoch (0 when unknown).
+/// A file's last change in nanoseconds since the epoch (0 when unknown): the later of its
+/// modification time and, on Unix, its status-change time. The ctime moves on every write and
+/// every chmod, and cannot be set back, so a file rewritten in place with its old size and
+/// mtime restored (`touch -r`), or one made readable again, is noticed.
 pub fn mtime_ns(meta: &std::fs::Metadata) -> i128 {
-    meta.modified()
+    let modified = meta
+        .modified()
         .ok()
         .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos() as i128)
+        .map_or(0, |d| d.as_nanos() as i128);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let changed = i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec());
+        modified.max(changed)
+    }
+    #[cfg(not(unix))]
+    modified
 }
 
 /// (device, inode) on Unix; elsewhere a value derived from size and time.

@@ -84,13 +84,11 @@ fn sums(text: &str) -> Sums {
         let ts = chrono::DateTime::parse_from_rfc3339(v["timestamp"].as_str().unwrap_or(""))
             .map_or(0, |t| t.timestamp_millis());
         match (v["type"].as_str(), payload["type"].as_str()) {
-            (Some("session_meta"), _) => {
-                if thread.is_empty() {
-                    payload["id"].as_str().unwrap_or("").clone_into(&mut thread);
-                    sums.fork_of = payload["history_base"]["thread_id"]
-                        .as_str()
-                        .map(str::to_owned);
-                }
+            (Some("session_meta"), _) if thread.is_empty() => {
+                payload["id"].as_str().unwrap_or("").clone_into(&mut thread);
+                sums.fork_of = payload["history_base"]["thread_id"]
+                    .as_str()
+                    .map(str::to_owned);
             }
             (Some("turn_context"), _) => {
                 if let Some(model) = payload["model"].as_str() {

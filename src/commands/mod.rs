@@ -65,6 +65,20 @@ pub fn report_skipped(
             "unfinished last lines (left for later)",
         ));
     }
+    if report.impossible > 0 {
+        parts.push(plural(
+            report.impossible,
+            "usage line with impossible (negative) token figures",
+            "usage lines with impossible (negative) token figures",
+        ));
+    }
+    if report.untimed > 0 {
+        parts.push(plural(
+            report.untimed,
+            "usage line without a valid time (counted at the time before it)",
+            "usage lines without a valid time (counted at the time before them)",
+        ));
+    }
     if report.unreadable > 0 {
         parts.push(plural(
             report.unreadable,

@@ -10,6 +10,7 @@ use super::search::SessionFilter;
 use super::sessions::sort_newest_first;
 use super::stats::absolute;
 use crate::cli::ResumeArgs;
+use crate::codex_config;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::model::SessionInfo;
@@ -49,7 +50,8 @@ pub fn run(config: &Config, args: &ResumeArgs, io: &mut Io<'_>) -> Result<u8> {
     let mut candidates: Vec<&SessionInfo> = store
         .session_infos()
         .into_iter()
-        .filter(|s| filter.accepts(s))
+        // A file that names no session cannot be resumed by Codex.
+        .filter(|s| filter.accepts(s) && !s.id_is_derived())
         .collect();
     let mut snippets: HashMap<String, String> = HashMap::new();
     if text.trim().is_empty() {
@@ -97,7 +99,8 @@ pub fn run(config: &Config, args: &ResumeArgs, io: &mut Io<'_>) -> Result<u8> {
         return Ok(1);
     }
     if args.exec {
-        return exec_codex(args, &candidates[0].id);
+        let provider = codex_config::resume_override(candidates[0], &config.homes);
+        return exec_codex(args, &candidates[0].id, provider.as_deref());
     }
     let write = |out: &mut dyn Write| -> std::io::Result<()> {
         if config.format != Format::Table {
@@ -116,9 +119,13 @@ pub fn run(config: &Config, args: &ResumeArgs, io: &mut Io<'_>) -> Result<u8> {
             if args.print_command {
                 // The id comes from the data: quoted for the shell, and after `--` when it
                 // would otherwise read as an option.
+                // `codex resume` lists only the configured provider's sessions.
+                let provider = codex_config::resume_override(session, &config.homes)
+                    .map(|p| format!("-c {} ", shell_word(&p)))
+                    .unwrap_or_default();
                 writeln!(
                     out,
-                    "{} resume {}{}",
+                    "{} resume {provider}{}{}",
                     shell_word(&args.codex_bin.to_string_lossy()),
                     end_of_options(&session.id),
                     shell_word(&sanitize(&session.id))
@@ -160,10 +167,13 @@ fn rank_by_relevance(candidates: &mut [&SessionInfo], scores: &HashMap<String, f
     }
 }
 
-/// Replaces this process with `codex resume <id>` (never through a shell).
-fn exec_codex(args: &ResumeArgs, id: &str) -> Result<u8> {
+/// Replaces this process with `codex resume [-c model_provider=…] <id>` (never through a shell).
+fn exec_codex(args: &ResumeArgs, id: &str, provider: Option<&str>) -> Result<u8> {
     let mut command = std::process::Command::new(&args.codex_bin);
     command.arg("resume");
+    if let Some(provider) = provider {
+        command.arg("-c").arg(provider);
+    }
     if !end_of_options(id).is_empty() {
         command.arg("--");
     }

@@ -150,7 +150,8 @@ impl Catalog {
                     None => state.entry(&file.path).map(std::borrow::Cow::Owned),
                 })
                 .collect();
-            let Some(first) = entries.first() else {
+            // An empty file (Codex crashed before its first line) holds no session.
+            let Some(first) = entries.first().filter(|e| !e.state.is_empty()) else {
                 continue;
             };
             let mut info = first.state.session.clone();

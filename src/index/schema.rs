@@ -86,15 +86,7 @@ pub fn session_key(session: &str) -> u64 {
     stable_hash(session)
 }
 
-/// FNV-1a: stable across runs, versions and platforms, unlike std's hasher.
-pub fn stable_hash(text: &str) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in text.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0100_0000_01b3);
-    }
-    hash
-}
+pub use crate::model::stable_hash;
 
 /// The role name stored for thread-name documents.
 pub const NAME_ROLE: &str = "name";

@@ -127,8 +127,14 @@ pub fn parse_timestamp_ms(text: &[u8]) -> Option<i64> {
             }
             _ => return None,
         };
+        let days_in_month = match month {
+            2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+            2 => 28,
+            4 | 6 | 9 | 11 => 30,
+            _ => 31,
+        };
         if !(1..=12).contains(&month)
-            || !(1..=31).contains(&day)
+            || !(1..=days_in_month).contains(&day)
             || hour > 23
             || minute > 59
             || second > 60
@@ -186,6 +192,10 @@ mod tests {
         );
         assert_eq!(parse_timestamp_ms(b"garbage"), None);
         assert_eq!(parse_timestamp_ms(b"2026-13-05T14:33:05Z"), None);
+        assert_eq!(parse_timestamp_ms(b"2026-02-30T10:00:00Z"), None);
+        assert_eq!(parse_timestamp_ms(b"2026-04-31T10:00:00.000Z"), None);
+        assert!(parse_timestamp_ms(b"2024-02-29T10:00:00Z").is_some());
+        assert_eq!(parse_timestamp_ms(b"2100-02-29T10:00:00Z"), None);
     }
 
     #[test]

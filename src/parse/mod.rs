@@ -56,6 +56,13 @@ pub struct ParseReport {
     pub torn_tails: u64,
     /// Files that could not be read.
     pub unreadable: u64,
+    /// Usage lines with impossible figures (a negative token count): skipped.
+    #[serde(default)]
+    pub impossible: u64,
+    /// Usage lines without a usable timestamp (missing, garbage, `2026-02-30`): counted at the
+    /// file's latest valid time before them, else its start.
+    #[serde(default)]
+    pub untimed: u64,
 }
 
 impl ParseReport {
@@ -67,6 +74,8 @@ impl ParseReport {
         self.lossy_utf8 += other.lossy_utf8;
         self.torn_tails += other.torn_tails;
         self.unreadable += other.unreadable;
+        self.impossible += other.impossible;
+        self.untimed += other.untimed;
     }
 
     /// True when nothing was skipped.
@@ -76,6 +85,8 @@ impl ParseReport {
             && self.lossy_utf8 == 0
             && self.torn_tails == 0
             && self.unreadable == 0
+            && self.impossible == 0
+            && self.untimed == 0
     }
 }
 
@@ -107,6 +118,9 @@ pub struct FileState {
     has_meta: bool,
     /// Where this file's prompts come from (legacy events or paginated items).
     prompts: PromptSource,
+    /// The latest valid line timestamp (ms): the time of a usage line that has none.
+    #[serde(default)]
+    last_ts: Option<i64>,
 }
 
 /// Which records carry the user's prompts in a file: `user_message` events (legacy history) or
@@ -123,11 +137,13 @@ pub enum PromptSource {
 }
 
 impl FileState {
-    /// A state before the first byte of `path`; the id defaults to the filename's UUID.
+    /// A state before the first byte of `path`; the id defaults to the filename's UUID, else
+    /// to one derived from the path (never empty: two files without ids are two sessions).
     pub fn new(path: &Path, archived: bool) -> FileState {
+        let path_text = path.to_string_lossy().into_owned();
         let session = SessionInfo {
-            id: id_from_file_name(path).unwrap_or_default(),
-            path: path.to_string_lossy().into_owned(),
+            id: id_from_file_name(path).unwrap_or_else(|| crate::model::path_id(&path_text)),
+            path: path_text,
             archived,
             interactive: true,
             ..SessionInfo::default()
@@ -136,6 +152,11 @@ impl FileState {
             session,
             ..FileState::default()
         }
+    }
+
+    /// True when no line has been read (an empty file holds no session).
+    pub fn is_empty(&self) -> bool {
+        !self.started
     }
 
     /// True when this file's spend comes from `token_usage_record` lines (one per model

@@ -147,6 +147,7 @@ impl FileState {
     pub(super) fn touch(&mut self, timestamp: Option<i64>) {
         if let Some(ts) = timestamp {
             self.session.updated_at_ms = Some(self.session.updated_at_ms.map_or(ts, |u| u.max(ts)));
+            self.last_ts = Some(ts);
         }
         self.accountant.on_line(timestamp);
     }
@@ -296,14 +297,19 @@ impl FileState {
             .thread_id
             .as_deref()
             .is_none_or(|t| t.is_empty() || self.session.id.is_empty() || t == self.session.id);
-        let (Some(usage), Some(ts), true) = (record.usage, timestamp, own) else {
+        let (Some(usage), true) = (record.usage, own) else {
+            return;
+        };
+        if usage.has_negative() {
+            out.report.impossible += 1;
+            return;
+        }
+        let usage = usage.to_usage();
+        let Some(ts) = self.usage_time(timestamp, out) else {
             return;
         };
         let response_id = record.response_id.as_deref().unwrap_or("");
-        if let (_, Some(event)) = self
-            .accountant
-            .on_usage_record(ts, response_id, usage.to_usage())
-        {
+        if let (_, Some(event)) = self.accountant.on_usage_record(ts, response_id, usage) {
             self.count(event, out);
         }
     }
@@ -328,6 +334,12 @@ impl FileState {
             return;
         };
         let Some(info) = event.info else { return };
+        let negative =
+            |u: &Option<wire::WireUsage>| u.as_ref().is_some_and(wire::WireUsage::has_negative);
+        if negative(&info.total_token_usage) || negative(&info.last_token_usage) {
+            out.report.impossible += 1;
+            return;
+        }
         let Some(total) = info
             .total_token_usage
             .as_ref()
@@ -340,13 +352,25 @@ impl FileState {
             .as_ref()
             .map(wire::WireUsage::to_usage)
             .unwrap_or_default();
-        let Some(ts) = timestamp else { return };
+        let Some(ts) = self.usage_time(timestamp, out) else {
+            return;
+        };
         if let (_, Some(event)) = self
             .accountant
             .on_token_count(ts, &TokenCount { total, last })
         {
             self.count(event, out);
         }
+    }
+
+    /// The time a usage line counts at: its own, else (counted in the report) the file's latest
+    /// valid time before it, else the session's start; `None` when the file has no time at all.
+    fn usage_time(&self, timestamp: Option<i64>, out: &mut Parsed) -> Option<i64> {
+        if timestamp.is_some() {
+            return timestamp;
+        }
+        out.report.untimed += 1;
+        self.last_ts.or(self.session.started_at_ms)
     }
 
     pub(super) fn user_text(

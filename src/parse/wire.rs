@@ -85,14 +85,32 @@ pub struct WireUsage {
 }
 
 impl WireUsage {
-    /// Missing fields count as zero.
+    /// True when a figure is negative: no model call spends that, so the line is impossible.
+    pub fn has_negative(&self) -> bool {
+        [
+            self.input_tokens,
+            self.cached_input_tokens,
+            self.output_tokens,
+            self.reasoning_output_tokens,
+            self.total_tokens,
+            self.cache_write_input_tokens,
+        ]
+        .into_iter()
+        .flatten()
+        .any(|n| n < 0)
+    }
+
+    /// Missing fields count as zero, and the total is always input + output (a line whose
+    /// total disagrees, or that has none, is reported by what it says it spent).
     pub fn to_usage(&self) -> TokenUsage {
+        let input = self.input_tokens.unwrap_or(0);
+        let output = self.output_tokens.unwrap_or(0);
         TokenUsage {
-            input_tokens: self.input_tokens.unwrap_or(0),
+            input_tokens: input,
             cached_input_tokens: self.cached_input_tokens.unwrap_or(0),
-            output_tokens: self.output_tokens.unwrap_or(0),
+            output_tokens: output,
             reasoning_output_tokens: self.reasoning_output_tokens.unwrap_or(0),
-            total_tokens: self.total_tokens.unwrap_or(0),
+            total_tokens: input.saturating_add(output),
             cache_write_input_tokens: self.cache_write_input_tokens.unwrap_or(0),
         }
     }
