@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::output::Format;
-use crate::pricing::{PriceEntry, PriceFile, PriceTable};
+use crate::pricing::{MAX_PRICE, PriceEntry, PriceFile, PriceTable};
 use crate::timezone::Zone;
 
 /// Settings every command runs with.
@@ -30,6 +30,8 @@ pub struct Config {
     pub prices: PriceTable,
     /// User exclude globs.
     pub excludes: Vec<String>,
+    /// Warnings about the settings, one line each (e.g. a `$TZ` rolldex cannot read).
+    pub warnings: Vec<String>,
 }
 
 /// The user's config file.
@@ -70,7 +72,10 @@ pub struct RawSettings {
 impl Config {
     /// Resolves flags, environment and config file into a `Config`.
     pub fn resolve(raw: RawSettings) -> Result<Config> {
-        let (user, _) = load_user_config(raw.config.as_deref())?;
+        let (user, config_path) = load_user_config(raw.config.as_deref())?;
+        if let Some(path) = &config_path {
+            check_prices(path, &user.prices)?;
+        }
         let homes = if !raw.homes.is_empty() {
             raw.homes
         } else if let Some(home) = std::env::var_os("CODEX_HOME").filter(|h| !h.is_empty()) {
@@ -105,14 +110,26 @@ impl Config {
         // `--codex-home /abs/home` must name the same files.
         let homes: Vec<PathBuf> = homes.iter().map(|h| absolute_clean(h)).collect();
         let index_dir = absolute_clean(&index_dir);
-        if let Some(home) = homes.iter().find(|h| index_dir.starts_with(h)) {
+        // Compared as real paths, so that a symlink on either side (an index dir reached
+        // through a link into a home, or a home given through a link) cannot hide it.
+        let real_index_dir = real_path(&index_dir);
+        if let Some(home) = homes
+            .iter()
+            .find(|h| index_dir.starts_with(h) || real_index_dir.starts_with(real_path(h)))
+        {
             return Err(Error::Usage(format!(
                 "the index directory {} is inside the Codex home {}; rolldex never writes there: choose another --index-dir",
                 index_dir.display(),
                 home.display()
             )));
         }
-        let zone = Zone::parse(raw.tz.as_deref().or(user.tz.as_deref()).unwrap_or("local"))?;
+        let tz = raw.tz.as_deref().or(user.tz.as_deref()).unwrap_or("local");
+        let zone = Zone::parse(tz)?;
+        let warnings: Vec<String> = if tz.trim().eq_ignore_ascii_case("local") {
+            crate::timezone::tz_variable_warning().into_iter().collect()
+        } else {
+            Vec::new()
+        };
         let mut prices = PriceTable::bundled();
         prices.apply(PriceFile {
             checked: None,
@@ -129,6 +146,7 @@ impl Config {
             quiet: raw.quiet,
             prices,
             excludes,
+            warnings,
         })
     }
 }
@@ -151,6 +169,24 @@ fn load_user_config(explicit: Option<&Path>) -> Result<(UserConfig, Option<PathB
         message: e.to_string(),
     })?;
     Ok((config, Some(path)))
+}
+
+/// Refuses a price that is not a finite number from 0 to [`MAX_PRICE`] USD per million tokens
+/// (a negative, NaN or huge price would print a negative, `$NaN` or `$inf` cost), naming the
+/// file, the model and the field.
+fn check_prices(path: &Path, prices: &BTreeMap<String, PriceEntry>) -> Result<()> {
+    for (model, entry) in prices {
+        if let Some((field, value)) = entry.invalid_field() {
+            return Err(Error::Config {
+                path: path.to_path_buf(),
+                message: format!(
+                    "[prices.{model:?}] {field} = {value}: a price must be a number of USD per \
+                     million tokens from 0 to {MAX_PRICE}"
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// `$XDG_CONFIG_HOME/rolldex/config.toml`, else `~/.config/rolldex/config.toml`.
@@ -176,6 +212,25 @@ pub fn absolute_clean(path: &Path) -> PathBuf {
         }
     }
     clean
+}
+
+/// `path` with every symlink resolved, for a path that may not exist yet: the nearest
+/// existing ancestor is canonicalised and the rest appended. `path` is absolute and clean.
+fn real_path(path: &Path) -> PathBuf {
+    let mut existing = path;
+    let mut rest = Vec::new();
+    loop {
+        if let Ok(real) = std::fs::canonicalize(existing) {
+            return rest.iter().rev().fold(real, |dir, part| dir.join(part));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name);
+                existing = parent;
+            }
+            _ => return path.to_path_buf(),
+        }
+    }
 }
 
 fn home_dir() -> Option<PathBuf> {

@@ -2,6 +2,8 @@
 //!
 //! Cost = uncached input × input + cached input × cached_input + output × output; reasoning is
 //! already inside output. A model with no price is *unpriced*: its cost is `None`, never $0.
+//! A service tier (`priority`, `flex`) has its own prices where OpenAI publishes them; usage on a
+//! tier without a price is unpriced too (never the standard price, never a guessed multiple).
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -11,6 +13,9 @@ use crate::model::TokenUsage;
 
 /// The price table shipped with rolldex.
 const BUNDLED: &str = include_str!("../prices.toml");
+
+/// The highest price accepted, USD per million tokens (the dearest model listed is far below).
+pub const MAX_PRICE: f64 = 10_000.0;
 
 /// One model's prices, USD per million tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
@@ -48,18 +53,90 @@ pub struct PriceFile {
     pub aliases: BTreeMap<String, String>,
 }
 
-/// A price entry as written (a `source` note is allowed and ignored).
+/// A price entry as written: the standard prices, and a table per service tier that has its
+/// own (a `source` note is allowed and ignored).
 #[derive(Debug, Clone, Copy, Deserialize)]
 pub struct PriceEntry {
     input: f64,
     cached_input: Option<f64>,
     output: f64,
+    /// `[models."…".priority]`: the Priority tier (Codex's Fast mode).
+    #[serde(default)]
+    priority: Option<TierEntry>,
+    /// `[models."…".flex]`: the Flex tier.
+    #[serde(default)]
+    flex: Option<TierEntry>,
+}
+
+/// One tier's prices as written.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct TierEntry {
+    input: f64,
+    cached_input: Option<f64>,
+    output: f64,
+}
+
+impl TierEntry {
+    fn price(self) -> Price {
+        Price {
+            input: self.input,
+            cached_input: self.cached_input.unwrap_or(self.input),
+            output: self.output,
+        }
+    }
+
+    /// The first field (`prefix` + name) that is not a plausible price, with its value.
+    fn invalid_field(&self, prefix: &str) -> Option<(String, f64)> {
+        [
+            ("input", Some(self.input)),
+            ("cached_input", self.cached_input),
+            ("output", Some(self.output)),
+        ]
+        .into_iter()
+        .find_map(|(name, value)| {
+            value
+                .filter(|v| !is_valid_price(*v))
+                .map(|v| (format!("{prefix}{name}"), v))
+        })
+    }
+}
+
+impl PriceEntry {
+    fn standard(&self) -> TierEntry {
+        TierEntry {
+            input: self.input,
+            cached_input: self.cached_input,
+            output: self.output,
+        }
+    }
+
+    /// The first field that is not a plausible price (negative, NaN, infinite or above
+    /// [`MAX_PRICE`]), named as written (`input`, `priority.output`, …), with its value.
+    pub fn invalid_field(&self) -> Option<(String, f64)> {
+        self.standard()
+            .invalid_field("")
+            .or_else(|| self.priority.and_then(|t| t.invalid_field("priority.")))
+            .or_else(|| self.flex.and_then(|t| t.invalid_field("flex.")))
+    }
+}
+
+/// A finite price from 0 to [`MAX_PRICE`] USD per million tokens.
+pub fn is_valid_price(value: f64) -> bool {
+    value.is_finite() && (0.0..=MAX_PRICE).contains(&value)
+}
+
+/// A model's prices: standard, and each tier that has a published (or configured) price.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct ModelPrices {
+    standard: Price,
+    priority: Option<Price>,
+    flex: Option<Price>,
 }
 
 /// Prices and aliases in force for this run.
 #[derive(Debug, Clone, Default)]
 pub struct PriceTable {
-    prices: HashMap<String, Price>,
+    prices: HashMap<String, ModelPrices>,
     /// Aliases used for pricing only (dated snapshots of a priced model).
     aliases: HashMap<String, String>,
     /// The user's aliases: reports also group under the target name.
@@ -88,15 +165,16 @@ impl PriceTable {
         table
     }
 
-    /// Adds or replaces prices, and adds the user's aliases (which rename models in reports).
+    /// Adds or replaces prices (an entry replaces the model's whole entry, tiers included), and
+    /// adds the user's aliases (which rename models in reports).
     pub fn apply(&mut self, file: PriceFile) {
         for (model, entry) in file.models {
-            let price = Price {
-                input: entry.input,
-                cached_input: entry.cached_input.unwrap_or(entry.input),
-                output: entry.output,
+            let prices = ModelPrices {
+                standard: entry.standard().price(),
+                priority: entry.priority.map(TierEntry::price),
+                flex: entry.flex.map(TierEntry::price),
             };
-            self.prices.insert(model.to_ascii_lowercase(), price);
+            self.prices.insert(model.to_ascii_lowercase(), prices);
         }
         for (alias, target) in file.aliases {
             self.renames
@@ -114,12 +192,28 @@ impl PriceTable {
             .map_or(model, String::as_str)
     }
 
-    /// The price of `model` (after either kind of alias), if known.
+    /// The standard price of `model` (after either kind of alias), if known.
     pub fn price(&self, model: &str) -> Option<Price> {
+        self.price_for(model, None)
+    }
+
+    /// The price of `model` (after either kind of alias) on service tier `tier` (`None`: the
+    /// standard tier), if known. A tier the model has no price for is unpriced: `None`.
+    pub fn price_for(&self, model: &str, tier: Option<&str>) -> Option<Price> {
+        let prices = self.model_prices(model)?;
+        match tier {
+            None | Some("default" | "standard" | "auto") => Some(prices.standard),
+            Some("priority" | "fast") => prices.priority,
+            Some("flex") => prices.flex,
+            Some(_) => None,
+        }
+    }
+
+    fn model_prices(&self, model: &str) -> Option<ModelPrices> {
         let mut name = model.to_ascii_lowercase();
         for _ in 0..4 {
-            if let Some(price) = self.prices.get(&name) {
-                return Some(*price);
+            if let Some(prices) = self.prices.get(&name) {
+                return Some(*prices);
             }
             match self.renames.get(&name).or_else(|| self.aliases.get(&name)) {
                 Some(next) => name.clone_from(next),
@@ -153,6 +247,86 @@ mod tests {
     }
 
     #[test]
+    fn bundled_prices_are_valid_and_tiers_are_only_the_published_ones() {
+        let file: PriceFile = toml::from_str(BUNDLED).expect("prices.toml parses");
+        for (model, entry) in &file.models {
+            assert_eq!(entry.invalid_field(), None, "{model}");
+        }
+        let table = PriceTable::bundled();
+        let priority = |m: &str| table.price_for(m, Some("priority"));
+        assert_eq!(
+            priority("gpt-5.5"),
+            Some(Price {
+                input: 12.5,
+                cached_input: 1.25,
+                output: 75.0
+            })
+        );
+        // A dated snapshot follows its alias, tier and all.
+        assert_eq!(priority("gpt-5-2025-08-07"), priority("gpt-5"));
+        assert!(priority("gpt-5").is_some());
+        // Not on OpenAI's priority page: unpriced, not the standard price.
+        assert_eq!(priority("gpt-5.3-codex"), None);
+        assert_eq!(priority("gpt-5.2-codex"), None);
+        assert!(table.price_for("gpt-5.3-codex", None).is_some());
+        // No flex table is shipped; an unknown tier has no price either.
+        assert_eq!(table.price_for("gpt-5", Some("flex")), None);
+        assert_eq!(table.price_for("gpt-5", Some("scale")), None);
+        assert_eq!(
+            table.price_for("gpt-5", Some("default")),
+            table.price("gpt-5")
+        );
+    }
+
+    #[test]
+    fn implausible_prices_are_named() {
+        let entry = |text: &str| -> PriceEntry { toml::from_str(text).expect("toml") };
+        assert_eq!(
+            entry("input = -1\noutput = 2").invalid_field(),
+            Some(("input".into(), -1.0))
+        );
+        let (field, value) = entry("input = 1\ncached_input = nan\noutput = 2")
+            .invalid_field()
+            .expect("nan");
+        assert_eq!(field, "cached_input");
+        assert!(value.is_nan());
+        assert_eq!(
+            entry("input = 1\noutput = 1e308").invalid_field(),
+            Some(("output".into(), 1e308))
+        );
+        assert_eq!(
+            entry("input = 1\noutput = 2\n[priority]\ninput = inf\noutput = 2").invalid_field(),
+            Some(("priority.input".into(), f64::INFINITY))
+        );
+        assert_eq!(
+            entry("input = 0\noutput = 10000\nsource = \"x\"").invalid_field(),
+            None
+        );
+    }
+
+    #[test]
+    fn a_user_entry_replaces_the_tiers_too() {
+        let mut table = PriceTable::bundled();
+        let file: PriceFile =
+            toml::from_str("[prices.\"gpt-5\"]\ninput = 1.0\noutput = 2.0\n").expect("toml");
+        table.apply(file);
+        assert_eq!(table.price_for("gpt-5", Some("priority")), None);
+        let file: PriceFile = toml::from_str(
+            "[prices.\"gpt-5\"]\ninput = 1.0\noutput = 2.0\n[prices.\"gpt-5\".priority]\ninput = 3.0\noutput = 4.0\n",
+        )
+        .expect("toml");
+        table.apply(file);
+        assert_eq!(
+            table.price_for("gpt-5", Some("priority")),
+            Some(Price {
+                input: 3.0,
+                cached_input: 3.0,
+                output: 4.0
+            })
+        );
+    }
+
+    #[test]
     fn cost_formula() {
         let price = Price {
             input: 1.25,
@@ -165,6 +339,7 @@ mod tests {
             output_tokens: 100_000,
             reasoning_output_tokens: 50_000,
             total_tokens: 1_100_000,
+            cache_write_input_tokens: 0,
         };
         // 600k × 1.25 + 400k × 0.125 + 100k × 10 = 0.75 + 0.05 + 1.0
         assert!((price.cost(&usage) - 1.8).abs() < 1e-9);

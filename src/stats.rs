@@ -74,14 +74,66 @@ pub struct StatsQuery {
     pub cwd: Option<String>,
 }
 
-/// Tokens and cost of one model within a row.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+/// Tokens and cost of one model within a row (or of a row, or of the whole report).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Amount {
     /// Token counts.
     #[serde(flatten)]
     pub usage: TokenUsage,
-    /// USD, or `None` when any part is unpriced.
+    /// USD of the priced part; `None` when no part is priced (never $0 for unpriced usage).
     pub cost_usd: Option<f64>,
+    /// Whether every part is priced, so that `cost_usd` is the whole cost.
+    pub cost_complete: bool,
+    /// What has no price, sorted: a model, or a model on a tier (`gpt-5.2-codex (priority)`).
+    pub unpriced_models: Vec<String>,
+}
+
+impl Amount {
+    /// Nothing yet: no tokens, no cost, complete.
+    fn empty() -> Amount {
+        Amount {
+            usage: TokenUsage::default(),
+            cost_usd: None,
+            cost_complete: true,
+            unpriced_models: Vec::new(),
+        }
+    }
+
+    /// Adds `usage` at `price` (`None`: unpriced, recorded under `label`).
+    fn add_part(&mut self, usage: &TokenUsage, price: Option<f64>, label: impl FnOnce() -> String) {
+        self.usage.add(usage);
+        if let Some(cost) = price {
+            self.cost_usd = Some(self.cost_usd.unwrap_or(0.0) + cost);
+        } else {
+            self.cost_complete = false;
+            let label = label();
+            if let Err(at) = self.unpriced_models.binary_search(&label) {
+                self.unpriced_models.insert(at, label);
+            }
+        }
+    }
+
+    /// Adds another amount: priced parts add up, unpriced ones are listed.
+    fn add(&mut self, other: &Amount) {
+        self.usage.add(&other.usage);
+        if let Some(cost) = other.cost_usd {
+            self.cost_usd = Some(self.cost_usd.unwrap_or(0.0) + cost);
+        }
+        self.cost_complete &= other.cost_complete;
+        for label in &other.unpriced_models {
+            if let Err(at) = self.unpriced_models.binary_search(label) {
+                self.unpriced_models.insert(at, label.clone());
+            }
+        }
+    }
+
+    /// An amount with nothing in it costs $0 (there is nothing unpriced).
+    fn finish(mut self) -> Amount {
+        if self.cost_complete && self.cost_usd.is_none() {
+            self.cost_usd = Some(0.0);
+        }
+        self
+    }
 }
 
 /// One report row.
@@ -96,6 +148,30 @@ pub struct Row {
     pub models: BTreeMap<String, Amount>,
 }
 
+/// Usage with no price: a model, or a model on a service tier that has no price.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Unpriced {
+    /// The model as reported.
+    pub model: String,
+    /// The service tier (`None`: standard).
+    pub tier: Option<String>,
+}
+
+impl Unpriced {
+    /// `model`, or `model (tier)`.
+    pub fn label(&self) -> String {
+        label(&self.model, self.tier.as_deref())
+    }
+}
+
+/// `model`, or `model (tier)`.
+fn label(model: &str, tier: Option<&str>) -> String {
+    match tier {
+        Some(tier) => format!("{model} ({tier})"),
+        None => model.to_owned(),
+    }
+}
+
 /// A whole report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -107,10 +183,13 @@ pub struct Report {
     pub rows: Vec<Row>,
     /// Sum over all rows.
     pub totals: Amount,
-    /// Models that had usage but no price.
+    /// What had usage but no price, sorted.
     #[serde(skip)]
-    pub unpriced: Vec<String>,
+    pub unpriced: Vec<Unpriced>,
 }
+
+/// One model's usage in a row, by service tier (`None`: standard).
+type ByTier<'t> = BTreeMap<Option<&'t str>, TokenUsage>;
 
 /// A row key before it is formatted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -129,7 +208,7 @@ pub fn compute(sessions: &[SessionUsage], query: &StatsQuery, prices: &PriceTabl
         Vec::new()
     };
     // Sum by borrowed keys first: one hash-map update per event, no allocation.
-    let mut sums: FxHashMap<(Key<'_>, &str), TokenUsage> = FxHashMap::default();
+    let mut sums: FxHashMap<(Key<'_>, &str, Option<&str>), TokenUsage> = FxHashMap::default();
     let mut days = query.zone.days();
     let wanted_model = query.model.as_deref().map(|m| prices.report_name(m));
     for (index, session) in sessions.iter().enumerate() {
@@ -158,11 +237,14 @@ pub fn compute(sessions: &[SessionUsage], query: &StatsQuery, prices: &PriceTabl
                     Key::Text(session.info.originator.as_deref().unwrap_or("unknown"))
                 }
             };
-            sums.entry((key, model)).or_default().add(&event.usage);
+            sums.entry((key, model, event.service_tier.as_deref()))
+                .or_default()
+                .add(&event.usage);
         }
     }
-    let mut rows: BTreeMap<String, BTreeMap<String, TokenUsage>> = BTreeMap::new();
-    for ((key, model), usage) in sums {
+    // Row key → model → service tier → usage.
+    let mut rows: BTreeMap<String, BTreeMap<String, ByTier<'_>>> = BTreeMap::new();
+    for ((key, model, tier), usage) in sums {
         let key = match key {
             Key::Date(date) if query.grouping == Grouping::Month => {
                 date.format("%Y-%m").to_string()
@@ -174,32 +256,41 @@ pub fn compute(sessions: &[SessionUsage], query: &StatsQuery, prices: &PriceTabl
             .or_default()
             .entry(model.to_owned())
             .or_default()
+            .entry(tier)
+            .or_default()
             .add(&usage);
     }
-    let mut unpriced: Vec<String> = Vec::new();
-    let mut price_of = |model: &str, usage: &TokenUsage| -> Amount {
-        let cost_usd = prices.price(model).map(|p| p.cost(usage));
-        if cost_usd.is_none() && !unpriced.iter().any(|m| m == model) {
-            unpriced.push(model.to_owned());
+    let mut unpriced: Vec<Unpriced> = Vec::new();
+    let mut price_of = |model: &str, by_tier: &ByTier<'_>| -> Amount {
+        let mut amount = Amount::empty();
+        for (tier, usage) in by_tier {
+            let cost = prices.price_for(model, *tier).map(|p| p.cost(usage));
+            if cost.is_none() {
+                let missing = Unpriced {
+                    model: model.to_owned(),
+                    tier: tier.map(str::to_owned),
+                };
+                if let Err(at) = unpriced.binary_search(&missing) {
+                    unpriced.insert(at, missing);
+                }
+            }
+            amount.add_part(usage, cost, || label(model, *tier));
         }
-        Amount {
-            usage: *usage,
-            cost_usd,
-        }
+        amount
     };
-    let mut totals = Amount {
-        usage: TokenUsage::default(),
-        cost_usd: Some(0.0),
-    };
+    let mut totals = Amount::empty();
     let rows: Vec<Row> = rows
         .into_iter()
         .map(|(key, by_model)| {
             let models: BTreeMap<String, Amount> = by_model
                 .iter()
-                .map(|(m, u)| (m.clone(), price_of(m, u)))
+                .map(|(m, by_tier)| (m.clone(), price_of(m, by_tier)))
                 .collect();
-            let amount = sum_amounts(models.values());
-            totals = sum_amounts([&totals, &amount]);
+            let mut amount = Amount::empty();
+            for part in models.values() {
+                amount.add(part);
+            }
+            totals.add(&amount);
             Row {
                 key,
                 amount,
@@ -207,41 +298,29 @@ pub fn compute(sessions: &[SessionUsage], query: &StatsQuery, prices: &PriceTabl
             }
         })
         .collect();
-    unpriced.sort();
     Report {
         group_by: query.grouping.name(),
         tz: query.zone.name(),
         rows,
-        totals,
+        totals: totals.finish(),
         unpriced,
     }
-}
-
-/// Sums amounts; the cost is `None` as soon as one part is unpriced.
-fn sum_amounts<'a>(amounts: impl IntoIterator<Item = &'a Amount>) -> Amount {
-    let mut total = Amount {
-        usage: TokenUsage::default(),
-        cost_usd: Some(0.0),
-    };
-    for amount in amounts {
-        total.usage.add(&amount.usage);
-        total.cost_usd = match (total.cost_usd, amount.cost_usd) {
-            (Some(a), Some(b)) => Some(a + b),
-            _ => None,
-        };
-    }
-    total
 }
 
 /// The project of each session: the shortest cwd among sessions of the same git repository
 /// (same remote URL) that contains this session's cwd; else the workspace root Codex
 /// recorded; else the cwd itself.
 pub fn project_keys(sessions: &[SessionUsage]) -> Vec<String> {
+    // The same cwd (creation, else latest) on both sides: a session whose `session_meta` has
+    // a repository URL but no cwd, and a `turn_context` with one, is a root like any other.
+    fn cwd_of(info: &SessionInfo) -> Option<&str> {
+        info.cwd.as_deref().or(info.latest_cwd.as_deref())
+    }
     let mut roots_by_repo: HashMap<&str, Vec<&str>> = HashMap::new();
     for session in sessions {
         if let (Some(url), Some(cwd)) = (
             session.info.git_repository_url.as_deref(),
-            session.info.cwd.as_deref(),
+            cwd_of(&session.info),
         ) {
             let roots = roots_by_repo.entry(url).or_default();
             if !roots.contains(&cwd) {
@@ -253,12 +332,12 @@ pub fn project_keys(sessions: &[SessionUsage]) -> Vec<String> {
         .iter()
         .map(|session| {
             let info = &session.info;
-            let cwd = info.cwd.as_deref().or(info.latest_cwd.as_deref());
-            let Some(cwd) = cwd else {
+            let Some(cwd) = cwd_of(info) else {
                 return "unknown".to_owned();
             };
             let repo_root = info.git_repository_url.as_deref().and_then(|url| {
-                roots_by_repo[url]
+                roots_by_repo
+                    .get(url)?
                     .iter()
                     .filter(|root| path_is_under(cwd, root))
                     .min_by_key(|root| root.len())
@@ -285,12 +364,14 @@ mod tests {
                 .expect("ts")
                 .timestamp_millis(),
             model: model.into(),
+            service_tier: None,
             usage: TokenUsage {
                 input_tokens: input,
                 cached_input_tokens: 0,
                 output_tokens: output,
                 reasoning_output_tokens: 0,
                 total_tokens: input + output,
+                cache_write_input_tokens: 0,
             },
         }
     }
@@ -307,7 +388,7 @@ mod tests {
     }
 
     #[test]
-    fn days_follow_the_zone_and_unpriced_is_null() {
+    fn days_follow_the_zone_and_unpriced_usage_is_left_out() {
         let session = SessionUsage {
             info: SessionInfo {
                 id: "s1".into(),
@@ -326,8 +407,18 @@ mod tests {
         );
         assert_eq!(utc.rows.len(), 1);
         assert_eq!(utc.rows[0].amount.usage.total_tokens, 1_000_015);
-        assert_eq!(utc.rows[0].amount.cost_usd, None);
-        assert_eq!(utc.unpriced, vec!["mystery".to_owned()]);
+        // The priced part (1M input of gpt-5 at $1.25), marked incomplete.
+        assert_eq!(utc.rows[0].amount.cost_usd, Some(1.25));
+        assert!(!utc.rows[0].amount.cost_complete);
+        assert_eq!(utc.rows[0].amount.unpriced_models, ["mystery"]);
+        assert_eq!(utc.rows[0].models["mystery"].cost_usd, None);
+        assert!(utc.rows[0].models["gpt-5"].cost_complete);
+        assert_eq!(utc.totals.cost_usd, Some(1.25));
+        assert!(!utc.totals.cost_complete);
+        assert_eq!(
+            utc.unpriced.iter().map(Unpriced::label).collect::<Vec<_>>(),
+            ["mystery"]
+        );
         let nepal = compute(
             std::slice::from_ref(&session),
             &query(Grouping::Day, "Asia/Kathmandu"),
@@ -336,7 +427,61 @@ mod tests {
         let keys: Vec<&str> = nepal.rows.iter().map(|r| r.key.as_str()).collect();
         assert_eq!(keys, ["2026-03-05", "2026-03-06"]);
         assert_eq!(nepal.rows[1].amount.cost_usd, Some(1.25));
+        assert!(nepal.rows[1].amount.cost_complete);
+        assert_eq!(nepal.rows[0].amount.cost_usd, None);
         assert_eq!(nepal.totals.usage, utc.totals.usage);
+    }
+
+    #[test]
+    fn tiers_are_priced_apart_and_an_unpriced_tier_is_listed() {
+        let tiered = |ts: &str, model: &str, tier: Option<&str>| UsageEvent {
+            service_tier: tier.map(Into::into),
+            ..event(ts, model, 1_000_000, 0)
+        };
+        let session = SessionUsage {
+            info: SessionInfo {
+                id: "s1".into(),
+                ..SessionInfo::default()
+            },
+            events: vec![
+                tiered("2026-03-05T10:00:00Z", "gpt-5", None),
+                tiered("2026-03-05T11:00:00Z", "gpt-5", Some("priority")),
+                tiered("2026-03-05T12:00:00Z", "gpt-5", Some("flex")),
+            ],
+        };
+        let mut prices = PriceTable::default();
+        let file: crate::pricing::PriceFile = toml::from_str(
+            "[prices.\"gpt-5\"]\ninput = 1.0\noutput = 8.0\n[prices.\"gpt-5\".priority]\ninput = 2.0\noutput = 16.0\n",
+        )
+        .expect("toml");
+        prices.apply(file);
+        let report = compute(
+            std::slice::from_ref(&session),
+            &query(Grouping::Model, "UTC"),
+            &prices,
+        );
+        // 1M input at $1 (standard) + 1M at $2 (priority); the flex million has no price.
+        let row = &report.rows[0];
+        assert_eq!(row.amount.usage.input_tokens, 3_000_000);
+        assert_eq!(row.amount.cost_usd, Some(3.0));
+        assert!(!row.amount.cost_complete);
+        assert_eq!(row.amount.unpriced_models, ["gpt-5 (flex)"]);
+        assert_eq!(report.totals, row.amount);
+        assert_eq!(
+            report.unpriced,
+            [Unpriced {
+                model: "gpt-5".into(),
+                tier: Some("flex".into())
+            }]
+        );
+    }
+
+    #[test]
+    fn an_empty_report_costs_nothing_and_is_complete() {
+        let report = compute(&[], &query(Grouping::Day, "UTC"), &PriceTable::bundled());
+        assert_eq!(report.totals.cost_usd, Some(0.0));
+        assert!(report.totals.cost_complete);
+        assert!(report.totals.unpriced_models.is_empty());
     }
 
     #[test]

@@ -9,9 +9,10 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::load::load_sessions;
 use crate::model::UNKNOWN_MODEL;
+use crate::output::sanitize;
 use crate::output::stats::write_report;
 use crate::scan::{Patterns, scan_homes};
-use crate::stats::{Grouping, StatsQuery, compute};
+use crate::stats::{Grouping, StatsQuery, Unpriced, compute};
 
 /// Runs `stats`: from the index (brought up to date first), or by a direct scan.
 pub fn run(config: &Config, args: &StatsArgs, io: &mut Io<'_>) -> Result<()> {
@@ -34,21 +35,27 @@ pub fn run(config: &Config, args: &StatsArgs, io: &mut Io<'_>) -> Result<()> {
     write_report(io.out, &report, config.format, args.breakdown)
         .map_err(|e| Error::io("<stdout>", e))?;
     if !config.quiet {
-        let named: Vec<&str> = report
+        let named: Vec<&Unpriced> = report
             .unpriced
             .iter()
-            .map(String::as_str)
-            .filter(|m| *m != UNKNOWN_MODEL)
+            .filter(|m| m.model != UNKNOWN_MODEL)
             .collect();
         if let Some(first) = named.first() {
+            let table = match &first.tier {
+                Some(tier) => format!("[prices.\"{}\".{tier}]", first.model),
+                None => format!("[prices.\"{}\"]", first.model),
+            };
+            let names: Vec<String> = named.iter().map(|m| m.label()).collect();
             let _ = writeln!(
                 io.err,
-                "rolldex: no price for {}; add one to your config.toml: [prices.\"{first}\"] \
-                 input = … cached_input = … output = … (USD per million tokens)",
-                named.join(", ")
+                "rolldex: no price for {}, so its usage is left out of the costs (marked incomplete); \
+                 add one to your config.toml: {} input = … cached_input = … output = … \
+                 (USD per million tokens)",
+                sanitize(&names.join(", ")),
+                sanitize(&table)
             );
         }
-        if report.unpriced.iter().any(|m| m == UNKNOWN_MODEL) {
+        if report.unpriced.iter().any(|m| m.model == UNKNOWN_MODEL) {
             let _ = writeln!(
                 io.err,
                 "rolldex: some usage has no model name (Codex before 0.35 did not record it) and is unpriced"
@@ -105,7 +112,13 @@ pub fn parse_date(flag: &str, text: &str) -> Result<NaiveDate> {
 }
 
 /// Makes a user-given directory absolute and resolves `.` and `..` by the text alone (no
-/// filesystem access: the directory may be gone, or on a dead mount).
+/// filesystem access: the directory may be gone, or on a dead mount). A Windows path
+/// (`D:\proj`, sessions recorded on Windows) is kept as written: here it is not relative to
+/// the current directory, and `path_is_under` compares it the Windows way.
 pub fn absolute(path: &std::path::Path) -> std::path::PathBuf {
+    let text = path.to_string_lossy();
+    if !path.is_absolute() && crate::model::is_windows_path(&text) {
+        return path.to_path_buf();
+    }
     crate::config::absolute_clean(path)
 }

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::util::{
-    FIELDS, Output, assert_cost, assert_no_panic, assert_same_amount, copy_tree, fixture, keys,
-    row, run, run_with_index, stats_json, stats_json_with_index, usage,
+    Output, assert_cost, assert_no_panic, assert_same_amount, copy_tree, fixture, keys, row, run,
+    run_with_index, stats_json, stats_json_with_index, usage,
 };
 
 /// `U(in, cached, out, reasoning, total)`.
@@ -489,20 +489,35 @@ fn json_shape_is_exact() {
         k.sort();
         k
     };
-    let mut want_amount: Vec<String> = FIELDS.iter().map(|s| (*s).to_owned()).collect();
-    want_amount.push("cost_usd".into());
+    let mut want_amount: Vec<String> = crate::util::JSON_FIELDS
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+    want_amount.extend([
+        "cost_usd".to_owned(),
+        "cost_complete".to_owned(),
+        "unpriced_models".to_owned(),
+    ]);
     want_amount.sort();
     let mut want_row = want_amount.clone();
     want_row.extend(["key".to_owned(), "models".to_owned()]);
     want_row.sort();
+    // Every amount is priced here: complete, nothing listed as unpriced.
+    let priced = |a: &Value| {
+        assert_eq!(a["cost_complete"], Value::Bool(true), "{a}");
+        assert_eq!(a["unpriced_models"], Value::Array(Vec::new()), "{a}");
+    };
     for r in report["rows"].as_array().expect("rows") {
         assert_eq!(amount_keys(r), want_row);
         assert!(r["key"].is_string());
+        priced(r);
         for m in r["models"].as_object().expect("models").values() {
             assert_eq!(amount_keys(m), want_amount);
+            priced(m);
         }
     }
     assert_eq!(amount_keys(&report["totals"]), want_amount);
+    priced(&report["totals"]);
     // Field order in the document: group_by, tz, rows, totals; one line.
     let raw = run_raw(&fixture("model-switch"), &["daily", "--json"]);
     let pos = |k: &str| raw.find(k).unwrap_or_else(|| panic!("{k} missing"));
@@ -555,21 +570,22 @@ fn csv_has_a_header_and_one_line_per_row() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "key,model,input_tokens,cached_input_tokens,output_tokens,reasoning_output_tokens,total_tokens,cost_usd"
+        "key,model,input_tokens,cached_input_tokens,cache_write_input_tokens,output_tokens,reasoning_output_tokens,total_tokens,cost_usd,cost_complete"
     );
     assert_eq!(lines.len(), 4, "{text}");
     let fields: Vec<&str> = lines[1].split(',').collect();
     assert_eq!(
-        &fields[..7],
-        ["2026-02-28", "", "3000", "2000", "300", "100", "3300"]
+        &fields[..8],
+        ["2026-02-28", "", "3000", "2000", "0", "300", "100", "3300"]
     );
-    let cost: f64 = fields[7].parse().expect("cost");
+    let cost: f64 = fields[8].parse().expect("cost");
     assert!((cost - 0.0045).abs() < 1e-6);
-    // Unpriced: empty cost cell.
+    assert_eq!(fields[9], "true");
+    // Unpriced: empty cost cell, and not complete.
     let text = run_raw(&fixture("missing-model"), &["daily", "--format", "csv"]);
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), 2);
-    assert_eq!(lines[1], "2026-03-05,,5000,3000,500,200,5500,");
+    assert_eq!(lines[1], "2026-03-05,,5000,3000,0,500,200,5500,,false");
     // Empty report: header only.
     let text = run_raw(&fixture("legacy"), &["daily", "--format", "csv"]);
     assert_eq!(text.lines().count(), 1);
@@ -586,7 +602,7 @@ fn breakdown_adds_a_line_per_model() {
         .collect();
     let pairs: Vec<(String, String, i64)> = body
         .iter()
-        .map(|f| (f[0].clone(), f[1].clone(), f[6].parse().expect("total")))
+        .map(|f| (f[0].clone(), f[1].clone(), f[7].parse().expect("total")))
         .collect();
     assert_eq!(
         pairs,
@@ -707,8 +723,16 @@ fn all_fixtures_in_one_home_add_up() {
             6600 + 4950 + 8800 + 6600 + 1100 + 5500 + 3300 + 3300 + 6600 + 11000 + 6600,
         ]
     );
-    // One model is unpriced, so the grand total has no cost.
-    assert_cost(&r["totals"], None, "totals");
+    // One model (missing-model's `unknown`) is unpriced, so the grand total is the priced part,
+    // marked incomplete: the README's fixture costs (1e-6 USD) reemit 8550 + reset 8437.5 +
+    // fork 12375 + estimate 10125 + null-info 1687.5 + legacy 0 + unknown-type 5625 +
+    // torn-tail 5625 + model-switch 7425 + midnight 15750 + filters 7425 = 83025.
+    assert_cost(&r["totals"], Some(0.083_025), "totals");
+    assert_eq!(r["totals"]["cost_complete"], Value::Bool(false));
+    assert_eq!(
+        r["totals"]["unpriced_models"],
+        serde_json::json!(["unknown"])
+    );
 }
 
 fn add_cells(into: &mut BTreeMap<(String, String), U>, report: &Value) {
