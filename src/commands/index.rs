@@ -1,4 +1,4 @@
-//! `rolldex index`: builds or updates the index and says what it did.
+//! `rolldex index`: builds, updates or rebuilds the index and says what it did.
 
 use std::time::Instant;
 
@@ -11,12 +11,14 @@ use crate::error::{Error, Result};
 /// Runs `index`.
 pub fn run(config: &Config, args: &IndexArgs, io: &mut Io<'_>) -> Result<()> {
     let started = Instant::now();
-    if args.rebuild {
-        let (mut store, _) = open_index(config, Freshness::AsIs, Needs::Sessions, io)?;
-        let _lock = store.lock()?;
-        store.reset()?;
-    }
-    let (store, summary) = open_index(config, Freshness::Wait, Needs::Sessions, io)?;
+    // A rebuild writes the new index beside the current one, which answers queries until the
+    // new one replaces it; it works from any state of the index folder.
+    let freshness = if args.rebuild {
+        Freshness::Rebuild
+    } else {
+        Freshness::Wait
+    };
+    let (store, summary) = open_index(config, freshness, Needs::Sessions, io)?;
     let sessions = store.file_count();
     let elapsed = started.elapsed().as_secs_f64();
     let message = match summary {

@@ -1,7 +1,10 @@
 //! Opens the index and brings it up to date before a query, drawing progress on stderr.
 //!
-//! Shared by every query command; `--no-update` skips the update, and when another rolldex
-//! holds the writer lock the query answers from the last commit instead of waiting.
+//! Shared by every query command; `--no-update` skips the update. When another rolldex holds
+//! the writer lock the query answers from the last commit instead of waiting, unless there is
+//! none yet (a first build running): then it says so and waits. An index found outdated or
+//! damaged is rebuilt, with one line saying why; an update that cannot be written (a read-only
+//! or full disk) leaves a query answering from the last commit, with one line saying so.
 
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -23,6 +26,8 @@ pub enum Freshness {
     Update,
     /// Wait for the writer lock (the `index` command).
     Wait,
+    /// Build a whole new index beside the current one and swap it in (`index --rebuild`).
+    Rebuild,
     /// Answer from the last commit.
     AsIs,
 }
@@ -62,11 +67,21 @@ pub fn open_index(
     );
     let mut store = store?;
     // `rolldex index` may take the time to merge segments; queries stay quick.
-    store.merge_on_update = freshness == Freshness::Wait;
-    if let Some(reason) = store.rebuilt_because.take() {
-        let _ = writeln!(io.err, "rolldex: {reason}");
+    store.merge_on_update = matches!(freshness, Freshness::Wait | Freshness::Rebuild);
+    let scanned = scanned.transpose()?;
+    // A rebuild, asked for or needed (an older format, damaged files): even `--no-update`
+    // has nothing else to answer from.
+    if freshness == Freshness::Rebuild || store.broken().is_some() {
+        let scan = match scanned {
+            Some(scan) => scan,
+            None => scan(config)?,
+        };
+        return rebuild(config, freshness, store, &scan, io);
     }
-    let Some(scan) = scanned.transpose()? else {
+    let Some(scan) = scanned else {
+        if !store.has_commit() {
+            wait_for_first_build(config, &mut store, io)?;
+        }
         return Ok((store, None));
     };
     if store.is_current(&scan) {
@@ -74,25 +89,126 @@ pub fn open_index(
     }
     let lock = match freshness {
         Freshness::Wait => Some(store.lock()?),
-        _ => store.try_lock()?,
+        _ => match store.try_lock() {
+            Ok(lock) => lock,
+            Err(e) if store.has_commit() => {
+                say(
+                    io,
+                    &format!("{}; answering from the last update", unwritable(&e)),
+                );
+                return Ok((store, None));
+            }
+            Err(e) => return Err(e),
+        },
     };
-    let Some(_lock) = lock else {
-        if !config.quiet {
-            let _ = writeln!(
-                io.err,
-                "rolldex: another rolldex is updating the index; answering from its last update"
-            );
+    let _lock = match lock {
+        Some(lock) => lock,
+        None if store.has_commit() => {
+            if !config.quiet {
+                say(
+                    io,
+                    "another rolldex is updating the index; answering from its last update",
+                );
+            }
+            return Ok((store, None));
         }
-        return Ok((store, None));
+        None => {
+            if !config.quiet {
+                say(io, FIRST_BUILD_ELSEWHERE);
+            }
+            store.lock()?
+        }
     };
     let bar = Bar::new(config.quiet);
     let summary = store.update_locked(&scan, &bar);
     drop(bar);
-    let summary = summary?;
+    let summary = match summary {
+        Ok(summary) => summary,
+        // Disk full, read-only: the last commit still answers (`index` reports the error).
+        Err(e) if freshness == Freshness::Update && store.has_commit() => {
+            say(
+                io,
+                &format!("{}; answering from the last update", unwritable(&e)),
+            );
+            return Ok((store, None));
+        }
+        Err(e) => return Err(e),
+    };
+    if let Some(reason) = store.rebuilt_because.take() {
+        say(io, &format!("{reason}; rebuilt it"));
+    }
     if !config.quiet {
         report_skipped(io.err, &summary.report, 0).map_err(|e| Error::io("<stderr>", e))?;
     }
     Ok((store, Some(summary)))
+}
+
+/// What a query says while another process builds the first index.
+const FIRST_BUILD_ELSEWHERE: &str =
+    "the first index build is running in another rolldex; waiting for it";
+
+/// Rebuilds the index beside the current one (which keeps answering other queries until the
+/// new one is swapped in), waiting for the writer lock.
+fn rebuild(
+    config: &Config,
+    freshness: Freshness,
+    mut store: IndexStore,
+    scan: &ScanResult,
+    io: &mut Io<'_>,
+) -> Result<(IndexStore, Option<UpdateSummary>)> {
+    let _lock = if let Some(lock) = store.try_lock()? {
+        lock
+    } else {
+        if !config.quiet {
+            say(
+                io,
+                "another rolldex is writing the index; waiting for it to finish",
+            );
+        }
+        store.lock()?
+    };
+    // Another process may have rebuilt it while we waited.
+    store.reopen_locked()?;
+    let bar = Bar::new(config.quiet);
+    let summary = if freshness == Freshness::Rebuild {
+        store.rebuild_locked(scan, &bar)
+    } else {
+        if let Some(reason) = store.broken() {
+            say(io, &format!("{reason}; rebuilding"));
+        }
+        store.update_locked(scan, &bar)
+    };
+    drop(bar);
+    let summary = summary?;
+    store.rebuilt_because = None;
+    if !config.quiet {
+        report_skipped(io.err, &summary.report, 0).map_err(|e| Error::io("<stderr>", e))?;
+    }
+    Ok((store, Some(summary)))
+}
+
+/// `--no-update` with no commit yet: if a first build is running elsewhere, waits for it.
+fn wait_for_first_build(config: &Config, store: &mut IndexStore, io: &mut Io<'_>) -> Result<()> {
+    // A lock that cannot be taken at all (a read-only folder): nothing is being built.
+    if let Ok(None) = store.try_lock() {
+        if !config.quiet {
+            say(io, FIRST_BUILD_ELSEWHERE);
+        }
+        let _lock = store.lock()?;
+        store.reopen_locked()?;
+    }
+    Ok(())
+}
+
+/// The one line for an update that could not be written.
+fn unwritable(error: &Error) -> String {
+    let text = error.to_string().replace(['\n', '\r'], " ");
+    format!("could not update the index ({})", text.trim())
+}
+
+/// One `rolldex: …` line on stderr (a closed stderr is not worth failing the query for).
+fn say(io: &mut Io<'_>, line: &str) {
+    let _ = writeln!(io.err, "rolldex: {line}");
 }
 
 /// Scans the configured homes.

@@ -90,10 +90,17 @@ impl IndexState {
     }
 }
 
-/// Reads a postcard file.
+/// Reads a postcard file; one that does not decode to exactly its length (cut, or garbage
+/// that happens to start like a value) is damaged.
 pub(super) fn read_postcard<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T> {
     let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
-    postcard::from_bytes(&bytes).map_err(|e| Error::Index(format!("{}: {e}", path.display())))
+    let damaged =
+        |what: &dyn std::fmt::Display| Error::Index(format!("{}: {what}", path.display()));
+    match postcard::take_from_bytes(&bytes) {
+        Ok((value, [])) => Ok(value),
+        Ok((_, rest)) => Err(damaged(&format_args!("{} bytes too many", rest.len()))),
+        Err(e) => Err(damaged(&e)),
+    }
 }
 
 /// Writes a postcard file durably: temporary name, fsync, rename.

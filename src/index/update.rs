@@ -81,18 +81,47 @@ impl IndexStore {
     }
 
     /// Updates with the writer lock already held by the caller (re-reading the last commit
-    /// first, since another writer may have committed before we got the lock).
+    /// first, since another writer may have committed, or swapped in a rebuilt index, before
+    /// we got the lock). An index found broken, or whose per-file state cannot be read, is
+    /// rebuilt instead ([`IndexStore::rebuilt_because`] says why). On failure the store is
+    /// back at the last commit, so a query can still answer from it.
     pub fn update_locked(
         &mut self,
         scan: &ScanResult,
         progress: &dyn Progress,
     ) -> Result<UpdateSummary> {
+        let want = self.want;
+        self.reopen_locked()?;
         self.want = Want::Full;
-        self.reload()?;
-        let mut summary = UpdateSummary::default();
-        if self.is_current(scan) {
+        if self.broken.is_none()
+            && let Err(e) = self.reload()
+        {
+            self.set_broken(super::damaged(&e));
+        }
+        if let Some(reason) = self.broken.clone() {
+            self.want = want;
+            let summary = self.rebuild_locked(scan, progress)?;
+            self.rebuilt_because = Some(reason);
             return Ok(summary);
         }
+        if self.is_current(scan) {
+            return Ok(UpdateSummary::default());
+        }
+        let built = self.build(scan, progress);
+        if built.is_err() {
+            self.back_to_last_commit(want);
+        }
+        built
+    }
+
+    /// Reads what changed into the index and commits, whatever the scan (a rebuild commits
+    /// even an empty home).
+    pub(super) fn build(
+        &mut self,
+        scan: &ScanResult,
+        progress: &dyn Progress,
+    ) -> Result<UpdateSummary> {
+        let mut summary = UpdateSummary::default();
         let mut state = self.state.take().unwrap_or_default();
         let catalog = std::mem::take(&mut self.catalog);
         let usage = self.usage.take().unwrap_or_default();
@@ -232,7 +261,12 @@ impl IndexStore {
         self.usage = Some(usage);
         self.generation = payload.generation;
         self.loaded = Some(Want::Full);
-        remove_old_generations(&self.dir, payload.generation);
+        // A rebuild's commit goes to a staging index: the live one still uses every older
+        // generation until the swap.
+        if self.staging.is_none() {
+            remove_old_generations(&self.dir, &[payload.generation, payload.generation - 1]);
+            super::remove_staging_dirs(&self.dir);
+        }
         Ok(())
     }
 }
@@ -249,8 +283,11 @@ fn plan<'a>(scan: &'a ScanResult, catalog: &Catalog, state: &IndexState) -> Vec<
             let Some(old) = known.get(key.as_str()) else {
                 return Some(Job::New(file));
             };
-            if old.len == file.len && old.mtime_ns == file.mtime_ns && old.identity == file.identity
-            {
+            // A file that could not be read is tried again by every update.
+            let unchanged = old.len == file.len
+                && old.mtime_ns == file.mtime_ns
+                && old.identity == file.identity;
+            if unchanged && !old.unreadable {
                 return None;
             }
             match state.entry(&key) {
@@ -273,26 +310,41 @@ fn plan<'a>(scan: &'a ScanResult, catalog: &Catalog, state: &IndexState) -> Vec<
         .collect()
 }
 
-/// Removes state files older than the previous generation (a reader may be loading that one
-/// right now).
-fn remove_old_generations(dir: &std::path::Path, generation: u64) {
+/// Removes the state, catalog and usage files of every generation but `keep` (the new one, and
+/// the one a reader may be loading right now), and temporary files a killed writer left (caller
+/// holds the lock). Only those names, directly in the folder, are touched.
+pub(super) fn remove_old_generations(dir: &std::path::Path, keep: &[u64]) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
-    let keep = [generation, generation.saturating_sub(1)];
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let Some((kind, rest)) = name.split_once('-') else {
-            continue;
+        let stale = match generation_of(&name) {
+            Some(n) => !keep.contains(&n),
+            None => temporary_of_ours(&name),
         };
-        let ours = matches!(kind, "state" | "catalog" | "usage");
-        let number = rest
-            .strip_suffix(".bin")
-            .and_then(|n| n.parse::<u64>().ok());
-        if ours && number.is_some_and(|n| !keep.contains(&n)) {
+        if stale {
             let _ = std::fs::remove_file(entry.path());
         }
     }
+}
+
+/// `N` of `state-N.bin`, `catalog-N.bin` or `usage-N.bin`.
+pub(super) fn generation_of(name: &str) -> Option<u64> {
+    let (kind, rest) = name.split_once('-')?;
+    if !matches!(kind, "state" | "catalog" | "usage") {
+        return None;
+    }
+    rest.strip_suffix(".bin")?.parse().ok()
+}
+
+/// A temporary file of ours (`state-N.tmp`, `VERSION.tmp`…): a writer killed before its
+/// rename left it.
+fn temporary_of_ours(name: &str) -> bool {
+    let Some(stem) = name.strip_suffix(".tmp") else {
+        return false;
+    };
+    stem == "VERSION" || generation_of(&format!("{stem}.bin")).is_some()
 }
 
 /// The key a file is stored under.
