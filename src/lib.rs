@@ -37,3 +37,4 @@ pub mod query;
 pub mod scan;
 pub mod stats;
 pub mod timezone;
+pub mod transcript;

@@ -205,6 +205,9 @@ pub struct SessionInfo {
     pub models: Vec<String>,
     /// The thread this one was forked or spawned from.
     pub forked_from_id: Option<String>,
+    /// History this session inherits by reference (`session_meta.history_base`, Codex ≥ 0.153
+    /// paginated forks and reverts): never counted again, shown by `show`.
+    pub history_base: Option<HistoryBase>,
     /// First real user message, injected context stripped.
     pub title: Option<String>,
     /// Thread name from `session_index.jsonl` or a `thread_name_updated` event.
@@ -282,6 +285,15 @@ pub fn is_windows_path(path: &str) -> bool {
         && bytes[1] == b':'
         && bytes.get(2).is_none_or(|c| *c == b'\\' || *c == b'/');
     drive || path.contains('\\')
+}
+
+/// Where a session's inherited history ends in its base rollout.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryBase {
+    /// The base rollout's id (a thread id, or a revert file's rollout id).
+    pub rollout_id: String,
+    /// The exclusive end, in plain (decoded) bytes of the base file.
+    pub end_byte_offset: Option<u64>,
 }
 
 /// Who said a message in a conversation.

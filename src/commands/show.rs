@@ -3,17 +3,16 @@
 
 use std::fmt::Write as _;
 use std::io::Write;
-use std::path::Path;
 
 use super::Io;
 use super::refresh::{Freshness, Needs, open_index};
 use crate::cli::ShowArgs;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::model::{Message, Role, SessionInfo};
+use crate::model::{Message, SessionInfo};
 use crate::output::sessions::{write_conversation, write_records};
 use crate::output::{Format, sanitize};
-use crate::parse::{Depth, parse_path};
+use crate::transcript;
 
 /// Runs `show`; returns the exit code.
 pub fn run(config: &Config, args: &ShowArgs, io: &mut Io<'_>) -> Result<u8> {
@@ -24,7 +23,7 @@ pub fn run(config: &Config, args: &ShowArgs, io: &mut Io<'_>) -> Result<u8> {
         io,
     )?;
     let sessions: Vec<&SessionInfo> = store.session_infos();
-    let session = match resolve(&sessions, &args.id) {
+    let session = match transcript::resolve(&sessions, &args.id) {
         Ok(session) => session,
         Err(candidates) => {
             let _ = if candidates.is_empty() {
@@ -56,13 +55,8 @@ pub fn run(config: &Config, args: &ShowArgs, io: &mut Io<'_>) -> Result<u8> {
             return Ok(1);
         }
     };
-    let (_, parsed) = parse_path(
-        Path::new(&session.path),
-        session.archived,
-        Depth::Full,
-        &mut Vec::new(),
-    );
-    if parsed.report.unreadable > 0 {
+    let transcript = transcript::read(session, &store.file_sessions());
+    if transcript.unreadable {
         let _ = writeln!(
             io.err,
             "rolldex: cannot read {} (moved or deleted since it was indexed?)",
@@ -70,19 +64,46 @@ pub fn run(config: &Config, args: &ShowArgs, io: &mut Io<'_>) -> Result<u8> {
         );
         return Ok(1);
     }
-    let mut messages: Vec<&Message> = parsed.messages.iter().collect();
-    if let Some(word) = &args.grep {
-        messages = matching_turns(&messages, word);
+    if let Some(base) = &transcript.missing_base
+        && !config.quiet
+    {
+        let _ = writeln!(
+            io.err,
+            "rolldex: the history this session inherits from {} is not on disk (archived elsewhere or deleted); showing what is",
+            sanitize(base)
+        );
     }
+    // Inherited history first (oldest ancestor first), then the session's own messages.
+    let mut parts: Vec<(Option<&str>, Vec<&Message>)> = transcript
+        .inherited
+        .iter()
+        .map(|i| (Some(i.from.as_str()), i.messages.iter().collect()))
+        .collect();
+    parts.push((None, transcript.messages.iter().collect()));
+    if let Some(word) = &args.grep {
+        for (_, messages) in &mut parts {
+            *messages = transcript::matching_turns(messages, word);
+        }
+    }
+    let found = parts.iter().any(|(_, m)| !m.is_empty());
     let local = |ms: i64| config.zone.format_minute(ms);
     let written = if config.format == Format::Table {
-        write_header(io.out, session, &local)
-            .and_then(|()| write_conversation(io.out, &messages, &local, args.full))
+        write_header(io.out, session, &local).and_then(|()| {
+            for (from, messages) in &parts {
+                if let Some(from) = from {
+                    writeln!(io.out, "┄┄ inherited from {} ┄┄\n", sanitize(from))?;
+                } else if parts.len() > 1 {
+                    writeln!(io.out, "┄┄ this session ┄┄\n")?;
+                }
+                write_conversation(io.out, messages, &local, args.full)?;
+            }
+            Ok(())
+        })
     } else {
-        write_records(io.out, &messages, config.format)
+        write_records(io.out, &parts, config.format)
     };
     written.map_err(|e| Error::io("<stdout>", e))?;
-    if args.grep.is_some() && messages.is_empty() {
+    if args.grep.is_some() && !found {
         return Ok(1);
     }
     Ok(0)
@@ -121,72 +142,4 @@ fn write_header(
     }
     writeln!(out, "file     {}", sanitize(&s.path))?;
     writeln!(out)
-}
-
-/// Finds the session `id` names: exact id, unique id prefix, or thread name. On failure,
-/// returns the candidates (empty when nothing matched).
-fn resolve<'a>(
-    sessions: &[&'a SessionInfo],
-    id: &str,
-) -> std::result::Result<&'a SessionInfo, Vec<&'a SessionInfo>> {
-    let wanted = id.trim().to_ascii_lowercase();
-    if wanted.is_empty() {
-        return Err(Vec::new());
-    }
-    if let Some(exact) = sessions.iter().copied().find(|s| s.id == wanted) {
-        return Ok(exact);
-    }
-    let by_prefix: Vec<&SessionInfo> = sessions
-        .iter()
-        .copied()
-        .filter(|s| s.id.starts_with(&wanted))
-        .collect();
-    if by_prefix.len() == 1 {
-        return Ok(by_prefix[0]);
-    }
-    if by_prefix.len() > 1 {
-        return Err(by_prefix);
-    }
-    let by_name: Vec<&SessionInfo> = sessions
-        .iter()
-        .copied()
-        .filter(|s| {
-            s.thread_name
-                .as_deref()
-                .is_some_and(|n| n.eq_ignore_ascii_case(id.trim()))
-        })
-        .collect();
-    match by_name.len() {
-        1 => Ok(by_name[0]),
-        0 => Err(sessions
-            .iter()
-            .copied()
-            .filter(|s| {
-                s.display_name()
-                    .is_some_and(|n| n.to_lowercase().contains(&id.trim().to_lowercase()))
-            })
-            .collect()),
-        _ => Err(by_name),
-    }
-}
-
-/// The turns (a user message and everything up to the next one) that mention `word`.
-fn matching_turns<'a>(messages: &[&'a Message], word: &str) -> Vec<&'a Message> {
-    let needle = word.to_lowercase();
-    let mut out = Vec::new();
-    let mut turn: Vec<&Message> = Vec::new();
-    let mut flush = |turn: &mut Vec<&'a Message>| {
-        if turn.iter().any(|m| m.text.to_lowercase().contains(&needle)) {
-            out.append(turn);
-        }
-        turn.clear();
-    };
-    for message in messages {
-        if message.role == Role::User {
-            flush(&mut turn);
-        }
-        turn.push(message);
-    }
-    flush(&mut turn);
-    out
 }

@@ -163,6 +163,10 @@ pub struct Record<'a> {
     pub tool: Option<&'a str>,
     /// The text (whole).
     pub text: &'a str,
+    /// The rollout this message is inherited from (history the session holds by reference),
+    /// absent for the session's own messages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inherited_from: Option<&'a str>,
 }
 
 /// Writes a conversation for reading in a terminal or a pager.
@@ -198,15 +202,22 @@ pub fn write_conversation(
     Ok(())
 }
 
-/// Writes `show --json` records.
-pub fn write_records(out: &mut dyn Write, messages: &[&Message], format: Format) -> io::Result<()> {
-    let records: Vec<Record<'_>> = messages
+/// Writes `show --json` records: each part's messages, inherited parts marked with their source.
+pub fn write_records(
+    out: &mut dyn Write,
+    parts: &[(Option<&str>, Vec<&Message>)],
+    format: Format,
+) -> io::Result<()> {
+    let records: Vec<Record<'_>> = parts
         .iter()
-        .map(|m| Record {
-            timestamp: m.timestamp_ms.and_then(rfc3339),
-            role: m.role.as_str(),
-            tool: m.tool.as_deref(),
-            text: &m.text,
+        .flat_map(|(from, messages)| {
+            messages.iter().map(move |m| Record {
+                timestamp: m.timestamp_ms.and_then(rfc3339),
+                role: m.role.as_str(),
+                tool: m.tool.as_deref(),
+                text: &m.text,
+                inherited_from: *from,
+            })
         })
         .collect();
     match format {

@@ -255,6 +255,12 @@ impl FileState {
         session.forked_from_id = meta.forked_from_id.as_deref().map(str::to_owned);
         session.source = meta.source.as_ref().map(content::source_name);
         session.thread_source = meta.thread_source.as_deref().map(str::to_owned);
+        session.history_base = meta.history_base.as_ref().and_then(|b| {
+            Some(crate::model::HistoryBase {
+                rollout_id: b.thread_id.clone().filter(|t| !t.is_empty())?,
+                end_byte_offset: b.end_byte_offset,
+            })
+        });
         session.agent_role = meta.agent_role.as_deref().map(str::to_owned);
         session.agent_nickname = meta.agent_nickname.as_deref().map(str::to_owned);
         if let Some(git) = &meta.git {

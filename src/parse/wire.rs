@@ -27,6 +27,8 @@ pub struct SessionMeta<'a> {
     #[serde(borrow)]
     pub forked_from_id: Option<Cow<'a, str>>,
     pub source: Option<serde_json::Value>,
+    #[serde(default)]
+    pub history_base: Option<WireHistoryBase>,
     #[serde(borrow)]
     pub thread_source: Option<Cow<'a, str>>,
     #[serde(borrow, alias = "agent_type")]
@@ -34,6 +36,13 @@ pub struct SessionMeta<'a> {
     #[serde(borrow)]
     pub agent_nickname: Option<Cow<'a, str>>,
     pub git: Option<Git<'a>>,
+}
+
+/// `session_meta.history_base`: an exclusive prefix of another rollout this one inherits.
+#[derive(Debug, Deserialize)]
+pub struct WireHistoryBase {
+    pub thread_id: Option<String>,
+    pub end_byte_offset: Option<u64>,
 }
 
 /// Git facts Codex collects at session start.
