@@ -24,25 +24,31 @@ pub struct Loaded {
 
 /// Parses every file of `scan` (usage depth) and applies thread names.
 pub fn load_sessions(scan: &ScanResult) -> Loaded {
-    let parsed: Vec<(SessionUsage, ParseReport, u64, bool, bool)> = scan
+    #[allow(clippy::type_complexity)]
+    let parsed: Vec<(SessionUsage, ParseReport, u64, bool, bool, Option<usize>)> = scan
         .files
         .par_iter()
         .map_init(Vec::new, |scratch, file: &SourceFile| {
             let (state, out) = parse::parse_path(&file.path, file.archived, Depth::Usage, scratch);
             let records = state.uses_records();
             let empty = state.is_empty();
+            let fork_tail = state.fork_tail_start();
             let session = SessionUsage {
                 info: state.session,
                 events: out.usage,
             };
-            (session, out.report, file.len, records, empty)
+            (session, out.report, file.len, records, empty, fork_tail)
         })
         .collect();
     let mut loaded = Loaded::default();
     let mut by_id: HashMap<String, usize> = HashMap::new();
     let mut sizes: Vec<(u64, bool)> = Vec::new();
-    for (mut session, report, len, records, empty) in parsed {
+    let mut fork_tails: Vec<(String, usize)> = Vec::new();
+    for (mut session, report, len, records, empty, fork_tail) in parsed {
         loaded.report.merge(&report);
+        if let Some(start) = fork_tail {
+            fork_tails.push((session.info.path.clone(), start));
+        }
         // An empty file (Codex crashed before its first line) holds no session.
         if empty {
             continue;
@@ -63,10 +69,11 @@ pub fn load_sessions(scan: &ScanResult) -> Loaded {
             let kept = &mut loaded.sessions[at];
             let events =
                 crate::model::merge_thread_events(&[kept.events.as_slice(), &session.events]);
-            if len > known_len {
+            // The file written last (the live one) stands for the session.
+            if session.info.updated_at_ms > kept.info.updated_at_ms {
                 kept.info = session.info;
-                sizes[at].0 = len;
             }
+            sizes[at].0 = sizes[at].0.max(len);
             kept.info.recount(&events);
             kept.events = events;
         } else {
@@ -79,6 +86,32 @@ pub fn load_sessions(scan: &ScanResult) -> Loaded {
             }
         }
     }
+    drop_leaked_copies(&mut loaded.sessions, &fork_tails);
     loaded.report.unreadable += scan.unreadable;
     loaded
+}
+
+/// Legacy forks whose copied block the timestamp rule closed too early lose the leaked rest
+/// of the copy (see [`crate::model::drop_leaked_copy`]); `fork_tails` names each such file
+/// and its first event after the block.
+fn drop_leaked_copies(sessions: &mut [SessionUsage], fork_tails: &[(String, usize)]) {
+    for (path, start) in fork_tails {
+        let Some(at) = sessions.iter().position(|s| s.info.path == *path) else {
+            continue;
+        };
+        let Some(parent_id) = sessions[at].info.forked_from_id.clone() else {
+            continue;
+        };
+        let Some(parent) = sessions.iter().position(|s| s.info.id == parent_id) else {
+            continue;
+        };
+        let parent_events = sessions[parent].events.clone();
+        let child = &mut sessions[at];
+        let fork_ms = child.info.started_at_ms.unwrap_or(i64::MAX);
+        if crate::model::drop_leaked_copy(&mut child.events, *start, &parent_events, fork_ms) > 0 {
+            let events = std::mem::take(&mut child.events);
+            child.info.recount(&events);
+            child.events = events;
+        }
+    }
 }

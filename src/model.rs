@@ -9,7 +9,9 @@ use serde::{Deserialize, Serialize};
 
 /// Token counts as Codex reports them: `cached` is a part of `input`, `reasoning` a part of
 /// `output`, and `total = input + output`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 pub struct TokenUsage {
     /// Input tokens, cached ones included.
     pub input_tokens: i64,
@@ -95,6 +97,59 @@ pub struct UsageEvent {
     pub service_tier: Option<Arc<str>>,
 }
 
+/// One rate-limit window of a snapshot. Windows are told apart by their length, never by the
+/// `primary`/`secondary` slot Codex wrote them in (a weekly-only period puts the week first).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LimitWindow {
+    /// The window's length (300 = 5 h, 10080 = a week).
+    pub window_minutes: u32,
+    /// How much of it was used, 0–100.
+    pub used_percent: f64,
+    /// When it resets (Unix seconds); relative resets are made absolute with the event's time.
+    /// `None` in the 0.40 flat shape, which did not say.
+    pub resets_at_s: Option<i64>,
+}
+
+/// Credits a `rate_limits` snapshot reported.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Credits {
+    /// The account has credits.
+    pub has_credits: bool,
+    /// They are unlimited.
+    pub unlimited: bool,
+    /// The balance as Codex wrote it (a decimal string), if it did.
+    pub balance: Option<String>,
+}
+
+/// One `token_count.rate_limits` snapshot of one limit: what the server said at that time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LimitSnapshot {
+    /// The event's time (ms since the Unix epoch, UTC).
+    pub time_ms: i64,
+    /// The limit bucket (`codex`, `codex_bengalfox`); files before Codex 0.100 say none, which
+    /// means `codex`.
+    pub limit_id: String,
+    /// Its windows (one, two, or none when the server sent no window).
+    pub windows: Vec<LimitWindow>,
+    /// `plus`, `pro`, …
+    pub plan_type: Option<String>,
+    /// Credits, when reported.
+    pub credits: Option<Credits>,
+    /// `rate_limit_reached_type` (`rate_limit_reached`, `workspace_…`) when a limit was hit.
+    pub reached: Option<String>,
+}
+
+impl LimitSnapshot {
+    /// True when `other` says the same as this one, whatever its time.
+    pub fn same_values(&self, other: &LimitSnapshot) -> bool {
+        self.limit_id == other.limit_id
+            && self.windows == other.windows
+            && self.plan_type == other.plan_type
+            && self.credits == other.credits
+            && self.reached == other.reached
+    }
+}
+
 /// Several files of one thread that are not copies of each other (a revert file beside the
 /// file it replaced, a segment beside the live file): each response's event once. Files whose
 /// spend comes from `token_usage_record`s hold one event per response, and a prefix two files
@@ -121,6 +176,42 @@ pub fn merge_thread_events(lists: &[&[UsageEvent]]) -> Vec<UsageEvent> {
     all.sort_by_cached_key(key);
     all.dedup_by(|a, b| key(a) == key(b));
     all
+}
+
+/// How many events after a legacy fork's copied block are compared with its parent's.
+const MAX_LEAKED_COPY: usize = 4096;
+
+/// Drops what a legacy fork's copied block leaked past the timestamp rule. Codex stamps the
+/// copied parent lines with the time it writes them, so a long copy can cross a second
+/// boundary, and the rule (the copy carries the fork's second) then counts the rest of the
+/// copy as the child's. The copy's events repeat, in order, the last events the parent spent
+/// before the fork: the longest run of the child's first events (from `start`) that equals the
+/// end of the parent's events up to `fork_ms` is the leaked copy. Returns how many were
+/// dropped.
+pub fn drop_leaked_copy(
+    child: &mut Vec<UsageEvent>,
+    start: usize,
+    parent: &[UsageEvent],
+    fork_ms: i64,
+) -> usize {
+    let before: Vec<&UsageEvent> = parent
+        .iter()
+        .filter(|e| e.timestamp_ms <= fork_ms)
+        .collect();
+    let tail = child.get(start..).unwrap_or_default();
+    let same = |a: &UsageEvent, b: &UsageEvent| a.usage == b.usage && a.model == b.model;
+    let most = tail.len().min(before.len()).min(MAX_LEAKED_COPY);
+    let leaked = (1..=most)
+        .rev()
+        .find(|&k| {
+            tail[..k]
+                .iter()
+                .zip(&before[before.len() - k..])
+                .all(|(c, p)| same(c, p))
+        })
+        .unwrap_or(0);
+    child.drain(start..start + leaked);
+    leaked
 }
 
 /// FNV-1a: stable across runs, versions and platforms, unlike std's hasher.

@@ -49,7 +49,7 @@ impl Grouping {
 }
 
 /// A session with its counted usage events.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct SessionUsage {
     /// Session facts.
     pub info: SessionInfo,
@@ -75,7 +75,7 @@ pub struct StatsQuery {
 }
 
 /// Tokens and cost of one model within a row (or of a row, or of the whole report).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Amount {
     /// Token counts.
     #[serde(flatten)]
@@ -137,7 +137,7 @@ impl Amount {
 }
 
 /// One report row.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Row {
     /// The group key (a date, a session id, a model, …).
     pub key: String,
@@ -173,7 +173,7 @@ fn label(model: &str, tier: Option<&str>) -> String {
 }
 
 /// A whole report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, schemars::JsonSchema)]
 pub struct Report {
     /// `day`, `week`, …
     pub group_by: &'static str,
@@ -305,6 +305,29 @@ pub fn compute(sessions: &[SessionUsage], query: &StatsQuery, prices: &PriceTabl
         totals: totals.finish(),
         unpriced,
     }
+}
+
+/// Tokens and cost of `events`, priced as a report row is (summed per model and tier, then
+/// priced): what `limits` counts inside a window and `statusline` for today.
+pub fn amount_of<'e>(
+    events: impl IntoIterator<Item = &'e UsageEvent>,
+    prices: &PriceTable,
+) -> Amount {
+    let mut sums: BTreeMap<(&str, Option<&str>), TokenUsage> = BTreeMap::new();
+    for event in events {
+        sums.entry((
+            prices.report_name(&event.model),
+            event.service_tier.as_deref(),
+        ))
+        .or_default()
+        .add(&event.usage);
+    }
+    let mut amount = Amount::empty();
+    for ((model, tier), usage) in &sums {
+        let cost = prices.price_for(model, *tier).map(|p| p.cost(usage));
+        amount.add_part(usage, cost, || label(model, *tier));
+    }
+    amount.finish()
 }
 
 /// The project of each session: the shortest cwd among sessions of the same git repository

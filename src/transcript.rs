@@ -83,31 +83,63 @@ pub fn matching_turns<'a>(messages: &[&'a Message], word: &str) -> Vec<&'a Messa
     out
 }
 
-/// History a session inherits by reference, read from its base file.
+/// A run of a conversation's messages, and where they come from.
 #[derive(Debug, Default)]
-pub struct Inherited {
-    /// The rollout (thread) id the history comes from.
-    pub from: String,
-    /// Its messages up to the inheritance point, in order.
+pub struct Part {
+    /// The rollout the messages are inherited from (history held by reference: a
+    /// `history_base` or a `rollout_reference`); `None` for the session's own messages.
+    pub inherited_from: Option<String>,
+    /// The messages, in order.
     pub messages: Vec<Message>,
 }
 
 /// A session's conversation.
 #[derive(Debug, Default)]
 pub struct Transcript {
-    /// Inherited histories, oldest ancestor first.
-    pub inherited: Vec<Inherited>,
-    /// The session's own messages.
-    pub messages: Vec<Message>,
-    /// The base rollout that could not be found or read (archived elsewhere, deleted), if any:
-    /// the inherited part is then incomplete, never an error.
+    /// Every message in order: inherited history where the session holds it, then (or
+    /// around it) the session's own.
+    pub parts: Vec<Part>,
+    /// A referenced rollout that could not be found or read (archived elsewhere, deleted), if
+    /// any: that part is then missing, never an error.
     pub missing_base: Option<String>,
     /// The session's own file could not be read.
     pub unreadable: bool,
 }
 
+impl Transcript {
+    /// Every message in order, inherited ones included.
+    pub fn into_messages(self) -> Vec<Message> {
+        self.parts.into_iter().flat_map(|p| p.messages).collect()
+    }
+
+    /// The parts as (inherited from, messages), keeping with `grep` only the turns that
+    /// mention it.
+    pub fn views(&self, grep: Option<&str>) -> Vec<(Option<&str>, Vec<&Message>)> {
+        self.parts
+            .iter()
+            .map(|part| {
+                let all: Vec<&Message> = part.messages.iter().collect();
+                let messages = match grep {
+                    Some(word) => matching_turns(&all, word),
+                    None => all,
+                };
+                (part.inherited_from.as_deref(), messages)
+            })
+            .collect()
+    }
+}
+
+/// How much of a referenced rollout belongs to the referring one.
+#[derive(Clone, Copy)]
+enum Cut {
+    /// The first bytes (`history_base.end_byte_offset`; `None`: all).
+    Bytes(Option<u64>),
+    /// The first user turns (`rollout_reference.nth_user_message`; `None`: all).
+    UserTurns(Option<u64>),
+}
+
 /// Reads `session`'s conversation. `files` lists every known rollout as (path, session id),
-/// where base files are looked up.
+/// where referenced rollouts are looked up.
 pub fn read(session: &SessionInfo, files: &[(&str, &str)]) -> Transcript {
     let (state, parsed) = parse_path(
         Path::new(&session.path),
@@ -116,37 +148,94 @@ pub fn read(session: &SessionInfo, files: &[(&str, &str)]) -> Transcript {
         &mut Vec::new(),
     );
     let mut transcript = Transcript {
-        messages: parsed.messages,
         unreadable: parsed.report.unreadable > 0,
         ..Transcript::default()
     };
-    let mut base = state.session.history_base.clone();
     let mut seen = vec![session.path.clone()];
-    while let Some(position) = base.take() {
-        if transcript.inherited.len() >= MAX_DEPTH {
-            break;
-        }
-        let Some(path) = base_file(&position.rollout_id, files, &seen) else {
-            transcript.missing_base = Some(position.rollout_id);
-            break;
-        };
-        let Some((state, parsed)) = read_prefix(path, position.end_byte_offset) else {
-            transcript.missing_base = Some(position.rollout_id);
-            break;
-        };
-        seen.push(path.to_owned());
-        transcript.inherited.insert(
-            0,
-            Inherited {
-                from: position.rollout_id,
-                messages: parsed.messages,
-            },
-        );
-        base = state.session.history_base;
-    }
+    transcript.parts = expand(
+        &state,
+        parsed,
+        None,
+        files,
+        &mut seen,
+        0,
+        &mut transcript.missing_base,
+    );
     transcript
 }
 
+/// One rollout's parts: the history its `history_base` names, then its own messages with the
+/// history each `rollout_reference` names spliced in where the line stands. `owner` marks the
+/// messages (`None`: the session's own).
+fn expand(
+    state: &FileState,
+    mut parsed: Parsed,
+    owner: Option<&str>,
+    files: &[(&str, &str)],
+    seen: &mut Vec<String>,
+    depth: usize,
+    missing: &mut Option<String>,
+) -> Vec<Part> {
+    let mut parts = Vec::new();
+    let mut follow = |id: &str, path: Option<&str>, cut: Cut, parts: &mut Vec<Part>| {
+        if depth >= MAX_DEPTH {
+            return;
+        }
+        let path = path
+            .filter(|p| Path::new(p).is_file() && !seen.iter().any(|s| s == p))
+            .or_else(|| base_file(id, files, seen));
+        let Some((state, parsed)) = path.and_then(|p| read_cut(p, cut)) else {
+            *missing = Some(id.to_owned());
+            return;
+        };
+        if let Some(p) = path {
+            seen.push(p.to_owned());
+        }
+        parts.extend(expand(
+            &state,
+            parsed,
+            Some(id),
+            files,
+            seen,
+            depth + 1,
+            missing,
+        ));
+    };
+    if let Some(base) = &state.session.history_base {
+        follow(
+            &base.rollout_id,
+            None,
+            Cut::Bytes(base.end_byte_offset),
+            &mut parts,
+        );
+    }
+    let own = |messages: Vec<Message>| Part {
+        inherited_from: owner.map(str::to_owned),
+        messages,
+    };
+    // The own messages, cut where each reference stands (references are in line order).
+    let mut rest = std::mem::take(&mut parsed.messages).into_iter();
+    let mut taken = 0;
+    for reference in &parsed.references {
+        let n = reference.at.saturating_sub(taken);
+        parts.push(own(rest.by_ref().take(n).collect()));
+        taken += n;
+        let id = reference
+            .rollout_id
+            .as_deref()
+            .or(reference.thread_id.as_deref())
+            .unwrap_or("");
+        follow(
+            id,
+            reference.rollout_path.as_deref(),
+            Cut::UserTurns(reference.nth_user_message),
+            &mut parts,
+        );
+    }
+    parts.push(own(rest.collect()));
+    parts.retain(|p| !p.messages.is_empty());
+    parts
+}
 /// The file holding rollout `id`: one whose name ends in that id (`…-<id>.jsonl` or a revert
 /// file's `…_<id>.jsonl`, compressed or not), else one whose session is `id`; never a file
 /// already on the chain.
@@ -172,10 +261,13 @@ fn base_file<'a>(id: &str, files: &[(&'a str, &str)], seen: &[String]) -> Option
         })
 }
 
-/// Parses the first `limit` decoded bytes of `path` (all of it when `None`).
-fn read_prefix(path: &str, limit: Option<u64>) -> Option<(FileState, Parsed)> {
+/// Parses `path` as far as `cut` says (decoded bytes for `.jsonl.zst`).
+fn read_cut(path: &str, cut: Cut) -> Option<(FileState, Parsed)> {
     let file = std::fs::File::open(path).ok()?;
-    let limit = limit.unwrap_or(u64::MAX);
+    let limit = match cut {
+        Cut::Bytes(Some(n)) => n,
+        _ => u64::MAX,
+    };
     let mut bytes = Vec::new();
     if crate::scan::is_compressed(Path::new(path)) {
         zstd::stream::read::Decoder::new(file)
@@ -189,5 +281,21 @@ fn read_prefix(path: &str, limit: Option<u64>) -> Option<(FileState, Parsed)> {
     let mut state = FileState::new(Path::new(path), false);
     let mut parsed = Parsed::default();
     state.feed(&bytes, Depth::Full, &mut parsed, &mut Vec::new());
+    if let Cut::UserTurns(Some(n)) = cut {
+        // Up to (not including) its (n + 1)-th prompt; references past it go too.
+        let mut users = 0u64;
+        let end = parsed
+            .messages
+            .iter()
+            .position(|m| {
+                if m.role == Role::User {
+                    users += 1;
+                }
+                users > n
+            })
+            .unwrap_or(parsed.messages.len());
+        parsed.messages.truncate(end);
+        parsed.references.retain(|r| r.at <= end);
+    }
     Some((state, parsed))
 }

@@ -9,42 +9,24 @@ mod util;
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 
 use serde_json::Value;
 
-/// The binary under test.
-fn binary() -> PathBuf {
-    std::env::var_os("ROLLDEX_BIN").map_or_else(
-        || PathBuf::from(env!("CARGO_BIN_EXE_rolldex")),
-        PathBuf::from,
-    )
-}
+use util::binary;
 
 /// Runs rolldex with `index` as its index dir; `as_nobody` drops root privileges first (root
 /// reads a mode-000 file, so permission cases would pass for the wrong reason).
 fn run(index: &Path, args: &[&str], as_nobody: bool) -> util::Output {
     let config = tempfile::tempdir().expect("config dir");
     let mut cmd = if as_nobody {
-        let mut c = Command::new("runuser");
+        let mut c = util::clean_command("runuser", index, config.path());
         c.args(["-u", "nobody", "--"]).arg(binary());
         c
     } else {
-        Command::new(binary())
+        util::clean_command(binary(), index, config.path())
     };
-    let child = cmd
-        .args(args)
-        .env("ROLLDEX_INDEX_DIR", index)
-        .env("XDG_CONFIG_HOME", config.path())
-        .env("NO_COLOR", "1")
-        .env("COLUMNS", "200")
-        .env_remove("CODEX_HOME")
-        .env_remove("TZ")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn rolldex");
+    let child = cmd.args(args).spawn().expect("spawn rolldex");
     util::wait_output(child, &format!("{args:?}"))
 }
 
@@ -408,4 +390,73 @@ fn resume_names_the_provider_when_it_is_not_the_configured_one() {
         "{}",
         other.stdout
     );
+}
+
+#[test]
+fn a_legacy_fork_copy_across_a_second_boundary_is_not_counted_again() {
+    const PARENT: &str = "019cd1f8-0000-7000-8000-00000000bbbb";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("home");
+    let index = dir.path().join("index");
+    // The parent: three calls, cumulative 1100, 3300, 6600 tokens.
+    write(
+        &home,
+        &format!("rollout-2026-03-01T09-00-00-{PARENT}.jsonl"),
+        &[
+            meta(PARENT, "2026-03-01T09:00:00.000Z"),
+            turn("2026-03-01T09:00:01.000Z"),
+            count("2026-03-01T09:00:02.000Z", 1000, 100),
+            count("2026-03-01T09:10:02.000Z", 3000, 300),
+            count("2026-03-01T09:20:02.000Z", 6000, 600),
+        ],
+    );
+    // The fork: its own meta (with forked_from_id), the parent's meta, the copied history
+    // stamped as Codex writes it (the time of writing, here crossing from second :00 to
+    // :01), then one call of its own (cumulative 6000 + 500 in, 600 + 50 out).
+    let child_meta = format!(
+        r#"{{"timestamp":"2026-03-01T10:00:00.990Z","type":"session_meta","payload":{{"id":"{ID}","forked_from_id":"{PARENT}","timestamp":"2026-03-01T10:00:00.990Z","cwd":"/w","originator":"codex_cli_rs","cli_version":"0.80.0","source":"cli","model_provider":"openai"}}}}"#
+    );
+    write(
+        &home,
+        &format!("rollout-2026-03-01T10-00-00-{ID}.jsonl"),
+        &[
+            child_meta,
+            meta(PARENT, "2026-03-01T10:00:00.991Z"),
+            turn("2026-03-01T10:00:00.992Z"),
+            count("2026-03-01T10:00:00.995Z", 1000, 100),
+            count("2026-03-01T10:00:01.001Z", 3000, 300),
+            count("2026-03-01T10:00:01.002Z", 6000, 600),
+            turn("2026-03-01T10:05:00.000Z"),
+            count("2026-03-01T10:05:01.000Z", 6500, 650),
+        ],
+    );
+    let h = home.to_str().expect("utf-8");
+    // By hand: the parent 6000 + 600; the fork only its own call, 500 + 50.
+    for extra in [&[][..], &["--no-index"][..]] {
+        let mut args = vec![
+            "--codex-home",
+            h,
+            "--json",
+            "--tz",
+            "UTC",
+            "stats",
+            "session",
+        ];
+        args.extend_from_slice(extra);
+        let out = run(&index, &args, false);
+        assert_eq!(
+            totals(&out),
+            [6500, 0, 650, 0, 7150],
+            "{args:?}: {}",
+            out.stdout
+        );
+        let v: Value = serde_json::from_str(&out.stdout).expect("json");
+        let child = v["rows"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .find(|r| r["key"].as_str().is_some_and(|k| k.contains(ID)))
+            .unwrap_or_else(|| panic!("the fork's row in {}", out.stdout));
+        assert_eq!(child["total_tokens"], 550, "{args:?}");
+    }
 }

@@ -16,7 +16,7 @@ use super::state::{FileEntry, IndexState, read_postcard, write_postcard};
 use std::sync::Arc;
 
 use crate::error::Result;
-use crate::model::{SessionInfo, TokenUsage, UsageEvent};
+use crate::model::{LimitSnapshot, SessionInfo, TokenUsage, UsageEvent};
 use crate::scan::ScanResult;
 use crate::stats::SessionUsage;
 
@@ -72,6 +72,9 @@ pub struct UsageTable {
     /// Interned (model, service tier) pairs: a history has a handful.
     models: Vec<(Arc<str>, Option<Arc<str>>)>,
     sessions: Vec<Vec<Row>>,
+    /// The `rate_limits` snapshots of each session's files, in time order (parallel to
+    /// `sessions`): `limits` and `statusline` answer from them without reading a rollout.
+    limits: Vec<Vec<LimitSnapshot>>,
 }
 
 /// One usage event: time (ms), index into `models`, and input, cached input, output,
@@ -114,16 +117,23 @@ impl Catalog {
         let mut table = UsageTable {
             models: usage.models,
             sessions: Vec::new(),
+            limits: Vec::new(),
         };
+        let mut old_limits = usage
+            .limits
+            .into_iter()
+            .chain(std::iter::repeat_with(Vec::new));
         let mut sessions = Vec::with_capacity(self.sessions.len() + fresh.len());
         let old_rows = usage
             .sessions
             .into_iter()
             .chain(std::iter::repeat_with(Vec::new));
         for (info, rows) in self.sessions.into_iter().zip(old_rows) {
+            let limits = old_limits.next().unwrap_or_default();
             if !affected.contains(&info.id) {
                 sessions.push(info);
                 table.sessions.push(rows);
+                table.limits.push(limits);
             }
         }
         // An affected session is the longest of its files (a copied session has several),
@@ -157,9 +167,17 @@ impl Catalog {
             let mut info = first.state.session.clone();
             let merge = entries.len() > 1 && entries.iter().all(|e| e.state.uses_records());
             let rows = if merge {
+                // The file written last (the live one, not a frozen segment or the file a
+                // revert replaced) stands for the session.
+                if let Some(newest) = entries.iter().max_by_key(|e| e.state.session.updated_at_ms) {
+                    info = newest.state.session.clone();
+                }
                 let lists: Vec<&[UsageEvent]> =
                     entries.iter().map(|e| e.events.as_slice()).collect();
                 let events = crate::model::merge_thread_events(&lists);
+                info.recount(&events);
+                table.rows(&events)
+            } else if let Some(events) = without_leaked_copy(&info, first, &files, fresh, state) {
                 info.recount(&events);
                 table.rows(&events)
             } else {
@@ -167,6 +185,7 @@ impl Catalog {
             };
             sessions.push(info);
             table.sessions.push(rows);
+            table.limits.push(limits_of(&entries));
         }
         // The names in force include each file's own name, so they are the whole answer.
         for info in &mut sessions {
@@ -247,6 +266,17 @@ impl UsageTable {
         write_postcard(path, self)
     }
 
+    /// Joins the catalog's sessions with their usage, and hands out every session's
+    /// `rate_limits` snapshots (one list per session, in the same order), consuming both.
+    pub fn into_sessions_with_limits(
+        mut self,
+        sessions: Vec<SessionInfo>,
+    ) -> (Vec<SessionUsage>, Vec<Vec<LimitSnapshot>>) {
+        let mut limits = std::mem::take(&mut self.limits);
+        limits.resize_with(sessions.len(), Vec::new);
+        (self.into_sessions(sessions), limits)
+    }
+
     /// Joins the catalog's sessions with their usage, consuming both.
     pub fn into_sessions(self, sessions: Vec<SessionInfo>) -> Vec<SessionUsage> {
         let models = self.models;
@@ -282,6 +312,48 @@ impl UsageTable {
             })
             .collect()
     }
+}
+
+/// A legacy fork's events without the rest of a copied block the timestamp rule let through
+/// (compared with its parent's events, see [`crate::model::drop_leaked_copy`]); `None` when
+/// nothing leaked or the parent is not known.
+fn without_leaked_copy(
+    info: &SessionInfo,
+    entry: &FileEntry,
+    files: &[FileRef],
+    fresh: &HashMap<String, FileEntry>,
+    state: &IndexState,
+) -> Option<Vec<UsageEvent>> {
+    let start = entry.state.fork_tail_start()?;
+    let parent_id = info.forked_from_id.as_deref()?;
+    let parent = files
+        .iter()
+        .filter(|f| f.session_id == parent_id && !f.unreadable && f.path != info.path)
+        .max_by_key(|f| f.len)?;
+    let parent_events = match fresh.get(&parent.path) {
+        Some(e) => std::borrow::Cow::Borrowed(&e.events),
+        None => std::borrow::Cow::Owned(state.entry(&parent.path)?.events),
+    };
+    let mut events = entry.events.clone();
+    let fork_ms = info.started_at_ms.unwrap_or(i64::MAX);
+    (crate::model::drop_leaked_copy(&mut events, start, &parent_events, fork_ms) > 0)
+        .then_some(events)
+}
+
+/// The snapshots of a session's files in time order, each once (a copied session's files
+/// share the snapshots of the lines they share).
+fn limits_of(entries: &[std::borrow::Cow<'_, FileEntry>]) -> Vec<LimitSnapshot> {
+    let mut all: Vec<LimitSnapshot> = entries
+        .iter()
+        .flat_map(|e| e.state.limits.iter().cloned())
+        .collect();
+    all.sort_by(|a, b| {
+        a.time_ms
+            .cmp(&b.time_ms)
+            .then_with(|| a.limit_id.cmp(&b.limit_id))
+    });
+    all.dedup_by(|b, a| a.time_ms == b.time_ms && a.same_values(b));
+    all
 }
 
 /// Thread names in force: `session_index.jsonl` first, else the file's own

@@ -18,6 +18,7 @@
 
 pub mod catalog;
 pub mod cjk;
+pub mod quick;
 pub mod schema;
 pub mod state;
 mod update;
@@ -361,6 +362,20 @@ impl IndexStore {
     pub fn into_sessions(self) -> Vec<SessionUsage> {
         let usage = self.usage.unwrap_or_default();
         usage.into_sessions(self.catalog.sessions)
+    }
+
+    /// The generation of the commit this store holds.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Moves the sessions, their usage and their `rate_limits` snapshots (one list per
+    /// session, same order) out of the store.
+    pub fn into_sessions_with_limits(
+        self,
+    ) -> (Vec<SessionUsage>, Vec<Vec<crate::model::LimitSnapshot>>) {
+        let usage = self.usage.unwrap_or_default();
+        usage.into_sessions_with_limits(self.catalog.sessions)
     }
 
     /// Tries to take the writer lock without waiting.

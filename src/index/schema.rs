@@ -11,7 +11,7 @@ use super::cjk;
 use crate::model::{Message, Role};
 
 /// Bump when documents or state change shape; an older index is rebuilt.
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// Bytes of a tool call (command line, patch) that are indexed.
 pub const TOOL_CALL_BYTES: usize = 768;

@@ -99,6 +99,24 @@ pub struct Parsed {
     pub messages: Vec<Message>,
     /// What was skipped.
     pub report: ParseReport,
+    /// `rollout_reference` lines (with [`Depth::Full`] only): history held by reference.
+    pub references: Vec<Reference>,
+}
+
+/// A `rollout_reference` line: at this point of the conversation the history of another
+/// rollout (a segment, a snapshot, a migrated original) belongs, by reference.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Reference {
+    /// How many messages of this file came before the line.
+    pub at: usize,
+    /// The referenced rollout's id, when given.
+    pub rollout_id: Option<String>,
+    /// Where Codex wrote it (tried first).
+    pub rollout_path: Option<String>,
+    /// The thread it belongs to.
+    pub thread_id: Option<String>,
+    /// How many user messages of it are meant (`None`: the whole segment).
+    pub nth_user_message: Option<u64>,
 }
 
 /// The resumable state of one rollout file after its first `consumed` bytes.
@@ -121,6 +139,17 @@ pub struct FileState {
     /// The latest valid line timestamp (ms): the time of a usage line that has none.
     #[serde(default)]
     last_ts: Option<i64>,
+    /// Usage events counted so far in this file.
+    #[serde(default)]
+    events_counted: u32,
+    /// In a legacy fork, how many events were counted when the copied block was closed by
+    /// the timestamp rule (see [`crate::model::drop_leaked_copy`]).
+    #[serde(default)]
+    fork_tail_start: Option<u32>,
+    /// The file's `rate_limits` snapshots in line order, a run of equal ones kept as its first
+    /// and last (so a quiet hour costs two entries, and the last still tells the age).
+    #[serde(default)]
+    pub limits: Vec<crate::model::LimitSnapshot>,
 }
 
 /// Which records carry the user's prompts in a file: `user_message` events (legacy history) or
@@ -152,6 +181,16 @@ impl FileState {
             session,
             ..FileState::default()
         }
+    }
+
+    /// In a legacy fork (a `forked_from_id` and a copied parent block), the index of the
+    /// first event counted after the copied block ended by the timestamp rule.
+    pub fn fork_tail_start(&self) -> Option<usize> {
+        self.session
+            .forked_from_id
+            .as_ref()
+            .and(self.fork_tail_start)
+            .map(|n| n as usize)
     }
 
     /// True when no line has been read (an empty file holds no session).

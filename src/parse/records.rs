@@ -10,7 +10,7 @@ use super::{
 use serde::Deserialize;
 
 use crate::accounting::TokenCount;
-use crate::model::{Generation, Message, Role};
+use crate::model::{Credits, Generation, LimitSnapshot, LimitWindow, Message, Role};
 
 impl FileState {
     pub(super) fn envelope_line(
@@ -28,6 +28,25 @@ impl FileState {
             return;
         }
         let timestamp = prefix.timestamp.and_then(lines::parse_timestamp_ms);
+        if prefix.kind == b"rollout_reference" {
+            // History held by reference: `show` reads it from the referenced file; it never
+            // adds spend here.
+            self.touch(timestamp);
+            if depth == Depth::Full
+                && let Some(envelope) =
+                    decode::<Envelope<wire::RolloutReference>>(line, scratch, &mut out.report)
+            {
+                let r = envelope.payload;
+                out.references.push(super::Reference {
+                    at: out.messages.len(),
+                    rollout_id: r.rollout_id,
+                    rollout_path: r.rollout_path,
+                    thread_id: r.thread_id,
+                    nth_user_message: r.nth_user_message.filter(|n| *n != u64::MAX),
+                });
+            }
+            return;
+        }
         if prefix.kind == b"event_msg" && prefix.sub == Some(b"thread_settings_applied") {
             // The Fast setting lives only here (not in `turn_context`): in force until changed.
             // These lines are large; one key is all rolldex needs of them.
@@ -149,7 +168,13 @@ impl FileState {
             self.session.updated_at_ms = Some(self.session.updated_at_ms.map_or(ts, |u| u.max(ts)));
             self.last_ts = Some(ts);
         }
+        let copying = self.accountant.in_copied_block();
         self.accountant.on_line(timestamp);
+        if copying && !self.accountant.in_copied_block() {
+            // The timestamp rule closed a legacy fork's copied block here; if the copy went on
+            // past a second boundary, its rest is found later against the parent's events.
+            self.fork_tail_start = Some(self.events_counted);
+        }
     }
 
     pub(super) fn apply(
@@ -322,6 +347,7 @@ impl FileState {
 
     /// Adds a counted event to the session and the output.
     fn count(&mut self, event: crate::model::UsageEvent, out: &mut Parsed) {
+        self.events_counted = self.events_counted.saturating_add(1);
         self.session.usage.add(&event.usage);
         if !self.session.models.iter().any(|m| **m == *event.model) {
             self.session.models.push(event.model.to_string());
@@ -339,6 +365,11 @@ impl FileState {
             out.report.malformed += 1;
             return;
         };
+        if let Some(limits) = payload.get("rate_limits").filter(|v| v.is_object())
+            && let Some(ts) = timestamp.or(self.last_ts)
+        {
+            self.rate_limits(ts, limits);
+        }
         let Some(info) = event.info else { return };
         let negative =
             |u: &Option<wire::WireUsage>| u.as_ref().is_some_and(wire::WireUsage::has_negative);
@@ -366,6 +397,33 @@ impl FileState {
             .on_token_count(ts, &TokenCount { total, last })
         {
             self.count(event, out);
+        }
+    }
+
+    /// Notes a `rate_limits` snapshot taken at `ts` (ms). A shape rolldex cannot read is
+    /// skipped quietly: the usage on the same line still counts.
+    fn rate_limits(&mut self, ts: i64, value: &serde_json::Value) {
+        let Ok(wire) = wire::RateLimits::deserialize(value) else {
+            return;
+        };
+        let Some(snapshot) = snapshot_of(ts, wire) else {
+            return;
+        };
+        let list = &mut self.limits;
+        let mut same_limit = list
+            .iter()
+            .enumerate()
+            .rev()
+            .filter(|(_, s)| s.limit_id == snapshot.limit_id)
+            .map(|(i, _)| i);
+        match (same_limit.next(), same_limit.next()) {
+            // A run of equal snapshots: keep its first and move its last.
+            (Some(last), Some(before))
+                if list[last].same_values(&snapshot) && list[before].same_values(&snapshot) =>
+            {
+                list[last].time_ms = list[last].time_ms.max(ts);
+            }
+            _ => list.push(snapshot),
         }
     }
 
@@ -426,4 +484,61 @@ impl FileState {
             out.messages.push(message);
         }
     }
+}
+
+/// A wire `rate_limits` as a snapshot: windows of any shape, relative resets made absolute
+/// with the event time `ts` (ms). `None` when it says nothing (no window, plan or credits).
+fn snapshot_of(ts: i64, wire: wire::RateLimits) -> Option<LimitSnapshot> {
+    let mut windows = Vec::with_capacity(2);
+    let mut push = |minutes: Option<i64>, used: Option<f64>, resets_at_s: Option<i64>| {
+        let minutes = minutes
+            .and_then(|m| u32::try_from(m).ok())
+            .filter(|m| *m > 0);
+        if let (Some(window_minutes), Some(used)) = (minutes, used.filter(|u| u.is_finite())) {
+            windows.push(LimitWindow {
+                window_minutes,
+                used_percent: used,
+                resets_at_s,
+            });
+        }
+    };
+    for window in [&wire.primary, &wire.secondary].into_iter().flatten() {
+        let resets = window.resets_at.or_else(|| {
+            window
+                .resets_in_seconds
+                .map(|s| ts.div_euclid(1000).saturating_add(s))
+        });
+        push(window.window_minutes, window.used_percent, resets);
+    }
+    if wire.primary.is_none() && wire.secondary.is_none() {
+        push(wire.primary_window_minutes, wire.primary_used_percent, None);
+        push(
+            wire.secondary_window_minutes,
+            wire.secondary_used_percent,
+            None,
+        );
+    }
+    let credits = wire.credits.map(|c| Credits {
+        has_credits: c.has_credits.unwrap_or(false),
+        unlimited: c.unlimited.unwrap_or(false),
+        balance: match c.balance {
+            Some(serde_json::Value::String(s)) => Some(s),
+            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        },
+    });
+    if windows.is_empty() && credits.is_none() && wire.plan_type.is_none() {
+        return None;
+    }
+    Some(LimitSnapshot {
+        time_ms: ts,
+        limit_id: wire
+            .limit_id
+            .filter(|id| !id.is_empty())
+            .unwrap_or_else(|| "codex".to_owned()),
+        windows,
+        plan_type: wire.plan_type.filter(|p| !p.is_empty()),
+        credits,
+        reached: wire.rate_limit_reached_type.filter(|r| !r.is_empty()),
+    })
 }

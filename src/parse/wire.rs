@@ -73,6 +73,56 @@ pub struct TokenCountEvent {
     pub info: Option<TokenInfo>,
 }
 
+/// `token_count.rate_limits` in any of its shapes: `{primary, secondary}` windows (0.41+, with
+/// `resets_in_seconds` until 0.47 and `resets_at` since 0.48) or the flat 0.40 fields.
+#[derive(Debug, Default, Deserialize)]
+pub struct RateLimits {
+    #[serde(default)]
+    pub limit_id: Option<String>,
+    #[serde(default)]
+    pub primary: Option<RateLimitWindow>,
+    #[serde(default)]
+    pub secondary: Option<RateLimitWindow>,
+    #[serde(default)]
+    pub credits: Option<WireCredits>,
+    #[serde(default)]
+    pub plan_type: Option<String>,
+    #[serde(default)]
+    pub rate_limit_reached_type: Option<String>,
+    #[serde(default)]
+    pub primary_used_percent: Option<f64>,
+    #[serde(default)]
+    pub primary_window_minutes: Option<i64>,
+    #[serde(default)]
+    pub secondary_used_percent: Option<f64>,
+    #[serde(default)]
+    pub secondary_window_minutes: Option<i64>,
+}
+
+/// One window of `rate_limits`.
+#[derive(Debug, Default, Deserialize)]
+pub struct RateLimitWindow {
+    #[serde(default)]
+    pub used_percent: Option<f64>,
+    #[serde(default)]
+    pub window_minutes: Option<i64>,
+    #[serde(default)]
+    pub resets_at: Option<i64>,
+    #[serde(default)]
+    pub resets_in_seconds: Option<i64>,
+}
+
+/// `rate_limits.credits`; the balance is a decimal string (a number is accepted too).
+#[derive(Debug, Default, Deserialize)]
+pub struct WireCredits {
+    #[serde(default)]
+    pub has_credits: Option<bool>,
+    #[serde(default)]
+    pub unlimited: Option<bool>,
+    #[serde(default)]
+    pub balance: Option<serde_json::Value>,
+}
+
 /// `TokenUsageInfo`: cumulative and last-response usage.
 #[derive(Debug, Deserialize)]
 pub struct TokenInfo {
@@ -189,4 +239,13 @@ pub struct UsageRecord<'a> {
     pub response_id: Option<Cow<'a, str>>,
     #[serde(default)]
     pub usage: Option<WireUsage>,
+}
+
+/// `rollout_reference` payload (mid/late-2026 Codex): another rollout's history, by reference.
+#[derive(Debug, Deserialize)]
+pub struct RolloutReference {
+    pub rollout_id: Option<String>,
+    pub rollout_path: Option<String>,
+    pub thread_id: Option<String>,
+    pub nth_user_message: Option<u64>,
 }
