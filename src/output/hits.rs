@@ -10,7 +10,7 @@ use crate::model::SessionInfo;
 use crate::query::Hit;
 
 /// A hit joined with its session's facts, as printed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct HitView<'a> {
     /// Session id.
     pub session_id: &'a str,

@@ -4,6 +4,7 @@
 //! command layer hands it the stdout lock.
 
 pub mod hits;
+pub mod limits;
 pub mod sessions;
 pub mod stats;
 
@@ -76,8 +77,98 @@ pub fn csv_field(text: &str) -> String {
     }
 }
 
-/// A table with rolldex's look; dynamic width on a terminal.
-pub fn new_table(header: &[&str]) -> Table {
+/// Whether to colour output written to stdout: only on a terminal that can show colour, and
+/// not when the user asked for none (`NO_COLOR`, see no-color.org) or the terminal says it
+/// cannot (`TERM=dumb`, as Emacs shells and some CI logs set).
+pub fn use_color(stdout_is_terminal: bool) -> bool {
+    stdout_is_terminal
+        && std::env::var_os("NO_COLOR").is_none()
+        && std::env::var_os("TERM").is_none_or(|term| term != "dumb")
+}
+
+/// The narrowest a column may be squeezed to before a table stops being readable (a column
+/// whose widest cell is narrower needs only that). At 5, the widest table (`sessions`, nine
+/// columns) still fits a standard 80-column terminal as a table.
+const MIN_COLUMN_WIDTH: u16 = 5;
+
+/// A table with rolldex's look, dynamic width on a terminal. It prints as a table when the
+/// width allows every column [`MIN_COLUMN_WIDTH`] characters (or its widest cell), and
+/// otherwise (`COLUMNS=20`, a split pane) as one `Header: value` block per row, which stays
+/// readable at any width where a table would cut every cell into one-character slivers.
+pub struct Grid {
+    table: Table,
+}
+
+impl std::ops::Deref for Grid {
+    type Target = Table;
+
+    fn deref(&self) -> &Table {
+        &self.table
+    }
+}
+
+impl std::ops::DerefMut for Grid {
+    fn deref_mut(&mut self) -> &mut Table {
+        &mut self.table
+    }
+}
+
+impl Grid {
+    /// The width the table needs to stay readable: borders plus each column's minimum.
+    fn min_width(&self) -> usize {
+        let columns = self.table.column_max_content_widths();
+        // `│ a ┆ b │`: one border and two padding characters per column, one closing border.
+        3 * columns.len()
+            + 1
+            + columns
+                .iter()
+                .map(|w| usize::from((*w).min(MIN_COLUMN_WIDTH)))
+                .sum::<usize>()
+    }
+
+    /// True when the table does not fit and prints as `Header: value` blocks.
+    pub fn is_vertical(&self) -> bool {
+        self.table
+            .width()
+            .is_some_and(|width| usize::from(width) < self.min_width())
+    }
+}
+
+impl std::fmt::Display for Grid {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.is_vertical() {
+            return write!(f, "{}", self.table);
+        }
+        let headers: Vec<String> = self
+            .table
+            .header()
+            .map(|h| h.cell_iter().map(comfy_table::Cell::content).collect())
+            .unwrap_or_default();
+        // Like the table, no newline after the last line (callers add it); rows are separated
+        // by a blank line.
+        let mut separator = "";
+        for row in self.table.row_iter() {
+            if !separator.is_empty() {
+                separator = "\n\n";
+            }
+            for (i, cell) in row.cell_iter().enumerate() {
+                let value = cell.content();
+                if value.is_empty() {
+                    continue;
+                }
+                let key = headers.get(i).map_or("", String::as_str);
+                // A multi-line cell continues indented under its key.
+                let value = value.replace('\n', "\n  ");
+                write!(f, "{separator}{key}: {value}")?;
+                separator = "\n";
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A table with rolldex's look; dynamic width on a terminal; see [`Grid`] for narrow widths.
+pub fn new_table(header: &[&str]) -> Grid {
     let mut table = Table::new();
     table
         .load_style(presets::UTF8_FULL_CONDENSED)
@@ -89,7 +180,7 @@ pub fn new_table(header: &[&str]) -> Table {
         table.set_width(width);
     }
     table.set_header(header.iter().copied());
-    table
+    Grid { table }
 }
 
 /// `1234567` → `1,234,567`.

@@ -23,6 +23,15 @@ use crate::index::{Fields, IndexStore};
 /// How many index terms a CJK character's pattern may match (one per bigram holding it).
 const CJK_EXPANSIONS: u32 = 1 << 20;
 
+/// The most words, phrases and prefixes one query may hold. Each clause is a pass over the
+/// index (a prefix one over every term it expands to): a thousand `a*` took seconds and
+/// hundreds of MB, while a real query has a handful.
+pub const MAX_CLAUSES: usize = 64;
+
+/// The most index terms all clauses together may hold (a long quoted phrase is one clause
+/// of many terms, each a posting list to intersect).
+pub const MAX_TERMS: usize = 256;
+
 /// One clause of the query language.
 #[derive(Debug, PartialEq, Eq)]
 struct Clause {
@@ -86,6 +95,11 @@ fn clauses(text: &str) -> Result<Vec<Clause>> {
             }
             continue;
         }
+        if out.len() == MAX_CLAUSES {
+            return Err(Error::Query(format!(
+                "more than {MAX_CLAUSES} words, phrases and prefixes: at most {MAX_CLAUSES} are allowed in one query"
+            )));
+        }
         out.push(Clause {
             text: body,
             phrase,
@@ -94,6 +108,12 @@ fn clauses(text: &str) -> Result<Vec<Clause>> {
         });
     }
     Ok(out)
+}
+
+/// Checks `text` against the query language without an index: the syntax (quotes, lone
+/// `-`) and the [`MAX_CLAUSES`] bound. Returns the number of clauses.
+pub fn check_syntax(text: &str) -> Result<usize> {
+    clauses(text).map(|c| c.len())
 }
 
 /// Parses the query language into a tantivy query on the text field.
@@ -111,11 +131,23 @@ pub(super) fn clause_queries(
     let mut analyzer = store.index().tokenizer_for_field(fields.text)?;
     let mut subqueries: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let mut positives = 0;
-    for clause in clauses(text)? {
+    let mut total_terms = 0;
+    let all = clauses(text)?;
+    for (n, clause) in all.iter().enumerate() {
+        if all[..n].contains(clause) {
+            // The same clause twice adds nothing but another pass over the index.
+            continue;
+        }
         let mut terms = Vec::new();
         let mut stream = analyzer.token_stream(&clause.text);
         while let Some(token) = stream.next() {
             terms.push(Term::from_field_text(fields.text, &token.text));
+            total_terms += 1;
+            if total_terms > MAX_TERMS {
+                return Err(Error::Query(format!(
+                    "more than {MAX_TERMS} words in all (phrases and identifiers count each part): at most {MAX_TERMS} are allowed in one query"
+                )));
+            }
         }
         let query: Box<dyn Query> = match (terms.len(), clause.prefix) {
             (0, _) => continue,

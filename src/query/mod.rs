@@ -8,7 +8,7 @@
 //! index holds bigrams of CJK text).
 //! `language` turns the text into tantivy queries; `sessions` scores whole sessions (`resume`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::{Bound, Range};
 
 use tantivy::collector::TopDocs;
@@ -19,11 +19,12 @@ use tantivy::{TantivyDocument, Term};
 
 use crate::error::Result;
 use crate::index::IndexStore;
+use crate::index::schema::stable_hash;
 
 mod language;
 mod sessions;
 
-pub use language::parse_query;
+pub use language::{MAX_CLAUSES, MAX_TERMS, check_syntax, parse_query};
 pub use sessions::{Narrow, session_scores};
 
 /// Which kinds of messages a search looks at.
@@ -119,40 +120,98 @@ pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
     let mut want = (request.limit * 16).max(64);
     loop {
         let top = searcher.search(&query, &TopDocs::with_limit(want).order_by_score())?;
-        let mut seen = HashSet::new();
-        let mut hits = Vec::new();
+        // Equal scores come back in index order, which differs from one build of the index to
+        // the next: ties go newest first, then by session id, so the same query gives the same
+        // answer. A session's best message is its top-scored one (newest among equals), and
+        // every document of a tied score is looked at before the list is cut to the limit.
+        let mut best: HashMap<String, Candidate> = HashMap::new();
+        let mut complete = top.len() < want;
+        let mut last_score = f32::INFINITY;
         for (score, address) in &top {
-            let doc: TantivyDocument = searcher.doc(*address)?;
-            let session_id = text_of(&doc, fields.session);
-            if !seen.insert(session_id.clone()) {
-                continue;
+            if *score < last_score && best.len() >= request.limit {
+                // Every session scoring `last_score` or better is known, and there are enough.
+                complete = true;
+                break;
             }
-            let snippet = generator.snippet_from_doc(&doc);
-            let fragment = snippet.fragment().to_owned();
-            let (snippet, highlights) = if fragment.is_empty() {
-                (first_chars(&text_of(&doc, fields.text), 160), Vec::new())
-            } else {
-                (fragment, merged(snippet.highlighted()))
-            };
-            hits.push(Hit {
-                session_id,
+            last_score = *score;
+            let doc: TantivyDocument = searcher.doc(*address)?;
+            let candidate = Candidate {
                 score: *score,
                 timestamp_ms: doc
                     .get_first(fields.timestamp)
                     .and_then(|v| v.as_i64())
                     .unwrap_or(0),
-                role: text_of(&doc, fields.role),
-                snippet,
-                highlights,
-            });
-            if hits.len() == request.limit {
-                break;
+                text_hash: doc
+                    .get_first(fields.text)
+                    .and_then(|v| v.as_str())
+                    .map_or(0, stable_hash),
+                address: *address,
+            };
+            let session_id = text_of(&doc, fields.session);
+            match best.get_mut(&session_id) {
+                Some(known) if !candidate.beats(known) => {}
+                Some(known) => *known = candidate,
+                None => {
+                    best.insert(session_id, candidate);
+                }
             }
         }
-        if hits.len() == request.limit || top.len() < want || want >= 1 << 16 {
-            return Ok(hits);
+        if !complete && want < 1 << 16 {
+            want *= 4;
+            continue;
         }
-        want *= 4;
+        let mut ranked: Vec<(String, Candidate)> = best.into_iter().collect();
+        ranked.sort_by(|(a_id, a), (b_id, b)| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| b.timestamp_ms.cmp(&a.timestamp_ms))
+                .then_with(|| a_id.cmp(b_id))
+        });
+        ranked.truncate(request.limit);
+        return ranked
+            .into_iter()
+            .map(|(session_id, candidate)| {
+                let doc: TantivyDocument = searcher.doc(candidate.address)?;
+                let doc = &doc;
+                let snippet = generator.snippet_from_doc(doc);
+                let fragment = snippet.fragment().to_owned();
+                let (snippet, highlights) = if fragment.is_empty() {
+                    (first_chars(&text_of(doc, fields.text), 160), Vec::new())
+                } else {
+                    (fragment, merged(snippet.highlighted()))
+                };
+                Ok(Hit {
+                    session_id,
+                    score: candidate.score,
+                    timestamp_ms: candidate.timestamp_ms,
+                    role: text_of(doc, fields.role),
+                    snippet,
+                    highlights,
+                })
+            })
+            .collect();
+    }
+}
+
+/// A session's best message found so far (its document is loaded again if it is shown).
+struct Candidate {
+    score: f32,
+    timestamp_ms: i64,
+    /// A hash of the message text: the last tie-break, stable across index builds (a
+    /// document address is not).
+    text_hash: u64,
+    address: tantivy::DocAddress,
+}
+
+impl Candidate {
+    /// Higher score, then newer, then the smaller text hash: the pick never depends on the
+    /// order tantivy returned equal scores in.
+    fn beats(&self, other: &Candidate) -> bool {
+        self.score
+            .total_cmp(&other.score)
+            .then_with(|| self.timestamp_ms.cmp(&other.timestamp_ms))
+            .then_with(|| other.text_hash.cmp(&self.text_hash))
+            .is_gt()
     }
 }
 

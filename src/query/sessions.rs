@@ -49,7 +49,7 @@ pub fn session_scores(
     let searcher = store.searcher()?;
     // A session matches when each word occurs somewhere in it (any message or its thread
     // name) and no excluded word occurs anywhere in it: clause by clause, then intersected.
-    let mut total: Option<FxHashMap<u64, f32>> = None;
+    let mut total: Option<FxHashMap<u64, f64>> = None;
     let mut excluded: FxHashSet<u64> = FxHashSet::default();
     for (occur, clause) in clause_queries(store, text)? {
         let mut parts: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, clause)];
@@ -80,7 +80,10 @@ pub fn session_scores(
         .unwrap_or_default()
         .into_iter()
         .filter(|(key, _)| !excluded.contains(key))
-        .filter_map(|(key, score)| ids.get(&key).map(|id| ((*id).to_owned(), score)))
+        // Summed in f64 and rounded once: an f32 sum depends on the order of the segments,
+        // which differs from one build of the index to the next, and equal sessions must
+        // stay equal for the tie-breaks (newest first, then id) to apply.
+        .filter_map(|(key, score)| ids.get(&key).map(|id| ((*id).to_owned(), score as f32)))
         .collect())
 }
 
@@ -91,11 +94,11 @@ struct SessionScores;
 /// [`SessionScores`] for one segment.
 struct SegmentSessionScores {
     keys: tantivy::columnar::Column<u64>,
-    scores: FxHashMap<u64, f32>,
+    scores: FxHashMap<u64, f64>,
 }
 
 impl tantivy::collector::Collector for SessionScores {
-    type Fruit = FxHashMap<u64, f32>;
+    type Fruit = FxHashMap<u64, f64>;
     type Child = SegmentSessionScores;
 
     fn for_segment(
@@ -115,9 +118,9 @@ impl tantivy::collector::Collector for SessionScores {
 
     fn merge_fruits(
         &self,
-        fruits: Vec<FxHashMap<u64, f32>>,
-    ) -> tantivy::Result<FxHashMap<u64, f32>> {
-        let mut total: FxHashMap<u64, f32> = FxHashMap::default();
+        fruits: Vec<FxHashMap<u64, f64>>,
+    ) -> tantivy::Result<FxHashMap<u64, f64>> {
+        let mut total: FxHashMap<u64, f64> = FxHashMap::default();
         for fruit in fruits {
             for (key, score) in fruit {
                 *total.entry(key).or_default() += score;
@@ -128,15 +131,15 @@ impl tantivy::collector::Collector for SessionScores {
 }
 
 impl tantivy::collector::SegmentCollector for SegmentSessionScores {
-    type Fruit = FxHashMap<u64, f32>;
+    type Fruit = FxHashMap<u64, f64>;
 
     fn collect(&mut self, doc: tantivy::DocId, score: tantivy::Score) {
         if let Some(key) = self.keys.first(doc) {
-            *self.scores.entry(key).or_default() += score;
+            *self.scores.entry(key).or_default() += f64::from(score);
         }
     }
 
-    fn harvest(self) -> FxHashMap<u64, f32> {
+    fn harvest(self) -> FxHashMap<u64, f64> {
         self.scores
     }
 }
