@@ -63,3 +63,61 @@ pub fn resume_override(session: &SessionInfo, homes: &[std::path::PathBuf]) -> O
     let (current, _) = current_provider(home);
     (provider != current).then(|| format!("model_provider={provider}"))
 }
+
+/// The command line that resumes `session` with `codex <subcommand…>` (`["resume"]` or
+/// `["exec", "resume"]`), quoted for a POSIX shell: `-c model_provider=…` when the session's
+/// provider is not the configured one (see [`resume_override`]), and `--` before an id that
+/// would read as an option.
+pub fn resume_command(
+    codex_bin: &str,
+    subcommand: &[&str],
+    session: &SessionInfo,
+    homes: &[std::path::PathBuf],
+) -> String {
+    let mut words: Vec<String> = vec![shell_word(codex_bin)];
+    words.extend(subcommand.iter().map(|w| shell_word(w)));
+    if let Some(provider) = resume_override(session, homes) {
+        words.push("-c".to_owned());
+        words.push(shell_word(&provider));
+    }
+    if !end_of_options(&session.id).is_empty() {
+        words.push("--".to_owned());
+    }
+    words.push(shell_word(&crate::output::sanitize(&session.id)));
+    words.join(" ")
+}
+
+/// The arguments after `codex` that resume `session` (`resume [-c model_provider=…] [--] <id>`),
+/// for running codex directly, without a shell (`resume --exec`, the picker's Ctrl-R).
+pub fn resume_args(session: &SessionInfo, homes: &[std::path::PathBuf]) -> Vec<String> {
+    let mut args = vec!["resume".to_owned()];
+    if let Some(provider) = resume_override(session, homes) {
+        args.push("-c".to_owned());
+        args.push(provider);
+    }
+    if !end_of_options(&session.id).is_empty() {
+        args.push("--".to_owned());
+    }
+    args.push(session.id.clone());
+    args
+}
+
+/// `"-- "` when `id` starts with `-` (a crafted `session_meta.id` such as `--help` must reach
+/// codex as an id, not as an option), else `""`.
+pub fn end_of_options(id: &str) -> &'static str {
+    if id.starts_with('-') { "-- " } else { "" }
+}
+
+/// Quotes a word for a POSIX shell when it needs quoting: anything but
+/// `[A-Za-z0-9_./:=@%+-]` is single-quoted.
+pub fn shell_word(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:=@%".contains(c))
+    {
+        word.to_owned()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
+}

@@ -10,6 +10,11 @@
 //! * the latest input is a tool output → an assistant message;
 //! * the trailing user input contains `RUN_TOOL:` → a `function_call` of the shell tool the
 //!   request lists (`exec_command` / `shell_command` / `shell`), running `echo toolword-<n> <word>`;
+//! * the trailing user input contains `MCP_SEARCH:<word>` and the request lists a tool whose name
+//!   contains `search_sessions` (rolldex's MCP tool, under whatever name Codex gives it) → a
+//!   `function_call` of that tool with `{"query": <word>, "include_non_interactive": true}`;
+//!   when the prompt also holds `EXPECT:<text>`, the follow-up request (carrying the tool's
+//!   output) is checked for that text, and the ledger line says `mcp_expect_found`;
 //! * otherwise → an assistant message.
 //!
 //! Assistant and tool words come from fixed vocabularies (plus `assistantword-<n>` /
@@ -559,6 +564,53 @@ fn tool_names(req: &Json) -> Vec<String> {
         .collect()
 }
 
+/// Every function tool in the request as (namespace, name): Codex lists MCP tools under a
+/// `namespace` tool (`mcp__<server>`), and a call of one names both.
+fn namespaced_tools(req: &Json) -> Vec<(Option<String>, String)> {
+    let mut out = Vec::new();
+    for tool in req.get("tools").map(Json::arr).unwrap_or_default() {
+        let name = tool.get("name").and_then(Json::str).unwrap_or("");
+        if tool.get("type").and_then(Json::str) == Some("namespace") {
+            for inner in tool.get("tools").map(Json::arr).unwrap_or_default() {
+                if let Some(n) = inner.get("name").and_then(Json::str) {
+                    out.push((Some(name.to_string()), n.to_string()));
+                }
+            }
+        } else if !name.is_empty() {
+            out.push((None, name.to_string()));
+        }
+    }
+    out
+}
+
+/// The word after `marker` in `text` (up to whitespace).
+fn marked<'t>(text: &'t str, marker: &str) -> Option<&'t str> {
+    let at = text.find(marker)? + marker.len();
+    text[at..].split_whitespace().next()
+}
+
+/// The text of every user message and tool output in the request, in order.
+fn input_texts(req: &Json) -> (String, String) {
+    let mut user = String::new();
+    let mut outputs = String::new();
+    for it in req.get("input").map(Json::arr).unwrap_or_default() {
+        let ty = it.get("type").and_then(Json::str).unwrap_or("message");
+        let role = it.get("role").and_then(Json::str).unwrap_or("");
+        if ty == "message" && role == "user" {
+            user.push_str(&content_text(it));
+            user.push('\n');
+        } else if ty.ends_with("_output") {
+            match it.get("output") {
+                Some(Json::Str(s)) => outputs.push_str(s),
+                Some(other) => outputs.push_str(&to_json(other)),
+                None => {}
+            }
+            outputs.push('\n');
+        }
+    }
+    (user, outputs)
+}
+
 fn content_text(item: &Json) -> String {
     match item.get("content") {
         Some(Json::Str(s)) => s.clone(),
@@ -731,7 +783,44 @@ fn handle_responses(st: &State, http: &Request) -> (Vec<(String, String)>, Vec<u
     let thread_source = meta_str("thread_source");
     let request_kind = meta_str("request_kind");
 
+    let mut mcp_expect_found = Json::Null;
+    let mut mcp_tool_output = Json::Null;
+    let mcp_tool = namespaced_tools(&req)
+        .into_iter()
+        .find(|(_, n)| n.contains("search_sessions"));
     let (item, kind, words) = match trailing_input(&req) {
+        Trailing::User(text) if text.contains("MCP_SEARCH:") && mcp_tool.is_some() => {
+            let (namespace, name) = mcp_tool.unwrap_or_default();
+            let word = marked(&text, "MCP_SEARCH:").unwrap_or("");
+            let args = jobj(vec![
+                ("query", jstr(word)),
+                ("include_non_interactive", Json::Bool(true)),
+            ]);
+            let mut call = vec![
+                ("type", jstr("function_call")),
+                ("id", jstr(&format!("fc_standin_{n:04}"))),
+                ("status", jstr("completed")),
+                ("call_id", jstr(&format!("call_standin_{n:04}"))),
+                ("name", jstr(&name)),
+                ("arguments", jstr(&to_json(&args))),
+            ];
+            if let Some(ns) = &namespace {
+                call.push(("namespace", jstr(ns)));
+            }
+            let label = namespace.map_or_else(|| name.clone(), |ns| format!("{ns}.{name}"));
+            (jobj(call), format!("function_call:{label}"), Vec::new())
+        }
+        Trailing::ToolOutput => {
+            let (user, outputs) = input_texts(&req);
+            if user.contains("MCP_SEARCH:") {
+                mcp_tool_output = jstr(&outputs.chars().take(4000).collect::<String>());
+                if let Some(expect) = marked(&user, "EXPECT:") {
+                    mcp_expect_found = Json::Bool(outputs.contains(expect));
+                }
+            }
+            let (item, words) = assistant_item(n);
+            (item, "message(after-tool)".to_string(), words)
+        }
         Trailing::User(text) if text.contains("RUN_TOOL:") => {
             let t = st.tool_counter.fetch_add(1, Ordering::SeqCst) + 1;
             let word = pick_word(TOOL_WORDS, t);
@@ -753,10 +842,6 @@ fn handle_responses(st: &State, http: &Request) -> (Vec<(String, String)>, Vec<u
                 let (item, words) = assistant_item(n);
                 (item, "message(no-shell-tool)".to_string(), words)
             }
-        }
-        Trailing::ToolOutput => {
-            let (item, words) = assistant_item(n);
-            (item, "message(after-tool)".to_string(), words)
         }
         _ => {
             let (item, words) = assistant_item(n);
@@ -861,6 +946,15 @@ fn handle_responses(st: &State, http: &Request) -> (Vec<(String, String)>, Vec<u
         ("thread_source", thread_source),
         ("request_kind", request_kind),
     ]);
+    // The MCP check's fields appear only on the follow-up of an MCP_SEARCH call.
+    let ledger = match (ledger, &mcp_tool_output) {
+        (Json::Obj(mut kv), Json::Str(_)) => {
+            kv.push(("mcp_expect_found".into(), mcp_expect_found));
+            kv.push(("mcp_tool_output".into(), mcp_tool_output));
+            Json::Obj(kv)
+        }
+        (ledger, _) => ledger,
+    };
     State::write_line(st.ledger.as_ref(), &to_json(&ledger));
 
     let summary = match &parsed {

@@ -9,7 +9,7 @@ use super::refresh::{Freshness, Needs, open_index};
 use crate::cli::ShowArgs;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::model::{Message, SessionInfo};
+use crate::model::SessionInfo;
 use crate::output::sessions::{write_conversation, write_records};
 use crate::output::{Format, sanitize};
 use crate::transcript;
@@ -73,18 +73,8 @@ pub fn run(config: &Config, args: &ShowArgs, io: &mut Io<'_>) -> Result<u8> {
             sanitize(base)
         );
     }
-    // Inherited history first (oldest ancestor first), then the session's own messages.
-    let mut parts: Vec<(Option<&str>, Vec<&Message>)> = transcript
-        .inherited
-        .iter()
-        .map(|i| (Some(i.from.as_str()), i.messages.iter().collect()))
-        .collect();
-    parts.push((None, transcript.messages.iter().collect()));
-    if let Some(word) = &args.grep {
-        for (_, messages) in &mut parts {
-            *messages = transcript::matching_turns(messages, word);
-        }
-    }
+    // Inherited history where the session holds it (first, for a fork), its own messages.
+    let parts = transcript.views(args.grep.as_deref());
     let found = parts.iter().any(|(_, m)| !m.is_empty());
     let local = |ms: i64| config.zone.format_minute(ms);
     let written = if config.format == Format::Table {

@@ -1,12 +1,12 @@
 //! `rolldex stats`: token usage and cost reports.
 
-use chrono::NaiveDate;
-
 use super::refresh::{Freshness, Needs, open_index};
 use super::{Io, report_skipped};
 use crate::cli::{GroupArg, StatsArgs};
 use crate::config::Config;
 use crate::error::{Error, Result};
+// Re-exported for front ends that still reach them here; the library owns them.
+pub use crate::filters::{absolute, date_range, parse_date};
 use crate::load::load_sessions;
 use crate::model::UNKNOWN_MODEL;
 use crate::output::sanitize;
@@ -14,8 +14,17 @@ use crate::output::stats::write_report;
 use crate::scan::{Patterns, scan_homes};
 use crate::stats::{Grouping, StatsQuery, Unpriced, compute};
 
-/// Runs `stats`: from the index (brought up to date first), or by a direct scan.
+/// Runs `stats`: from the index (brought up to date first), or by a direct scan; with
+/// `--watch`, again after every change until Ctrl-C.
 pub fn run(config: &Config, args: &StatsArgs, io: &mut Io<'_>) -> Result<()> {
+    if args.watch {
+        return super::watch::watch(config, io, &mut |io| once(config, args, io));
+    }
+    once(config, args, io)
+}
+
+/// One `stats` report.
+fn once(config: &Config, args: &StatsArgs, io: &mut Io<'_>) -> Result<()> {
     let query = build_query(config, args)?;
     let sessions = if args.no_index {
         let scan = scan_homes(&config.homes, &Patterns::new(&config.excludes)?)?;
@@ -88,37 +97,4 @@ pub fn build_query(config: &Config, args: &StatsArgs) -> Result<StatsQuery> {
             .as_deref()
             .map(|p| absolute(p).to_string_lossy().into_owned()),
     })
-}
-
-/// Parses `--since` and `--until` (inclusive days), refusing a range that ends before it starts.
-pub fn date_range(
-    since: Option<&str>,
-    until: Option<&str>,
-) -> Result<(Option<NaiveDate>, Option<NaiveDate>)> {
-    let since = since.map(|d| parse_date("--since", d)).transpose()?;
-    let until = until.map(|d| parse_date("--until", d)).transpose()?;
-    if let (Some(s), Some(u)) = (since, until)
-        && s > u
-    {
-        return Err(Error::Usage(format!("--since {s} is after --until {u}")));
-    }
-    Ok((since, until))
-}
-
-/// Parses `YYYY-MM-DD`, naming the flag in the error.
-pub fn parse_date(flag: &str, text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| Error::Usage(format!("{flag} {text:?}: expected a date like 2026-03-05")))
-}
-
-/// Makes a user-given directory absolute and resolves `.` and `..` by the text alone (no
-/// filesystem access: the directory may be gone, or on a dead mount). A Windows path
-/// (`D:\proj`, sessions recorded on Windows) is kept as written: here it is not relative to
-/// the current directory, and `path_is_under` compares it the Windows way.
-pub fn absolute(path: &std::path::Path) -> std::path::PathBuf {
-    let text = path.to_string_lossy();
-    if !path.is_absolute() && crate::model::is_windows_path(&text) {
-        return path.to_path_buf();
-    }
-    crate::config::absolute_clean(path)
 }

@@ -8,7 +8,7 @@ use super::{Format, csv_field, new_table, sanitize, thousands, write_json, write
 use crate::model::{Message, Role, SessionInfo, TokenUsage};
 
 /// One session as printed.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct SessionView<'a> {
     /// Session id.
     pub session_id: &'a str,

@@ -1,0 +1,322 @@
+//! Finding sessions: the use cases behind `search` (the best message of each matching
+//! session), `sessions` (a filtered list, newest first) and `resume` (the session to continue,
+//! ranked over whole conversations) — shared by the command line and the MCP server, so both
+//! answer the same question with the same sessions in the same order.
+//!
+//! Plain request and result types over an open [`IndexStore`]; nothing here prints or reads the
+//! environment (a front end decides what "the current directory" is).
+
+use std::collections::{HashMap, HashSet};
+
+use rustc_hash::FxHashMap;
+
+use crate::error::Result;
+use crate::index::IndexStore;
+use crate::model::SessionInfo;
+use crate::query::{Hit, Narrow, RoleFilter, SearchRequest, search, session_scores};
+
+/// Scores within this factor of each other count as a tie, broken by recency (`resume`).
+const NEAR_TIE: f32 = 1.05;
+
+/// Session-level filters shared by `search`, `resume` and `sessions`.
+#[derive(Debug, Clone, Default)]
+pub struct SessionFilter {
+    /// Only sessions in this directory or below.
+    pub cwd: Option<String>,
+    /// Only sessions that used this model.
+    pub model: Option<String>,
+    /// Keep `codex exec` and sub-agent sessions.
+    pub include_non_interactive: bool,
+}
+
+impl SessionFilter {
+    /// True when `session` passes.
+    pub fn accepts(&self, session: &SessionInfo) -> bool {
+        (self.include_non_interactive || session.interactive)
+            && self.cwd.as_deref().is_none_or(|dir| session.is_under(dir))
+            && self
+                .model
+                .as_deref()
+                .is_none_or(|m| session.models.iter().any(|x| x.eq_ignore_ascii_case(m)))
+    }
+
+    /// The ids that pass, or `None` when the filter keeps everything.
+    pub fn allowed<'a>(
+        &self,
+        sessions: impl Iterator<Item = &'a SessionInfo>,
+    ) -> Option<HashSet<String>> {
+        let mut all = true;
+        let mut kept = HashSet::new();
+        for session in sessions {
+            if self.accepts(session) {
+                kept.insert(session.id.clone());
+            } else {
+                all = false;
+            }
+        }
+        (!all).then_some(kept)
+    }
+}
+
+/// A message search: the best message of each matching session.
+#[derive(Debug, Clone, Default)]
+pub struct HitQuery {
+    /// The query text (rolldex's query language).
+    pub text: String,
+    /// Only messages at or after this instant (ms).
+    pub since_ms: Option<i64>,
+    /// Only messages before this instant (ms).
+    pub until_ms: Option<i64>,
+    /// Only this kind of message.
+    pub role: Option<RoleFilter>,
+    /// Which sessions.
+    pub filter: SessionFilter,
+    /// How many sessions.
+    pub limit: usize,
+}
+
+/// A hit with the facts of its session (absent only when the catalog lost it).
+#[derive(Debug, Clone)]
+pub struct FoundHit<'a> {
+    /// The best message of the session.
+    pub hit: Hit,
+    /// Its session.
+    pub session: Option<&'a SessionInfo>,
+}
+
+/// Runs a message search; hits best first, one per session.
+pub fn search_hits<'a>(store: &'a IndexStore, query: &HitQuery) -> Result<Vec<FoundHit<'a>>> {
+    let sessions: FxHashMap<&str, &SessionInfo> = store
+        .session_infos()
+        .into_iter()
+        .map(|s| (s.id.as_str(), s))
+        .collect();
+    // The interactive flag is on every document: no session list needed for it.
+    let filter = SessionFilter {
+        include_non_interactive: true,
+        ..query.filter.clone()
+    };
+    let request = SearchRequest {
+        text: query.text.clone(),
+        since_ms: query.since_ms,
+        until_ms: query.until_ms,
+        role: query.role,
+        sessions: filter.allowed(sessions.values().copied()),
+        interactive_only: !query.filter.include_non_interactive,
+        limit: query.limit,
+    };
+    Ok(search(store, &request)?
+        .into_iter()
+        .map(|hit| FoundHit {
+            session: sessions.get(hit.session_id.as_str()).copied(),
+            hit,
+        })
+        .collect())
+}
+
+/// A session listing.
+#[derive(Debug, Clone, Default)]
+pub struct ListQuery {
+    /// Which sessions.
+    pub filter: SessionFilter,
+    /// Only sessions active at or after this instant (ms).
+    pub since_ms: Option<i64>,
+    /// Only sessions started before this instant (ms).
+    pub until_ms: Option<i64>,
+}
+
+/// Every session that passes `query`, newest activity first (the caller cuts to its limit).
+pub fn list_sessions<'a>(store: &'a IndexStore, query: &ListQuery) -> Vec<&'a SessionInfo> {
+    let mut sessions: Vec<&SessionInfo> = store
+        .session_infos()
+        .into_iter()
+        .filter(|s| query.filter.accepts(s))
+        .filter(|s| {
+            query
+                .since_ms
+                .is_none_or(|t| s.updated_at_ms.is_some_and(|u| u >= t))
+        })
+        .filter(|s| {
+            query
+                .until_ms
+                .is_none_or(|t| s.started_at_ms.or(s.updated_at_ms).is_some_and(|u| u < t))
+        })
+        .collect();
+    sort_newest_first(&mut sessions);
+    sessions
+}
+
+/// Sorts by last activity, newest first; ties by id for a stable order.
+pub fn sort_newest_first(sessions: &mut [&SessionInfo]) {
+    sessions.sort_by(|a, b| {
+        b.updated_at_ms
+            .cmp(&a.updated_at_ms)
+            .then_with(|| b.id.cmp(&a.id))
+    });
+}
+
+/// Which session to resume.
+#[derive(Debug, Clone, Default)]
+pub struct ResumeQuery {
+    /// Words to look for in whole conversations and thread names; empty: the latest sessions.
+    pub text: String,
+    /// Only sessions in this directory or below (the front end decides the default).
+    pub cwd: Option<String>,
+    /// Keep `codex exec` and sub-agent sessions.
+    pub include_non_interactive: bool,
+    /// How many sessions.
+    pub limit: usize,
+    /// Find the best matching message of each session returned (for a snippet).
+    pub snippets: bool,
+}
+
+/// A session to resume, best first.
+#[derive(Debug, Clone)]
+pub struct ResumeCandidate<'a> {
+    /// The session.
+    pub session: &'a SessionInfo,
+    /// Its best matching text (with a query and `snippets`).
+    pub snippet: Option<String>,
+}
+
+/// The sessions to resume, best first: without a query the most recently updated ones that
+/// are not archived (like `codex resume --last`); with one, ranked by relevance over whole
+/// sessions, near-ties newest first. Files that name no session are never offered.
+pub fn sessions_to_resume<'a>(
+    store: &'a IndexStore,
+    query: &ResumeQuery,
+) -> Result<Vec<ResumeCandidate<'a>>> {
+    let filter = SessionFilter {
+        cwd: query.cwd.clone(),
+        model: None,
+        include_non_interactive: query.include_non_interactive,
+    };
+    let mut candidates: Vec<&SessionInfo> = store
+        .session_infos()
+        .into_iter()
+        // A file that names no session cannot be resumed by Codex.
+        .filter(|s| filter.accepts(s) && !s.id_is_derived())
+        .collect();
+    let text = query.text.trim();
+    if text.is_empty() {
+        // Like `codex resume --last`, which lists only sessions that are not archived.
+        candidates.retain(|s| !s.archived);
+        sort_newest_first(&mut candidates);
+        candidates.truncate(query.limit);
+        return Ok(candidates
+            .into_iter()
+            .map(|session| ResumeCandidate {
+                session,
+                snippet: None,
+            })
+            .collect());
+    }
+    let allowed = candidates.iter().map(|s| s.id.clone()).collect();
+    let narrow = match (&filter.cwd, filter.include_non_interactive) {
+        (Some(_), _) => Narrow::ToSessions,
+        (None, false) => Narrow::ToInteractive,
+        (None, true) => Narrow::No,
+    };
+    let scores = session_scores(store, &query.text, &allowed, narrow)?;
+    candidates.retain(|s| scores.contains_key(&s.id));
+    rank_by_relevance(&mut candidates, &scores);
+    candidates.truncate(query.limit);
+    candidates
+        .into_iter()
+        .map(|session| {
+            let snippet = if query.snippets {
+                let request = SearchRequest {
+                    text: query.text.clone(),
+                    sessions: Some(std::iter::once(session.id.clone()).collect()),
+                    limit: 1,
+                    ..SearchRequest::default()
+                };
+                search(store, &request)?
+                    .into_iter()
+                    .next()
+                    .map(|h| h.snippet)
+            } else {
+                None
+            };
+            Ok(ResumeCandidate { session, snippet })
+        })
+        .collect()
+}
+
+/// Sorts by relevance, best first. Sessions whose score is within `NEAR_TIE` of the best
+/// remaining score form a near-tie and go newest first; then the next group, and so on.
+fn rank_by_relevance(candidates: &mut [&SessionInfo], scores: &HashMap<String, f32>) {
+    let score = |s: &SessionInfo| scores.get(&s.id).copied().unwrap_or(0.0);
+    let newest_first = |a: &&SessionInfo, b: &&SessionInfo| {
+        b.updated_at_ms
+            .cmp(&a.updated_at_ms)
+            .then_with(|| a.id.cmp(&b.id))
+    };
+    candidates.sort_by(|a, b| {
+        score(b)
+            .total_cmp(&score(a))
+            .then_with(|| newest_first(a, b))
+    });
+    let mut start = 0;
+    while start < candidates.len() {
+        let top = score(candidates[start]);
+        let run = candidates[start..]
+            .iter()
+            .take_while(|s| score(s) * NEAR_TIE >= top)
+            .count()
+            .max(1);
+        candidates[start..start + run].sort_by(newest_first);
+        start += run;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranking_is_a_total_order_and_prefers_recent_near_ties() {
+        let sessions: Vec<SessionInfo> = (0..2000)
+            .map(|i| SessionInfo {
+                id: format!("s{i:04}"),
+                updated_at_ms: Some((i * 7919) % 1000),
+                ..SessionInfo::default()
+            })
+            .collect();
+        let scores: HashMap<String, f32> = sessions
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.id.clone(), 1.0 + ((i * 31) % 97) as f32 * 0.013))
+            .collect();
+        let mut refs: Vec<&SessionInfo> = sessions.iter().collect();
+        rank_by_relevance(&mut refs, &scores); // must not panic on thousands of near-ties
+        let best = scores[&refs[0].id];
+        assert!(scores.values().all(|s| *s <= best * NEAR_TIE));
+
+        let old = SessionInfo {
+            id: "old".into(),
+            updated_at_ms: Some(1),
+            ..SessionInfo::default()
+        };
+        let new = SessionInfo {
+            id: "new".into(),
+            updated_at_ms: Some(2),
+            ..SessionInfo::default()
+        };
+        let far = SessionInfo {
+            id: "far".into(),
+            updated_at_ms: Some(3),
+            ..SessionInfo::default()
+        };
+        let scores: HashMap<String, f32> = [
+            ("old".into(), 10.0),
+            ("new".into(), 10.01),
+            ("far".into(), 5.0),
+        ]
+        .into();
+        let mut refs = vec![&far, &old, &new];
+        rank_by_relevance(&mut refs, &scores);
+        let order: Vec<&str> = refs.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(order, ["new", "old", "far"]);
+    }
+}

@@ -1,0 +1,234 @@
+//! Opens the index and brings it up to date before a query, without printing: what would be
+//! said goes to a `note` callback, progress to a [`Progress`] the caller makes.
+//!
+//! Every front end opens the index through here (the commands draw a bar on stderr and print
+//! the notes, the MCP server and the picker collect them). `AsIs` answers from the last commit.
+//! When another rolldex holds the writer lock a query answers from the last commit instead of
+//! waiting, unless there is none yet (a first build running): then it says so and waits. An
+//! index found outdated or damaged is rebuilt, with one note saying why; an update that cannot
+//! be written (a read-only or full disk) leaves a query answering from the last commit, with
+//! one note saying so.
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::index::{IndexStore, Progress, UpdateSummary};
+use crate::scan::{Patterns, ScanResult, check_homes, scan_homes};
+
+/// When to update the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// Bring it up to date (waiting for another writer only when `Wait`).
+    Update,
+    /// Wait for the writer lock (the `index` command).
+    Wait,
+    /// Build a whole new index beside the current one and swap it in (`index --rebuild`).
+    Rebuild,
+    /// Answer from the last commit.
+    AsIs,
+}
+
+impl Freshness {
+    /// `--no-update` → answer as is; otherwise bring the index up to date first.
+    pub fn for_query(no_update: bool) -> Freshness {
+        if no_update {
+            Freshness::AsIs
+        } else {
+            Freshness::Update
+        }
+    }
+}
+
+/// What a command reads from the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Needs {
+    /// Session facts only (search, resume, sessions, show).
+    Sessions,
+    /// Session facts and usage events (stats).
+    Usage,
+}
+
+/// How opening reports: `progress` makes the progress display for one update (dropped, and so
+/// cleared, before the next note); `note` receives each line a person should read.
+pub struct Hooks<'a> {
+    /// Makes the progress display of one update.
+    pub progress: &'a dyn Fn() -> Box<dyn Progress + 'a>,
+    /// One line to tell the user (no `rolldex:` prefix, no newline).
+    pub note: &'a mut dyn FnMut(&str),
+}
+
+impl Hooks<'_> {
+    /// Runs `f` with no progress display and no notes.
+    pub fn silent<T>(f: impl FnOnce(&mut Hooks<'_>) -> T) -> T {
+        let progress = || -> Box<dyn Progress> { Box::new(NoProgress) };
+        let mut note = |_: &str| {};
+        f(&mut Hooks {
+            progress: &progress,
+            note: &mut note,
+        })
+    }
+}
+
+/// A progress display that shows nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {
+    fn start(&self, _: u64, _: u64) {}
+    fn advance(&self, _: u64) {}
+    fn file_done(&self) {}
+    fn finish(&self) {}
+}
+
+/// Opens the index for the configured homes and updates it as asked; the summary is there
+/// when an update ran (its skipped lines are for the caller to report).
+pub fn open_index(
+    config: &Config,
+    freshness: Freshness,
+    needs: Needs,
+    hooks: &mut Hooks<'_>,
+) -> Result<(IndexStore, Option<UpdateSummary>)> {
+    check_homes(&config.homes)?;
+    // Reading the committed state and walking the homes are independent: do both at once.
+    let (store, scanned) = rayon::join(
+        || IndexStore::open(&config.index_dir, &config.homes, needs == Needs::Usage),
+        || (freshness != Freshness::AsIs).then(|| scan(config)),
+    );
+    let mut store = store?;
+    // `rolldex index` may take the time to merge segments; queries stay quick.
+    store.merge_on_update = matches!(freshness, Freshness::Wait | Freshness::Rebuild);
+    let scanned = scanned.transpose()?;
+    // A rebuild, asked for or needed (an older format, damaged files): even `--no-update`
+    // has nothing else to answer from.
+    if freshness == Freshness::Rebuild || store.broken().is_some() {
+        let scan = match scanned {
+            Some(scan) => scan,
+            None => scan(config)?,
+        };
+        return rebuild(config, freshness, store, &scan, hooks);
+    }
+    let Some(scan) = scanned else {
+        if !store.has_commit() {
+            wait_for_first_build(config, &mut store, hooks)?;
+        }
+        return Ok((store, None));
+    };
+    if store.is_current(&scan) {
+        return Ok((store, None));
+    }
+    let lock = match freshness {
+        Freshness::Wait => Some(store.lock()?),
+        _ => match store.try_lock() {
+            Ok(lock) => lock,
+            Err(e) if store.has_commit() => {
+                (hooks.note)(&format!(
+                    "{}; answering from the last update",
+                    unwritable(&e)
+                ));
+                return Ok((store, None));
+            }
+            Err(e) => return Err(e),
+        },
+    };
+    let _lock = match lock {
+        Some(lock) => lock,
+        None if store.has_commit() => {
+            if !config.quiet {
+                (hooks.note)(
+                    "another rolldex is updating the index; answering from its last update",
+                );
+            }
+            return Ok((store, None));
+        }
+        None => {
+            if !config.quiet {
+                (hooks.note)(FIRST_BUILD_ELSEWHERE);
+            }
+            store.lock()?
+        }
+    };
+    let bar = (hooks.progress)();
+    let summary = store.update_locked(&scan, &*bar);
+    drop(bar);
+    let summary = match summary {
+        Ok(summary) => summary,
+        // Disk full, read-only: the last commit still answers (`index` reports the error).
+        Err(e) if freshness == Freshness::Update && store.has_commit() => {
+            (hooks.note)(&format!(
+                "{}; answering from the last update",
+                unwritable(&e)
+            ));
+            return Ok((store, None));
+        }
+        Err(e) => return Err(e),
+    };
+    if let Some(reason) = store.rebuilt_because.take() {
+        (hooks.note)(&format!("{reason}; rebuilt it"));
+    }
+    Ok((store, Some(summary)))
+}
+
+/// What a query says while another process builds the first index.
+const FIRST_BUILD_ELSEWHERE: &str =
+    "the first index build is running in another rolldex; waiting for it";
+
+/// Rebuilds the index beside the current one (which keeps answering other queries until the
+/// new one is swapped in), waiting for the writer lock.
+fn rebuild(
+    config: &Config,
+    freshness: Freshness,
+    mut store: IndexStore,
+    scan: &ScanResult,
+    hooks: &mut Hooks<'_>,
+) -> Result<(IndexStore, Option<UpdateSummary>)> {
+    let _lock = if let Some(lock) = store.try_lock()? {
+        lock
+    } else {
+        if !config.quiet {
+            (hooks.note)("another rolldex is writing the index; waiting for it to finish");
+        }
+        store.lock()?
+    };
+    // Another process may have rebuilt it while we waited.
+    store.reopen_locked()?;
+    let bar = (hooks.progress)();
+    let summary = if freshness == Freshness::Rebuild {
+        store.rebuild_locked(scan, &*bar)
+    } else {
+        if let Some(reason) = store.broken() {
+            (hooks.note)(&format!("{reason}; rebuilding"));
+        }
+        store.update_locked(scan, &*bar)
+    };
+    drop(bar);
+    let summary = summary?;
+    store.rebuilt_because = None;
+    Ok((store, Some(summary)))
+}
+
+/// No update with no commit yet: if a first build is running elsewhere, waits for it.
+fn wait_for_first_build(
+    config: &Config,
+    store: &mut IndexStore,
+    hooks: &mut Hooks<'_>,
+) -> Result<()> {
+    // A lock that cannot be taken at all (a read-only folder): nothing is being built.
+    if let Ok(None) = store.try_lock() {
+        if !config.quiet {
+            (hooks.note)(FIRST_BUILD_ELSEWHERE);
+        }
+        let _lock = store.lock()?;
+        store.reopen_locked()?;
+    }
+    Ok(())
+}
+
+/// The one line for an update that could not be written.
+fn unwritable(error: &Error) -> String {
+    let text = error.to_string().replace(['\n', '\r'], " ");
+    format!("could not update the index ({})", text.trim())
+}
+
+/// Scans the configured homes.
+pub fn scan(config: &Config) -> Result<ScanResult> {
+    scan_homes(&config.homes, &Patterns::new(&config.excludes)?)
+}
