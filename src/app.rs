@@ -14,7 +14,9 @@ use crate::output::Format;
 /// Runs rolldex; returns the process exit code.
 pub fn run(cli: Cli) -> u8 {
     let stdout = io::stdout();
-    let mut out = io::BufWriter::new(stdout.lock());
+    // Not `stdout.lock()`: `rolldex mcp` writes the protocol to stdout from another thread,
+    // which would wait forever for a lock held here. `Stdout` locks per write.
+    let mut out = io::BufWriter::new(stdout);
     // Never `stderr.lock()` here: the progress bar draws from its own thread through the same
     // process-wide stderr, so a lock held across the run deadlocks the first draw (issue 15).
     // `Stderr` takes the lock per write and releases it at once.
@@ -70,6 +72,18 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Er
         Command::Resume(args) => commands::resume::run(&config, &args, &mut io),
         Command::Sessions(args) => commands::sessions::run(&config, &args, &mut io).map(|()| 0),
         Command::Show(args) => commands::show::run(&config, &args, &mut io),
+        Command::Pick(args) => commands::pick::run(&config, &args, &mut io),
+        Command::Completions(args) => commands::shell::completions(args.shell, &mut io).map(|()| 0),
+        Command::Man => commands::shell::man(&mut io).map(|()| 0),
+        Command::Init(args) => commands::shell::init(args.shell, &mut io).map(|()| 0),
         Command::Doctor(args) => commands::doctor::run(&config, &args, &mut io),
+        Command::Limits(args) => commands::limits::run(&config, &args, &mut io).map(|()| 0),
+        Command::Statusline(args) => commands::statusline::run(&config, &args, &mut io).map(|()| 0),
+        Command::Mcp(args) => {
+            let wait = std::time::Duration::try_from_secs_f64(args.update_wait).map_err(|_| {
+                Error::Usage("--update-wait must be a number of seconds, 0 or more".into())
+            })?;
+            crate::mcp::serve(&config, wait).map(|()| 0)
+        }
     }
 }

@@ -148,6 +148,72 @@ pub enum Command {
     ///   rolldex doctor --json | jq '.homes[].mismatches'
     #[command(verbatim_doc_comment)]
     Doctor(DoctorArgs),
+    /// Rate-limit windows: how full, when they reset, and when they would fill.
+    ///
+    /// Read from the rate_limits Codex records with every token count. Windows are told apart
+    /// by their length (5h, weekly, …) per limit, never by the primary/secondary slot.
+    /// --history lists each past window instance with its peak and what was spent inside it.
+    /// Examples:
+    ///   rolldex limits
+    ///   rolldex limits --history --since 2026-03-01 --json
+    ///   rolldex limits --watch
+    #[command(verbatim_doc_comment)]
+    Limits(LimitsArgs),
+    /// One short line for tmux, starship or a shell prompt: `5h 42% ↻1h12m · wk 18% · today $3.10`.
+    ///
+    /// Answers from the last index update without reading the homes (fast); prints nothing
+    /// when there is no data yet. Fields for --template: {5h} {5h_reset} {wk} {wk_reset}
+    /// {today} {today_tokens} {age} {plan} {limit}. Examples:
+    ///   rolldex statusline
+    ///   rolldex statusline --template '{5h} {wk}'
+    #[command(verbatim_doc_comment)]
+    Statusline(StatuslineArgs),
+    /// Pick a session interactively; prints its id (for `codex resume "$(rolldex pick)"`).
+    ///
+    /// Draws on the terminal (/dev/tty), in its bottom part or with --full-screen the whole of
+    /// it; typing ranks whole conversations as `resume QUERY` does. Filters typed in the query:
+    /// m:MODEL since:DATE until:DATE in:PATH. Keys: Enter prints the id, Esc/Ctrl-C quits (exit
+    /// 130), Tab cycles directory → repository → everywhere, Ctrl-N shows exec and sub-agent
+    /// sessions, Ctrl-R runs `codex resume <id>`, Ctrl-O pages through the session ($PAGER).
+    /// Examples:
+    ///   codex resume "$(rolldex pick)"
+    ///   rolldex pick jwt --all --exec
+    #[command(verbatim_doc_comment)]
+    Pick(PickArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    ///
+    /// Examples:
+    ///   rolldex completions bash > ~/.local/share/bash-completion/completions/rolldex
+    ///   rolldex completions zsh > "${fpath[1]}/_rolldex"
+    ///   rolldex completions fish > ~/.config/fish/completions/rolldex.fish
+    #[command(verbatim_doc_comment)]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout: rolldex man > rolldex.1; man ./rolldex.1
+    Man,
+    /// Print a key binding (Ctrl-G) that opens the picker and puts `codex resume <id>` on the
+    /// command line.
+    ///
+    /// Add to your shell's startup file:
+    ///   eval "$(rolldex init bash)"        # ~/.bashrc
+    ///   eval "$(rolldex init zsh)"         # ~/.zshrc
+    ///   rolldex init fish | source         # ~/.config/fish/config.fish
+    #[command(verbatim_doc_comment)]
+    Init(InitArgs),
+    /// Run a Model Context Protocol server on stdio, for Codex and other agents (read-only).
+    ///
+    /// Tools: search_sessions, list_sessions, read_session, usage_report, session_to_resume.
+    /// The global options (--codex-home, --index-dir, --tz, --config) apply. Add it to Codex:
+    ///   codex mcp add rolldex -- rolldex mcp
+    #[command(verbatim_doc_comment)]
+    Mcp(McpArgs),
+}
+
+/// Arguments of `rolldex mcp`.
+#[derive(Debug, Args)]
+pub struct McpArgs {
+    /// How long a tool call waits for an index update before it answers from the last one.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3.0)]
+    pub update_wait: f64,
 }
 
 /// Arguments of `rolldex doctor`.
@@ -186,6 +252,65 @@ pub struct ResumeArgs {
     #[arg(long, value_name = "PATH", default_value = "codex")]
     pub codex_bin: PathBuf,
     /// Answer from the index as it is, without reading new or changed files first.
+    #[arg(long)]
+    pub no_update: bool,
+}
+
+/// Arguments of `rolldex completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Arguments of `rolldex init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: InitShell,
+}
+
+/// Shells `init` has a key binding for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InitShell {
+    /// bash (readline).
+    Bash,
+    /// zsh (zle).
+    Zsh,
+    /// fish.
+    Fish,
+}
+
+/// Arguments of `rolldex pick`.
+#[derive(Debug, Args)]
+pub struct PickArgs {
+    /// The query to start with (optional).
+    #[arg(value_name = "QUERY")]
+    pub query: Vec<String>,
+    /// Start in this directory (Tab still widens the scope).
+    #[arg(long, value_name = "DIR", conflicts_with = "all")]
+    pub cwd: Option<PathBuf>,
+    /// Start with every project.
+    #[arg(long)]
+    pub all: bool,
+    /// Include `codex exec` and sub-agent sessions (Ctrl-N toggles).
+    #[arg(long)]
+    pub include_non_interactive: bool,
+    /// Use the whole screen instead of its bottom part.
+    #[arg(long)]
+    pub full_screen: bool,
+    /// Enter runs `codex resume <ID>` (as Ctrl-R does) instead of printing the id.
+    #[arg(long, conflicts_with = "print_command")]
+    pub exec: bool,
+    /// Enter prints the `codex resume <ID>` command (quoted for the shell) instead of the id.
+    #[arg(long)]
+    pub print_command: bool,
+    /// The codex binary for Ctrl-R and --exec.
+    #[arg(long, value_name = "PATH", default_value = "codex")]
+    pub codex_bin: PathBuf,
+    /// Answer from the index as it is, without updating it in the background.
     #[arg(long)]
     pub no_update: bool,
 }
@@ -287,6 +412,48 @@ pub struct SearchArgs {
     pub no_update: bool,
 }
 
+/// Arguments of `rolldex limits`.
+#[derive(Debug, Args)]
+pub struct LimitsArgs {
+    /// List past window instances with their peak and the tokens and cost spent inside.
+    #[arg(long)]
+    pub history: bool,
+    /// With --history: only instances ending on or after this day (YYYY-MM-DD, in --tz).
+    #[arg(long, value_name = "DATE", requires = "history")]
+    pub since: Option<String>,
+    /// With --history: only instances starting on or before this day (YYYY-MM-DD, in --tz).
+    #[arg(long, value_name = "DATE", requires = "history")]
+    pub until: Option<String>,
+    /// With --history: how many sessions to name per instance.
+    #[arg(long, default_value_t = 3, value_parser = limit)]
+    pub top: usize,
+    /// Redraw whenever rollouts change, until Ctrl-C.
+    #[arg(long, conflicts_with = "no_update")]
+    pub watch: bool,
+    /// Answer from the index as it is, without reading new or changed files first.
+    #[arg(long)]
+    pub no_update: bool,
+    /// Compute as if it were this instant (RFC 3339; for tests).
+    #[arg(long, value_name = "TIME", hide = true)]
+    pub now: Option<String>,
+}
+
+/// Arguments of `rolldex statusline`.
+#[derive(Debug, Args)]
+pub struct StatuslineArgs {
+    /// A template of named fields: {5h} {5h_reset} {wk} {wk_reset} {today} {today_tokens}
+    /// {age} {plan} {limit}; a field without a value prints as `-`.
+    /// (`--format` is the global output format, so the template has its own flag.)
+    #[arg(long, short = 't', value_name = "TEMPLATE")]
+    pub template: Option<String>,
+    /// Bring the index up to date first (reads the homes: slower).
+    #[arg(long)]
+    pub update: bool,
+    /// Compute as if it were this instant (RFC 3339; for tests).
+    #[arg(long, value_name = "TIME", hide = true)]
+    pub now: Option<String>,
+}
+
 /// Arguments of `rolldex stats`.
 #[derive(Debug, Args)]
 pub struct StatsArgs {
@@ -314,6 +481,9 @@ pub struct StatsArgs {
     /// Read the rollout files directly instead of using the index.
     #[arg(long)]
     pub no_index: bool,
+    /// Redraw whenever rollouts change, until Ctrl-C.
+    #[arg(long, conflicts_with_all = ["no_index", "no_update"])]
+    pub watch: bool,
 }
 
 /// `stats` groupings.

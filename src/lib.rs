@@ -13,8 +13,13 @@
 //!                 │            (uses parse; catalog → sessions + usage for stats)
 //!                 ├─ query     query language, one hit per session, whole-session scores
 //!                 ├─ stats     fold usage into report rows
+//!                 ├─ limits    rate-limit windows now, their history, projections (uses stats)
 //!                 ├─ pricing   USD per model
 //!                 └─ output    tables, JSON, JSONL, CSV
+//! Use cases every front end (commands, `mcp`, the `picker`) calls with plain request/result
+//! types: `freshen` (open an up-to-date index without printing), `filters` (date ranges,
+//! directories), `find` (search, list, resume ranking), `pick` (the picker's list and
+//! preview), `transcript` (one session's conversation).
 //! model, error, timezone: shared leaf types
 //! ```
 //! Nothing below `commands` prints; rolldex never writes inside a Codex home.
@@ -27,11 +32,18 @@ pub mod commands;
 pub mod config;
 pub mod doctor;
 pub mod error;
+pub mod filters;
+pub mod find;
+pub mod freshen;
 pub mod index;
+pub mod limits;
 pub mod load;
+pub mod mcp;
 pub mod model;
 pub mod output;
 pub mod parse;
+pub mod pick;
+pub mod picker;
 pub mod pricing;
 pub mod query;
 pub mod scan;

@@ -12,18 +12,12 @@ mod util;
 
 use std::ffi::{OsStr, OsString};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use util::{Output, assert_no_panic, wait_output};
 
-/// The binary under test.
-fn bin() -> PathBuf {
-    std::env::var_os("ROLLDEX_BIN").map_or_else(
-        || PathBuf::from(env!("CARGO_BIN_EXE_rolldex")),
-        PathBuf::from,
-    )
-}
+use util::binary as bin;
 
 /// Tokens of one session written by [`Sandbox::rollout`].
 const SESSION_TOKENS: i64 = 2200;
@@ -111,27 +105,16 @@ impl Sandbox {
 
     /// `rolldex --codex-home HOME args…` in a clean environment, stdout and stderr piped.
     fn command<S: AsRef<OsStr>>(&self, args: &[S]) -> Command {
+        let config = self.dir.path().join("config");
         let mut command = match self.wrapper.split_first() {
             Some((program, rest)) => {
-                let mut command = Command::new(program);
+                let mut command = util::clean_command(program, &self.index(), &config);
                 command.args(rest).arg(bin());
                 command
             }
-            None => Command::new(bin()),
+            None => util::clean_command(bin(), &self.index(), &config),
         };
-        command
-            .arg("--codex-home")
-            .arg(self.home())
-            .args(args)
-            .env("ROLLDEX_INDEX_DIR", self.index())
-            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .env("NO_COLOR", "1")
-            .env("COLUMNS", "200")
-            .env_remove("CODEX_HOME")
-            .env_remove("TZ")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        command.arg("--codex-home").arg(self.home()).args(args);
         command
     }
 

@@ -14,13 +14,7 @@ use std::process::{Command, Stdio};
 
 use util::{Output, assert_no_panic, wait_output};
 
-/// The binary under test.
-fn bin() -> PathBuf {
-    std::env::var_os("ROLLDEX_BIN").map_or_else(
-        || PathBuf::from(env!("CARGO_BIN_EXE_rolldex")),
-        PathBuf::from,
-    )
-}
+use util::binary as bin;
 
 /// A Codex home and an index dir in one temporary directory.
 struct Sandbox {
@@ -63,18 +57,9 @@ impl Sandbox {
 
     /// [`Sandbox::command`] without `--codex-home`.
     fn command_without_home<S: AsRef<OsStr>>(&self, args: &[S]) -> Command {
-        let mut command = Command::new(bin());
-        command
-            .args(args)
-            .env("ROLLDEX_INDEX_DIR", self.index())
-            .env("XDG_CONFIG_HOME", self.dir.path().join("config"))
-            .env("NO_COLOR", "1")
-            .env("COLUMNS", "200")
-            .env_remove("CODEX_HOME")
-            .env_remove("TZ")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+        let mut command =
+            util::clean_command(bin(), &self.index(), &self.dir.path().join("config"));
+        command.args(args);
         command
     }
 

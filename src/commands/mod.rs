@@ -5,12 +5,17 @@
 
 pub mod doctor;
 pub mod index;
+pub mod limits;
+pub mod pick;
 pub mod refresh;
 pub mod resume;
 pub mod search;
 pub mod sessions;
+pub mod shell;
 pub mod show;
 pub mod stats;
+pub mod statusline;
+pub mod watch;
 
 use std::io::{self, Write};
 

@@ -31,22 +31,40 @@ pub fn run<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
     run_with_index(args, None)
 }
 
-/// Like [`run`], but with `ROLLDEX_INDEX_DIR=index` when given (to reuse an index across runs).
-pub fn run_with_index<S: AsRef<std::ffi::OsStr>>(args: &[S], index: Option<&Path>) -> Output {
-    let fresh = tempfile::tempdir().expect("index tempdir");
-    let index = index.unwrap_or(fresh.path());
-    let config = tempfile::tempdir().expect("config tempdir");
-    let child = Command::new(env!("CARGO_BIN_EXE_rolldex"))
-        .args(args)
+/// The binary under test: `ROLLDEX_BIN` when set (to run a suite against another build, e.g.
+/// an old one to see its tests fail), else the one cargo just built.
+pub fn binary() -> std::path::PathBuf {
+    std::env::var_os("ROLLDEX_BIN").map_or_else(
+        || std::path::PathBuf::from(env!("CARGO_BIN_EXE_rolldex")),
+        std::path::PathBuf::from,
+    )
+}
+
+/// `program` (rolldex, or a wrapper that runs it) in the environment every test uses: this
+/// index dir and config dir, `NO_COLOR`, a wide `COLUMNS`, no `CODEX_HOME` or `TZ`, stdin
+/// closed, stdout and stderr piped.
+pub fn clean_command(program: impl AsRef<std::ffi::OsStr>, index: &Path, config: &Path) -> Command {
+    let mut command = Command::new(program);
+    command
         .env("ROLLDEX_INDEX_DIR", index)
-        .env("XDG_CONFIG_HOME", config.path())
+        .env("XDG_CONFIG_HOME", config)
         .env("NO_COLOR", "1")
         .env("COLUMNS", "200")
         .env_remove("CODEX_HOME")
         .env_remove("TZ")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::piped());
+    command
+}
+
+/// Like [`run`], but with `ROLLDEX_INDEX_DIR=index` when given (to reuse an index across runs).
+pub fn run_with_index<S: AsRef<std::ffi::OsStr>>(args: &[S], index: Option<&Path>) -> Output {
+    let fresh = tempfile::tempdir().expect("index tempdir");
+    let index = index.unwrap_or(fresh.path());
+    let config = tempfile::tempdir().expect("config tempdir");
+    let child = clean_command(binary(), index, config.path())
+        .args(args)
         .spawn()
         .expect("spawn rolldex");
     wait_output(
