@@ -1,16 +1,21 @@
 //! `--watch`: draws a report, then redraws it whenever the rollouts change, until Ctrl-C.
 //!
-//! Change is noticed by polling the homes' scan stamps (size, mtime, inode of each rollout and
-//! the thread names) once a second: a directory walk and `stat`s, no file reads, so it works on
-//! every filesystem (network mounts and containers included, where file notifications do not
-//! reach) and costs next to nothing between changes. Each redraw brings the index up to date
-//! incrementally first (a grown file is read from where it stopped). Ctrl-C ends the loop with
-//! exit status 0.
+//! Change is noticed by file notifications on each home's `sessions/`, `archived_sessions/`
+//! and `session_index.jsonl` (inotify on Linux, through `notify`): between changes nothing
+//! runs. Where notifications cannot be had (a network mount, a container without inotify, a
+//! watch limit reached) it falls back to polling the scan stamps (size, mtime, inode of each
+//! rollout and the thread names) once a second: a directory walk and `stat`s, no file reads. A
+//! notification is confirmed by the stamps too, so only a real change redraws. Each redraw
+//! brings the index up to date incrementally first (a grown file is read from where it
+//! stopped). Ctrl-C ends the loop with exit status 0.
 
 use std::io::IsTerminal;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 use std::time::Duration;
+
+use notify::{RecursiveMode, Watcher};
 
 use super::Io;
 use super::refresh::scan;
@@ -22,6 +27,8 @@ use crate::scan::ScanResult;
 const POLL: Duration = Duration::from_secs(1);
 /// How often Ctrl-C is looked for while waiting.
 const TICK: Duration = Duration::from_millis(100);
+/// How long a burst of notifications (Codex writes several lines at once) is let settle.
+const SETTLE: Duration = Duration::from_millis(150);
 
 /// Calls `frame` to draw into a buffer, shows it (clearing the screen on a terminal; frames
 /// are separated by a blank line otherwise), and again after every change, until Ctrl-C.
@@ -36,6 +43,10 @@ pub fn watch(
         .map_err(|e| Error::Usage(format!("--watch: cannot catch Ctrl-C: {e}")))?;
     let terminal = std::io::stdout().is_terminal();
     let stdout = |e| Error::io("<stdout>", e);
+    let (changed, notes) = mpsc::channel();
+    // `None`: no notifications here, poll instead. Kept alive for the whole loop.
+    let watcher = notifications(config, changed);
+    let polling = watcher.is_none();
     let mut first = true;
     loop {
         let seen = scan(config)?;
@@ -56,18 +67,65 @@ pub fn watch(
         // Wait for a change (or Ctrl-C).
         loop {
             let mut waited = Duration::ZERO;
-            while waited < POLL {
+            let mut noticed = false;
+            while (polling && waited < POLL) || (!polling && !noticed) {
                 if stop.load(Ordering::SeqCst) {
                     return Ok(());
                 }
-                std::thread::sleep(TICK);
-                waited += TICK;
+                match notes.recv_timeout(TICK) {
+                    Ok(()) => noticed = true,
+                    Err(_) => waited += TICK,
+                }
+            }
+            if noticed {
+                std::thread::sleep(SETTLE);
+                while notes.try_recv().is_ok() {}
             }
             if stamps(&scan(config)?) != stamps(&seen) {
                 break;
             }
         }
     }
+    // `watcher` lives until here: dropping it stops the notifications.
+}
+
+/// A watcher that sends on `changed` whenever something under the homes' rollout folders (or
+/// their thread-name index) changes; `None` when notifications are not available here.
+fn notifications(config: &Config, changed: mpsc::Sender<()>) -> Option<notify::RecommendedWatcher> {
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        // Rollouts, the thread-name index, and new folders (a new day); not Codex's logs and
+        // databases beside them.
+        let relevant = |e: &notify::Event| {
+            !e.kind.is_access()
+                && (e.kind.is_create()
+                    || e.paths.iter().any(|p| {
+                        p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                            n.starts_with("rollout-") || n == "session_index.jsonl"
+                        })
+                    }))
+        };
+        if event.is_ok_and(|e| relevant(&e)) {
+            let _ = changed.send(());
+        }
+    })
+    .ok()?;
+    let mut watching = false;
+    for home in &config.homes {
+        for (path, mode) in [
+            (home.join("sessions"), RecursiveMode::Recursive),
+            (home.join("archived_sessions"), RecursiveMode::Recursive),
+            // The home itself, not recursively: session_index.jsonl and new top folders.
+            (home.clone(), RecursiveMode::NonRecursive),
+        ] {
+            if path.exists() {
+                if watcher.watch(&path, mode).is_err() {
+                    return None;
+                }
+                watching = true;
+            }
+        }
+    }
+    watching.then_some(watcher)
 }
 
 /// One file's stamp: path, size, mtime (ns), (device, inode).
