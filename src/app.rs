@@ -5,7 +5,7 @@
 
 use std::io::{self, Write};
 
-use crate::cli::{Cli, Command, FormatArg};
+use crate::cli::{Cli, Command, FormatArg, FormatChoice};
 use crate::commands::{self, Io};
 use crate::config::{Config, RawSettings};
 use crate::error::Error;
@@ -40,16 +40,36 @@ pub fn run(cli: Cli) -> u8 {
 
 fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Error> {
     let global = cli.global;
+    let (format, template) = match global.format {
+        Some(FormatChoice::Output(f)) => (
+            Some(match f {
+                FormatArg::Table => Format::Table,
+                FormatArg::Json => Format::Json,
+                FormatArg::Jsonl => Format::Jsonl,
+                FormatArg::Csv => Format::Csv,
+            }),
+            None,
+        ),
+        Some(FormatChoice::Template(t)) => (None, Some(t)),
+        None => (None, None),
+    };
     let format = if global.json {
         Some(Format::Json)
     } else {
-        global.format.map(|f| match f {
-            FormatArg::Table => Format::Table,
-            FormatArg::Json => Format::Json,
-            FormatArg::Jsonl => Format::Jsonl,
-            FormatArg::Csv => Format::Csv,
-        })
+        format
     };
+    let mut command = cli.command;
+    match (&mut command, template) {
+        (Command::Statusline(args), Some(template)) => {
+            args.template = args.template.take().or(Some(template));
+        }
+        (_, Some(template)) => {
+            return Err(Error::Usage(format!(
+                "--format {template:?}: a template is for `statusline`; this command takes table, json, jsonl or csv"
+            )));
+        }
+        _ => {}
+    }
     let config = Config::resolve(RawSettings {
         homes: global.codex_home,
         index_dir: global.index_dir,
@@ -65,7 +85,7 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Er
         }
     }
     let mut io = Io { out, err };
-    match cli.command {
+    match command {
         Command::Stats(args) => commands::stats::run(&config, &args, &mut io).map(|()| 0),
         Command::Index(args) => commands::index::run(&config, &args, &mut io).map(|()| 0),
         Command::Search(args) => commands::search::run(&config, &args, &mut io),

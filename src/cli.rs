@@ -33,9 +33,9 @@ pub struct GlobalArgs {
     /// Time zone that decides days, weeks and months: an IANA name, UTC, +05:30, or local.
     #[arg(long, value_name = "ZONE", global = true, allow_hyphen_values = true)]
     pub tz: Option<String>,
-    /// Output format.
-    #[arg(long, value_enum, global = true, value_name = "FORMAT")]
-    pub format: Option<FormatArg>,
+    /// Output format: table, json, jsonl or csv (`statusline` takes a template here too).
+    #[arg(long, global = true, value_name = "FORMAT", value_parser = format_choice)]
+    pub format: Option<FormatChoice>,
     /// Shorthand for --format json.
     #[arg(long, global = true, conflicts_with = "format")]
     pub json: bool,
@@ -60,6 +60,27 @@ fn limit(value: &str) -> Result<usize, String> {
     match value.parse::<usize>() {
         Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
         _ => Err(format!("must be a whole number from 1 to {MAX_LIMIT}")),
+    }
+}
+
+/// What `--format` said: an output format, or (for `statusline`) a template of named fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormatChoice {
+    /// table, json, jsonl or csv.
+    Output(FormatArg),
+    /// A `statusline` template such as `{5h} {wk}` (anything with a `{`).
+    Template(String),
+}
+
+/// Parses `--format`: a format name, else a template (it holds a `{`).
+fn format_choice(value: &str) -> Result<FormatChoice, String> {
+    match FormatArg::from_str(value, true) {
+        Ok(format) => Ok(FormatChoice::Output(format)),
+        Err(_) if value.contains('{') => Ok(FormatChoice::Template(value.to_owned())),
+        Err(_) => Err(
+            "expected table, json, jsonl or csv (statusline also takes a template, e.g. '{5h} {wk}')"
+                .to_owned(),
+        ),
     }
 }
 
@@ -442,8 +463,8 @@ pub struct LimitsArgs {
 #[derive(Debug, Args)]
 pub struct StatuslineArgs {
     /// A template of named fields: {5h} {5h_reset} {wk} {wk_reset} {today} {today_tokens}
-    /// {age} {plan} {limit}; a field without a value prints as `-`.
-    /// (`--format` is the global output format, so the template has its own flag.)
+    /// {age} {plan} {limit}; a field without a value prints as `-`. `--format TEMPLATE` says
+    /// the same.
     #[arg(long, short = 't', value_name = "TEMPLATE")]
     pub template: Option<String>,
     /// Bring the index up to date first (reads the homes: slower).

@@ -280,6 +280,25 @@ fn statusline_default_template_and_no_data() {
     assert_eq!(out.stdout, "20%|4h20m|8%|3d10h|6600|10m|plus|codex\n");
     let out = statusline(&home, &["--now", "2026-03-05T18:00:00Z"]);
     assert_eq!(out.stdout, "5h 0% · wk 8% · today $0.01\n");
+    // `--format TEMPLATE` is the same as `--template` for statusline, and refused elsewhere.
+    let by_format = statusline(&home, &["--now", NOW, "--format", "{5h} {wk}"]);
+    let by_template = statusline(&home, &["--now", NOW, "--template", "{5h} {wk}"]);
+    assert_eq!(by_format.code, 0, "{}", by_format.stderr);
+    assert_eq!(by_format.stdout, by_template.stdout);
+    assert!(!by_format.stdout.is_empty());
+    let elsewhere = util::run(&[
+        "--codex-home".as_ref(),
+        home.as_os_str(),
+        "--format".as_ref(),
+        "{5h}".as_ref(),
+        "stats".as_ref(),
+    ]);
+    assert_eq!(elsewhere.code, 2, "{}", elsewhere.stderr);
+    assert!(
+        elsewhere.stderr.contains("statusline"),
+        "{}",
+        elsewhere.stderr
+    );
     let out = statusline(&home, &["--template", "{nope}"]);
     assert_eq!(out.code, 2);
     assert!(
