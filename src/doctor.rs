@@ -444,7 +444,7 @@ fn read_rollout(file: &SourceFile) -> FileFacts {
                 return facts;
             }
         }
-        if read_line(trim(&line), &mut facts) {
+        if read_line(crate::parse::trim_line(&line), &mut facts) {
             json_lines += 1;
         }
     }
@@ -456,19 +456,6 @@ fn read_rollout(file: &SourceFile) -> FileFacts {
     let from_name = crate::parse::id_from_file_name(&file.path);
     facts.id = from_name.or(facts.id.take());
     facts
-}
-
-/// Strips NUL padding, whitespace and a trailing `\r`.
-fn trim(line: &[u8]) -> &[u8] {
-    let start = line
-        .iter()
-        .position(|b| *b != 0 && !b.is_ascii_whitespace())
-        .unwrap_or(line.len());
-    let end = line
-        .iter()
-        .rposition(|b| *b != 0 && !b.is_ascii_whitespace())
-        .map_or(start, |i| i + 1);
-    &line[start..end.max(start)]
 }
 
 /// Applies one line; true when it was a JSON object.
@@ -692,8 +679,8 @@ mod tests {
             Some((&b"event_msg"[..], Some(&b"token_count"[..])))
         );
         assert_eq!(envelope_prefix(br#"{"timestamp":"t","type":"x"}"#), None);
-        assert_eq!(trim(b"\0\0 {}\r\n"), b"{}");
-        assert_eq!(trim(b"\0\0\n"), b"");
+        assert_eq!(crate::parse::trim_line(b"\0\0 {}\r\n"), b"{}");
+        assert_eq!(crate::parse::trim_line(b"\0\0\n"), b"");
     }
 
     #[test]

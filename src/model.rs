@@ -75,6 +75,19 @@ impl TokenUsage {
             || self.cache_write_input_tokens < 0
     }
 
+    /// The six figures in a fixed order (input, cached input, output, reasoning, total, cache
+    /// write): a compact row, and a key to compare events by.
+    pub fn counts(&self) -> [i64; 6] {
+        [
+            self.input_tokens,
+            self.cached_input_tokens,
+            self.output_tokens,
+            self.reasoning_output_tokens,
+            self.total_tokens,
+            self.cache_write_input_tokens,
+        ]
+    }
+
     /// True when every field is zero.
     pub fn is_zero(&self) -> bool {
         *self == TokenUsage::default()
@@ -158,19 +171,11 @@ impl LimitSnapshot {
 pub fn merge_thread_events(lists: &[&[UsageEvent]]) -> Vec<UsageEvent> {
     let mut all: Vec<UsageEvent> = lists.iter().flat_map(|l| l.iter().cloned()).collect();
     let key = |e: &UsageEvent| {
-        let u = &e.usage;
         (
             e.timestamp_ms,
             e.model.clone(),
             e.service_tier.clone(),
-            [
-                u.input_tokens,
-                u.cached_input_tokens,
-                u.output_tokens,
-                u.reasoning_output_tokens,
-                u.total_tokens,
-                u.cache_write_input_tokens,
-            ],
+            e.usage.counts(),
         )
     };
     all.sort_by_cached_key(key);

@@ -242,15 +242,7 @@ impl UsageTable {
                         self.models.push((e.model.clone(), e.service_tier.clone()));
                         self.models.len() - 1
                     });
-                let u = &e.usage;
-                let counts = [
-                    u.input_tokens,
-                    u.cached_input_tokens,
-                    u.output_tokens,
-                    u.reasoning_output_tokens,
-                    u.total_tokens,
-                    u.cache_write_input_tokens,
-                ];
+                let counts = e.usage.counts();
                 (e.timestamp_ms, model as u32, counts)
             })
             .collect()

@@ -49,7 +49,7 @@ pub(super) fn decode_borrowed<'s, T: Deserialize<'s>>(
 }
 
 /// Strips NUL padding (a crash artifact) and surrounding whitespace.
-pub(super) fn trim_line(line: &[u8]) -> &[u8] {
+pub fn trim_line(line: &[u8]) -> &[u8] {
     let start = line
         .iter()
         .position(|b| *b != 0 && !b.is_ascii_whitespace())

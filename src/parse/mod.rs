@@ -14,7 +14,7 @@ mod records;
 pub mod title;
 mod wire;
 
-use decode::trim_line;
+pub use decode::trim_line;
 
 use std::path::Path;
 
