@@ -7,7 +7,7 @@
 //! main → app → commands::{stats, …}
 //!                 ├─ scan      find rollout files (globset, walkdir)
 //!                 ├─ load      parse files in parallel (rayon) → sessions + usage
-//!                 │   └─ parse     mmap, line classifier, simd-json → facts, usage, messages
+//!                 │   └─ parse     read() windows, line classifier, simd-json → facts, usage, messages
 //!                 │        └─ accounting   the token rules of §9.3
 //!                 ├─ index     tantivy + per-file state + query catalog, updated incrementally
 //!                 │            (uses parse; catalog → sessions + usage for stats)
