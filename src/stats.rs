@@ -14,8 +14,9 @@ use crate::model::{SessionInfo, TokenUsage, UsageEvent, path_is_under};
 use crate::pricing::PriceTable;
 use crate::timezone::{Zone, week_start};
 
-/// What rows are keyed by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What rows are keyed by (also the MCP `usage_report`'s `group_by`, hence its names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
 pub enum Grouping {
     /// Calendar day in the report zone.
     Day,

@@ -6,8 +6,11 @@
 //! tmux must be installed (`.ci/run` installs it); without it the tests say so and pass,
 //! unless `CI` is set.
 
+#[path = "util/mod.rs"]
+mod util;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -32,7 +35,10 @@ impl Picker {
             return None;
         }
         let dir = tempfile::tempdir().expect("tempdir");
-        copy_dir(&demo_home(), &dir.path().join("home"));
+        util::copy_tree(
+            &util::repo_path("testdata/demo-home"),
+            &dir.path().join("home"),
+        );
         fs::write(dir.path().join("tmux.conf"), "set -g remain-on-exit on\n").expect("conf");
         // A stand-in codex that records its arguments.
         let codex = dir.path().join("codex");
@@ -299,23 +305,6 @@ fn ctrl_r_runs_codex_resume_with_the_id() {
         args.lines().collect::<Vec<_>>(),
         ["resume", expected.as_str()]
     );
-}
-
-fn demo_home() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/demo-home")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for entry in fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
 }
 
 #[cfg(unix)]

@@ -10,9 +10,12 @@
 //! tmux must be installed (`.ci/run` installs it). Without it the tests say so and pass, unless
 //! `CI` is set, where a missing tmux is a failure.
 
+#[path = "util/mod.rs"]
+mod util;
+
 use std::fs;
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -191,23 +194,6 @@ fn binary() -> String {
     std::env::var("ROLLDEX_PTY_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_rolldex").to_owned())
 }
 
-fn demo_home() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/demo-home")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for entry in fs::read_dir(from).expect("read_dir") {
-        let entry = entry.expect("entry");
-        let target = to.join(entry.file_name());
-        if entry.file_type().expect("file type").is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).expect("copy");
-        }
-    }
-}
-
 fn quote(path: &Path) -> String {
     format!("'{}'", path.display().to_string().replace('\'', r"'\''"))
 }
@@ -221,7 +207,7 @@ fn run_matrix(case: &Case) {
         for quiet in [false, true] {
             let work = tempfile::tempdir().expect("case tempdir");
             let home = work.path().join("home");
-            copy_dir(&demo_home(), &home);
+            util::copy_tree(&util::repo_path("testdata/demo-home"), &home);
             let index = work.path().join("index");
             let out_file = work.path().join("stdout.txt");
             let mut args: Vec<String> = vec![

@@ -201,31 +201,11 @@ pub struct ReadResult<'a> {
     pub notes: Vec<String>,
 }
 
-/// `group_by` values.
-#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum GroupBy {
-    /// Calendar day.
-    Day,
-    /// ISO week (Monday start), keyed by its Monday.
-    Week,
-    /// Calendar month.
-    Month,
-    /// Session id.
-    Session,
-    /// Model.
-    Model,
-    /// Project (repository root, else the cwd).
-    Project,
-    /// Client (originator).
-    Client,
-}
-
 /// Parameters of `usage_report`.
 #[derive(Debug, Deserialize, JsonSchema)]
 pub struct UsageParams {
     /// How to group rows.
-    pub group_by: GroupBy,
+    pub group_by: Grouping,
     /// First day to include (YYYY-MM-DD, in `tz`).
     pub since: Option<String>,
     /// Last day to include (YYYY-MM-DD, in `tz`).
@@ -575,15 +555,7 @@ pub fn usage(
         None => config.zone.clone(),
     };
     let query = StatsQuery {
-        grouping: match p.group_by {
-            GroupBy::Day => Grouping::Day,
-            GroupBy::Week => Grouping::Week,
-            GroupBy::Month => Grouping::Month,
-            GroupBy::Session => Grouping::Session,
-            GroupBy::Model => Grouping::Model,
-            GroupBy::Project => Grouping::Project,
-            GroupBy::Client => Grouping::Client,
-        },
+        grouping: p.group_by,
         zone,
         since,
         until,
