@@ -9,9 +9,10 @@ use tantivy::{TantivyDocument, doc};
 
 use super::cjk;
 use crate::model::{Message, Role};
+use crate::parse::LineSpan;
 
 /// Bump when documents or state change shape; an older index is rebuilt.
-pub const SCHEMA_VERSION: u32 = 9;
+pub const SCHEMA_VERSION: u32 = 11;
 
 /// Bytes of a tool call (command line, patch) that are indexed.
 pub const TOOL_CALL_BYTES: usize = 768;
@@ -20,18 +21,31 @@ pub use crate::parse::{
 };
 
 /// Handles to the schema's fields.
+///
+/// The rollout files are the document store: a message's text is indexed (for matching and
+/// ranking) but not stored. A hit's text is read back from its line in the rollout
+/// ([`LINE`](Fields::line)) and checked against [`text_hash`](Fields::text_hash); only text that
+/// has no line of its own (thread names, compressed rollouts, lines of 16 MB or more) is stored.
 #[derive(Debug, Clone)]
 pub struct Fields {
-    /// Session id: exact match for filters; stored to group hits by session.
+    /// Session id: exact match for filters; stored to name a hit's session.
     pub session: Field,
-    /// Rollout path (or `name:<id>`): only for deleting a file's documents.
+    /// Rollout path (or `name:<id>`): deletes a file's documents; stored to read a hit's line.
     pub file: Field,
     /// `user`, `assistant`, `reasoning`, `tool_call`, `tool_output` or `name`: filter + display.
     pub role: Field,
-    /// Line time in ms: range filter (indexed) and display (stored).
+    /// Line time in ms: range filter (indexed), display (stored), and the tie-break of equal
+    /// scores without loading a document (fast).
     pub timestamp: Field,
-    /// The text: tokenized with positions (phrases, identifiers) and stored for snippets.
+    /// The text: tokenized with positions (phrases, identifiers). Not stored.
     pub text: Field,
+    /// The message's line in its rollout: offset << 24 | length (stored).
+    pub line: Field,
+    /// The text of a message without a readable line (stored only).
+    pub stored_text: Field,
+    /// A hash of the indexed text (fast): checks the text read back from the rollout, and breaks
+    /// ties the same way in every build.
+    pub text_hash: Field,
     /// 1 for interactive sessions: the default search filter, without a per-session list.
     pub interactive: Field,
     /// A hash of the session id as a fast field: ranks whole sessions without loading stored
@@ -44,10 +58,13 @@ pub fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let fields = Fields {
         session: builder.add_text_field("session", STRING | STORED),
-        file: builder.add_text_field("file", STRING),
+        file: builder.add_text_field("file", STRING | STORED),
         role: builder.add_text_field("role", STRING | STORED),
-        timestamp: builder.add_i64_field("ts", INDEXED | STORED),
+        timestamp: builder.add_i64_field("ts", INDEXED | STORED | FAST),
         text: builder.add_text_field("text", text_options()),
+        line: builder.add_u64_field("line", STORED),
+        stored_text: builder.add_text_field("stored_text", STORED),
+        text_hash: builder.add_u64_field(TEXT_HASH, FAST),
         interactive: builder.add_u64_field("interactive", INDEXED),
         session_key: builder.add_u64_field(SESSION_KEY, FAST),
     };
@@ -64,9 +81,7 @@ fn text_options() -> TextOptions {
     let indexing = TextFieldIndexing::default()
         .set_tokenizer(TOKENIZER)
         .set_index_option(IndexRecordOption::WithFreqsAndPositions);
-    TextOptions::default()
-        .set_indexing_options(indexing)
-        .set_stored()
+    TextOptions::default().set_indexing_options(indexing)
 }
 
 /// Registers the text analyzer; every opened index needs it before indexing or querying.
@@ -81,6 +96,37 @@ pub fn register_tokenizer(index: &tantivy::Index) {
 /// The fast field holding [`session_key`].
 pub const SESSION_KEY: &str = "session_key";
 
+/// The fast field holding the [`stable_hash`] of a document's indexed text.
+pub const TEXT_HASH: &str = "text_hash";
+
+/// The fast field holding a document's time.
+pub const TIMESTAMP: &str = "ts";
+
+/// Lines this long or longer keep their text in the index (the length has 24 bits).
+const LINE_LEN_LIMIT: u64 = 1 << 24;
+
+/// The [`Fields::line`] value of a line, when it fits.
+fn line_value(span: LineSpan) -> Option<u64> {
+    (span.len < LINE_LEN_LIMIT && span.offset < 1 << 40).then_some(span.offset << 24 | span.len)
+}
+
+/// The line a [`Fields::line`] value names.
+pub fn line_span(value: u64) -> LineSpan {
+    LineSpan {
+        offset: value >> 24,
+        len: value & (LINE_LEN_LIMIT - 1),
+    }
+}
+
+/// The text the index holds for `message`: tool calls and outputs cut to the indexed budget.
+pub fn indexed_text(message: &Message) -> std::borrow::Cow<'_, str> {
+    match message.role {
+        Role::ToolCall => head(&message.text, TOOL_CALL_BYTES).into(),
+        Role::ToolOutput => head_and_tail(&message.text, TOOL_OUTPUT_HEAD, TOOL_OUTPUT_TAIL).into(),
+        _ => message.text.as_str().into(),
+    }
+}
+
 /// A stable 64-bit key of a session id.
 pub fn session_key(session: &str) -> u64 {
     stable_hash(session)
@@ -91,28 +137,32 @@ pub use crate::model::stable_hash;
 /// The role name stored for thread-name documents.
 pub const NAME_ROLE: &str = "name";
 
-/// The document for one message, with tool text cut to the indexed budget.
+/// The document for one message, with tool text cut to the indexed budget. `line` is where
+/// the message's line sits in `file` (`None`: the text is stored instead).
 pub fn message_doc(
     fields: &Fields,
     interactive: bool,
     session: &str,
     file: &str,
     message: &Message,
+    line: Option<LineSpan>,
 ) -> TantivyDocument {
-    let text = match message.role {
-        Role::ToolCall => head(&message.text, TOOL_CALL_BYTES).to_owned(),
-        Role::ToolOutput => head_and_tail(&message.text, TOOL_OUTPUT_HEAD, TOOL_OUTPUT_TAIL),
-        _ => message.text.clone(),
-    };
-    doc!(
+    let text = indexed_text(message);
+    let mut doc = doc!(
         fields.session => session,
         fields.file => file,
         fields.role => message.role.as_str(),
         fields.timestamp => message.timestamp_ms.unwrap_or(0),
-        fields.text => text,
+        fields.text_hash => stable_hash(&text),
         fields.interactive => u64::from(interactive),
         fields.session_key => session_key(session),
-    )
+    );
+    match line.and_then(line_value) {
+        Some(value) => doc.add_u64(fields.line, value),
+        None => doc.add_text(fields.stored_text, &text),
+    }
+    doc.add_text(fields.text, text);
+    doc
 }
 
 /// The document that makes a thread name searchable.
@@ -129,6 +179,8 @@ pub fn name_doc(
         fields.role => NAME_ROLE,
         fields.timestamp => timestamp_ms,
         fields.text => name,
+        fields.stored_text => name,
+        fields.text_hash => stable_hash(name),
         fields.interactive => u64::from(interactive),
         fields.session_key => session_key(session),
     )

@@ -264,7 +264,15 @@ impl IndexStore {
         // A rebuild's commit goes to a staging index: the live one still uses every older
         // generation until the swap.
         if self.staging.is_none() {
-            remove_old_generations(&self.dir, &[payload.generation, payload.generation - 1]);
+            // Unlinking megabytes of old state takes milliseconds an answer need not wait for:
+            // older generations go beside the query (what an early exit leaves, the next
+            // commit removes); nothing newer than this commit is ever touched.
+            let old = older_generations(&self.dir, payload.generation - 1);
+            std::thread::spawn(move || {
+                for path in old {
+                    let _ = std::fs::remove_file(path);
+                }
+            });
             super::remove_staging_dirs(&self.dir);
         }
         Ok(())
@@ -327,6 +335,22 @@ pub(super) fn remove_old_generations(dir: &std::path::Path, keep: &[u64]) {
             let _ = std::fs::remove_file(entry.path());
         }
     }
+}
+
+/// The state files of generations before `oldest_kept`: safe to remove while other writers
+/// work, since they only ever write newer generations (temporaries are left to
+/// [`remove_old_generations`]).
+fn older_generations(dir: &std::path::Path, oldest_kept: u64) -> Vec<std::path::PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|entry| {
+            generation_of(&entry.file_name().to_string_lossy()).is_some_and(|n| n < oldest_kept)
+        })
+        .map(|entry| entry.path())
+        .collect()
 }
 
 /// `N` of `state-N.bin`, `catalog-N.bin` or `usage-N.bin`.
@@ -396,7 +420,11 @@ fn read_job(
     let Ok(read) = fed else {
         return unreadable(parsed);
     };
-    for message in &parsed.messages {
+    // Snippets are read back from a plain file's lines; a compressed file's offsets count
+    // decoded bytes, so its text is stored.
+    let lines =
+        (!compressed && parsed.lines.len() == parsed.messages.len()).then_some(&parsed.lines);
+    for (i, message) in parsed.messages.iter().enumerate() {
         // A full writer queue only blocks; an error here means the writer died, which the
         // commit reports.
         let _ = writer.add_document(schema::message_doc(
@@ -405,6 +433,7 @@ fn read_job(
             &state.session.id,
             &key,
             message,
+            lines.and_then(|l| l.get(i).copied()),
         ));
     }
     events.append(&mut parsed.usage);

@@ -101,6 +101,18 @@ pub struct Parsed {
     pub report: ParseReport,
     /// `rollout_reference` lines (with [`Depth::Full`] only): history held by reference.
     pub references: Vec<Reference>,
+    /// Where each message's line sits in the (decoded) file, parallel to `messages`: the
+    /// index keeps this instead of the text and reads snippets back from the rollout.
+    pub lines: Vec<LineSpan>,
+}
+
+/// A line of a rollout file: its first byte and its length with the newline.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LineSpan {
+    /// Offset of the line's first byte.
+    pub offset: u64,
+    /// Bytes up to and including the newline.
+    pub len: u64,
 }
 
 /// A `rollout_reference` line: at this point of the conversation the history of another
@@ -150,6 +162,10 @@ pub struct FileState {
     /// and last (so a quiet hour costs two entries, and the last still tells the age).
     #[serde(default)]
     pub limits: Vec<crate::model::LimitSnapshot>,
+    /// Where the line being read starts (decoded bytes): a usage event without a response id
+    /// is keyed by it ([`crate::model::line_event_key`]).
+    #[serde(skip)]
+    line_start: u64,
 }
 
 /// Which records carry the user's prompts in a file: `user_message` events (legacy history) or
@@ -222,8 +238,18 @@ impl FileState {
     ) -> usize {
         let mut consumed = 0;
         for (end, line) in lines::complete_lines(bytes) {
-            consumed = end;
+            let before = out.messages.len();
+            self.line_start = self.consumed + consumed as u64;
             self.line(line, depth, out, scratch);
+            let span = LineSpan {
+                offset: self.consumed + consumed as u64,
+                len: (end - consumed) as u64,
+            };
+            // Only while every earlier message has its line (else the spans are not used).
+            if out.lines.len() == before {
+                out.lines.resize(out.messages.len(), span);
+            }
+            consumed = end;
         }
         self.consumed += consumed as u64;
         if at_end && !lines::torn_tail(bytes).is_empty() {
@@ -385,6 +411,18 @@ pub fn parse_path(
         parsed.report.unreadable += 1;
     }
     (state, parsed)
+}
+
+/// The messages one line yields when read alone, as the index read them ([`Depth::Index`]):
+/// a search hit's text is read back from its line this way, since the index does not keep it.
+pub fn messages_of_line(path: &Path, line: &[u8]) -> Vec<Message> {
+    let mut state = FileState::new(path, false);
+    // Not the file's first line: a legacy item must not pass for its header.
+    state.started = true;
+    let mut parsed = Parsed::default();
+    let mut scratch = Vec::new();
+    state.feed(line, Depth::Index, &mut parsed, &mut scratch);
+    parsed.messages
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::ops::{Bound, Range};
 
 use tantivy::collector::TopDocs;
+use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery};
 use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::snippet::SnippetGenerator;
@@ -19,10 +20,11 @@ use tantivy::{TantivyDocument, Term};
 
 use crate::error::Result;
 use crate::index::IndexStore;
-use crate::index::schema::stable_hash;
+use crate::index::schema;
 
 mod language;
 mod sessions;
+mod source;
 
 pub use language::{MAX_CLAUSES, MAX_TERMS, check_syntax, parse_query};
 pub use sessions::{Narrow, session_scores};
@@ -117,6 +119,7 @@ pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
     let searcher = store.searcher()?;
     let mut generator = SnippetGenerator::create(&searcher, &*text_query, fields.text)?;
     generator.set_max_num_chars(160);
+    let columns = Columns::open(&searcher)?;
     let mut want = (request.limit * 16).max(64);
     loop {
         let top = searcher.search(&query, &TopDocs::with_limit(want).order_by_score())?;
@@ -124,7 +127,8 @@ pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
         // the next: ties go newest first, then by session id, so the same query gives the same
         // answer. A session's best message is its top-scored one (newest among equals), and
         // every document of a tied score is looked at before the list is cut to the limit.
-        let mut best: HashMap<String, Candidate> = HashMap::new();
+        // Only fast fields are read here; documents are loaded for the hits shown.
+        let mut best: HashMap<u64, Candidate> = HashMap::new();
         let mut complete = top.len() < want;
         let mut last_score = f32::INFINITY;
         for (score, address) in &top {
@@ -134,25 +138,18 @@ pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
                 break;
             }
             last_score = *score;
-            let doc: TantivyDocument = searcher.doc(*address)?;
+            let (session_key, timestamp_ms, text_hash) = columns.of(*address);
             let candidate = Candidate {
                 score: *score,
-                timestamp_ms: doc
-                    .get_first(fields.timestamp)
-                    .and_then(|v| v.as_i64())
-                    .unwrap_or(0),
-                text_hash: doc
-                    .get_first(fields.text)
-                    .and_then(|v| v.as_str())
-                    .map_or(0, stable_hash),
+                timestamp_ms,
+                text_hash,
                 address: *address,
             };
-            let session_id = text_of(&doc, fields.session);
-            match best.get_mut(&session_id) {
+            match best.get_mut(&session_key) {
                 Some(known) if !candidate.beats(known) => {}
                 Some(known) => *known = candidate,
                 None => {
-                    best.insert(session_id, candidate);
+                    best.insert(session_key, candidate);
                 }
             }
         }
@@ -160,36 +157,90 @@ pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
             want *= 4;
             continue;
         }
-        let mut ranked: Vec<(String, Candidate)> = best.into_iter().collect();
-        ranked.sort_by(|(a_id, a), (b_id, b)| {
+        // Newest first among equal scores, then by session id: the ids are loaded only for
+        // the hits kept and for those tied with the last one kept.
+        let mut ranked: Vec<Candidate> = best.into_values().collect();
+        let order = |a: &Candidate, b: &Candidate| {
             b.score
                 .total_cmp(&a.score)
                 .then_with(|| b.timestamp_ms.cmp(&a.timestamp_ms))
-                .then_with(|| a_id.cmp(b_id))
-        });
+        };
+        ranked.sort_by(order);
+        if let Some(last) = ranked.get(request.limit.saturating_sub(1)) {
+            let keep = ranked.partition_point(|c| order(c, last).is_le());
+            ranked.truncate(keep);
+        }
+        let mut ranked: Vec<(String, Candidate)> = ranked
+            .into_iter()
+            .map(|candidate| {
+                let doc: TantivyDocument = searcher.doc(candidate.address)?;
+                Ok((text_of(&doc, fields.session), candidate))
+            })
+            .collect::<Result<_>>()?;
+        ranked.sort_by(|(a_id, a), (b_id, b)| order(a, b).then_with(|| a_id.cmp(b_id)));
         ranked.truncate(request.limit);
         return ranked
             .into_iter()
             .map(|(session_id, candidate)| {
                 let doc: TantivyDocument = searcher.doc(candidate.address)?;
-                let doc = &doc;
-                let snippet = generator.snippet_from_doc(doc);
-                let fragment = snippet.fragment().to_owned();
-                let (snippet, highlights) = if fragment.is_empty() {
-                    (first_chars(&text_of(doc, fields.text), 160), Vec::new())
-                } else {
-                    (fragment, merged(snippet.highlighted()))
-                };
+                let role = text_of(&doc, fields.role);
+                let (snippet, highlights) =
+                    match source::hit_text(&doc, fields, &role, candidate.text_hash) {
+                        Some(text) => {
+                            let snippet = generator.snippet(&text);
+                            let fragment = snippet.fragment().to_owned();
+                            if fragment.is_empty() {
+                                (first_chars(&text, 160), Vec::new())
+                            } else {
+                                (fragment, merged(snippet.highlighted()))
+                            }
+                        }
+                        None => (source::GONE.to_owned(), Vec::new()),
+                    };
                 Ok(Hit {
                     session_id,
                     score: candidate.score,
                     timestamp_ms: candidate.timestamp_ms,
-                    role: text_of(doc, fields.role),
+                    role,
                     snippet,
                     highlights,
                 })
             })
             .collect();
+    }
+}
+
+/// The fast fields a search reads for every candidate, per segment.
+struct Columns {
+    segments: Vec<(Column<u64>, Column<i64>, Column<u64>)>,
+}
+
+impl Columns {
+    fn open(searcher: &tantivy::Searcher) -> Result<Columns> {
+        let segments = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| {
+                let fast = segment.fast_fields();
+                Ok((
+                    fast.u64(schema::SESSION_KEY)?,
+                    fast.i64(schema::TIMESTAMP)?,
+                    fast.u64(schema::TEXT_HASH)?,
+                ))
+            })
+            .collect::<Result<_>>()?;
+        Ok(Columns { segments })
+    }
+
+    /// (session key, time, text hash) of a document.
+    fn of(&self, address: tantivy::DocAddress) -> (u64, i64, u64) {
+        let (keys, times, hashes) = &self.segments[address.segment_ord as usize];
+        let doc = address.doc_id;
+        (
+            keys.first(doc).unwrap_or(0),
+            times.first(doc).unwrap_or(0),
+            hashes.first(doc).unwrap_or(0),
+        )
     }
 }
 
