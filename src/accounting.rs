@@ -42,11 +42,12 @@ pub struct Accountant {
     metas: u32,
     /// Copied-history status.
     fork: ForkBlock,
-    /// The latest `token_usage_record` response ids and what was counted for each: a record
-    /// repeated with a bigger snapshot replaces the earlier one. Repeats come within a turn,
-    /// so only the last [`RECENT_RECORDS`] are kept and a file's state stays small.
+    /// The latest `token_usage_record` response ids, what was counted for each and how many
+    /// events it counted: a record repeated with a bigger snapshot replaces the earlier one.
+    /// Repeats come within a turn, so only the last [`RECENT_RECORDS`] are kept and a file's
+    /// state stays small.
     #[serde(default)]
-    records: std::collections::VecDeque<(String, TokenUsage)>,
+    records: std::collections::VecDeque<(String, TokenUsage, u32)>,
     /// True once any `token_usage_record` was seen (records with an empty id are additive and
     /// not kept in `records`).
     #[serde(default)]
@@ -173,13 +174,16 @@ impl Accountant {
         response_id: &str,
         usage: TokenUsage,
     ) -> (Verdict, Option<UsageEvent>) {
+        // Input and output both zero: nothing was spent (an estimate).
+        let counts = |u: &TokenUsage| u.input_tokens != 0 || u.output_tokens != 0;
         self.has_records = true;
         if self.in_copied_block() {
             return (Verdict::CopiedFromParent, None);
         }
-        let counted = if response_id.is_empty() {
-            usage
-        } else if let Some((_, earlier)) = self.records.iter_mut().find(|(id, _)| id == response_id)
+        let (counted, occurrence) = if response_id.is_empty() {
+            (usage, None)
+        } else if let Some((_, earlier, seen)) =
+            self.records.iter_mut().find(|(id, _, _)| id == response_id)
         {
             let growth = usage.minus(earlier);
             if growth.any_negative() {
@@ -187,18 +191,28 @@ impl Accountant {
                 return (Verdict::RecordRepeated, None);
             }
             *earlier = usage;
-            growth
+            let occurrence = *seen;
+            if counts(&growth) {
+                *seen += 1;
+            }
+            (growth, Some(occurrence))
         } else {
             if self.records.len() == RECENT_RECORDS {
                 self.records.pop_front();
             }
-            self.records.push_back((response_id.to_owned(), usage));
-            usage
+            let seen = u32::from(counts(&usage));
+            self.records
+                .push_back((response_id.to_owned(), usage, seen));
+            (usage, Some(0))
         };
-        if counted.input_tokens == 0 && counted.output_tokens == 0 {
+        if !counts(&counted) {
             return (Verdict::RecordRepeated, None);
         }
-        (Verdict::Counted, Some(self.event(timestamp_ms, counted)))
+        let mut event = self.event(timestamp_ms, counted);
+        if let Some(occurrence) = occurrence {
+            event.event_key = crate::model::response_event_key(response_id, occurrence);
+        }
+        (Verdict::Counted, Some(event))
     }
 
     fn event(&self, timestamp_ms: i64, usage: TokenUsage) -> UsageEvent {
@@ -210,6 +224,8 @@ impl Accountant {
                 .unwrap_or_else(|| Arc::from(UNKNOWN_MODEL)),
             usage,
             service_tier: self.service_tier.clone(),
+            // Set from the response id by the caller, else by the parser from the line.
+            event_key: 0,
         }
     }
 }

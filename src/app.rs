@@ -40,6 +40,17 @@ pub fn run(cli: Cli) -> u8 {
 
 fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Error> {
     let global = cli.global;
+    let export_format = match &global.format {
+        Some(FormatChoice::Export(f)) => Some(*f),
+        _ => None,
+    };
+    // `export` writes files in one of its own formats; only `--json` changes what it prints.
+    let export_refuses = matches!(
+        global.format,
+        Some(FormatChoice::Output(
+            FormatArg::Table | FormatArg::Jsonl | FormatArg::Csv
+        ))
+    );
     let (format, template) = match global.format {
         Some(FormatChoice::Output(f)) => (
             Some(match f {
@@ -51,7 +62,7 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Er
             None,
         ),
         Some(FormatChoice::Template(t)) => (None, Some(t)),
-        None => (None, None),
+        Some(FormatChoice::Export(_)) | None => (None, None),
     };
     let format = if global.json {
         Some(Format::Json)
@@ -67,6 +78,20 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Er
             return Err(Error::Usage(format!(
                 "--format {template:?}: a template is for `statusline`; this command takes table, json, jsonl or csv"
             )));
+        }
+        _ => {}
+    }
+    match (&mut command, export_format) {
+        (Command::Export(args), Some(format)) => args.format = format,
+        (Command::Export(_), None) if export_refuses => {
+            return Err(Error::Usage(
+                "`export` writes --format parquet (the default) or ndjson files; --json prints what it did as JSON".into(),
+            ));
+        }
+        (_, Some(_)) => {
+            return Err(Error::Usage(
+                "--format parquet and ndjson are for `export`; this command takes table, json, jsonl or csv".into(),
+            ));
         }
         _ => {}
     }
@@ -98,6 +123,7 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Er
         Command::Init(args) => commands::shell::init(args.shell, &mut io).map(|()| 0),
         Command::Doctor(args) => commands::doctor::run(&config, &args, &mut io),
         Command::Limits(args) => commands::limits::run(&config, &args, &mut io).map(|()| 0),
+        Command::Export(args) => commands::export::run(&config, &args, &mut io).map(|()| 0),
         Command::Statusline(args) => commands::statusline::run(&config, &args, &mut io).map(|()| 0),
         Command::Mcp(args) => {
             let wait = std::time::Duration::try_from_secs_f64(args.update_wait).map_err(|_| {

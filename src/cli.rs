@@ -33,7 +33,8 @@ pub struct GlobalArgs {
     /// Time zone that decides days, weeks and months: an IANA name, UTC, +05:30, or local.
     #[arg(long, value_name = "ZONE", global = true, allow_hyphen_values = true)]
     pub tz: Option<String>,
-    /// Output format: table, json, jsonl or csv (`statusline` takes a template here too).
+    /// Output format: table, json, jsonl or csv (`statusline` takes a template here too,
+    /// `export` its file format: parquet or ndjson).
     #[arg(long, global = true, value_name = "FORMAT", value_parser = format_choice)]
     pub format: Option<FormatChoice>,
     /// Shorthand for --format json.
@@ -70,6 +71,8 @@ pub enum FormatChoice {
     Output(FormatArg),
     /// A `statusline` template such as `{5h} {wk}` (anything with a `{`).
     Template(String),
+    /// An `export` file format (parquet, ndjson).
+    Export(crate::commands::export::ExportFormat),
 }
 
 /// Parses `--format`: a format name, else a template (it holds a `{`).
@@ -77,6 +80,9 @@ fn format_choice(value: &str) -> Result<FormatChoice, String> {
     match FormatArg::from_str(value, true) {
         Ok(format) => Ok(FormatChoice::Output(format)),
         Err(_) if value.contains('{') => Ok(FormatChoice::Template(value.to_owned())),
+        Err(_) if let Ok(format) = crate::commands::export::ExportFormat::from_str(value, true) => {
+            Ok(FormatChoice::Export(format))
+        }
         Err(_) => Err(
             "expected table, json, jsonl or csv (statusline also takes a template, e.g. '{5h} {wk}')"
                 .to_owned(),
@@ -227,6 +233,29 @@ pub enum Command {
     ///   codex mcp add rolldex -- rolldex mcp
     #[command(verbatim_doc_comment)]
     Mcp(McpArgs),
+    /// Write usage, cost and sessions as Parquet (or ndjson) files for a team's warehouse.
+    ///
+    /// Tables, one file each per run, named <table>-<stamp>.parquet:
+    ///   usage_events  one row per counted model call: session_id, timestamp (UTC), model,
+    ///                 service_tier, the six token fields, cost_usd (null + cost_note when
+    ///                 unpriced); keyed by (source_id, session_id, event_key)
+    ///   sessions      one row per session (times, cwd, project, repository, client, models,
+    ///                 turns, tokens, cost): a snapshot, stamped exported_at
+    ///   daily         tokens and cost per UTC day x model x project x client: a snapshot
+    ///   messages      the conversation text, only with --include-text
+    /// Every row carries source_id (which machine) and schema_version. --format parquet (the
+    /// default, zstd) or --format ndjson (one JSON object per line) chooses the files' format.
+    /// Runs are incremental: DIR/manifest.json records what was exported, and a re-run writes
+    /// only usage events and messages it never wrote (in new files; old files are never
+    /// rewritten) plus new sessions/daily snapshots; with nothing new it writes nothing. Load
+    /// every usage_events file once and each event counts once; take the latest snapshot per
+    /// source_id for sessions and daily (the README has the SQL).
+    /// Examples:
+    ///   rolldex export --out ~/rolldex-export
+    ///   rolldex export --out /srv/export --source-id alice@laptop --redact-paths
+    ///   rolldex export --out /tmp/x --format ndjson --since 2026-03-01 --include-text
+    #[command(verbatim_doc_comment)]
+    Export(crate::commands::export::ExportArgs),
 }
 
 /// Arguments of `rolldex mcp`.

@@ -19,7 +19,8 @@
 //! Use cases every front end (commands, `mcp`, the `picker`) calls with plain request/result
 //! types: `freshen` (open an up-to-date index without printing), `filters` (date ranges,
 //! directories), `find` (search, list, resume ranking), `pick` (the picker's list and
-//! preview), `transcript` (one session's conversation).
+//! preview), `transcript` (one session's conversation), `export` (usage and sessions as
+//! Parquet or ndjson files for a team's warehouse, incrementally).
 //! model, error, timezone: shared leaf types
 //! ```
 //! Nothing below `commands` prints; rolldex never writes inside a Codex home.
@@ -32,6 +33,7 @@ pub mod commands;
 pub mod config;
 pub mod doctor;
 pub mod error;
+pub mod export;
 pub mod filters;
 pub mod find;
 pub mod freshen;

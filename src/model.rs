@@ -108,6 +108,28 @@ pub struct UsageEvent {
     /// the latest `thread_settings_applied` said so. It changes the price, not the tokens.
     #[serde(default)]
     pub service_tier: Option<Arc<str>>,
+    /// Names this event among its session's events, the same in every run, after a home moves
+    /// and in a true copy of the file: [`response_event_key`] where Codex wrote a response id,
+    /// else [`line_event_key`]. `export` keys `usage_events` by it. 0 only until the parser
+    /// sets it.
+    #[serde(default)]
+    pub event_key: u64,
+}
+
+/// The event key of a `token_usage_record`'s spend: FNV-1a 64 ([`stable_hash`]) of
+/// `response` NUL `<response_id>` NUL `<n>`, `n` being how many events the same response
+/// counted before in the file (a record repeated with a bigger snapshot counts its growth).
+/// Two files of one thread (a revert file, a segment) give one response the same key.
+pub fn response_event_key(response_id: &str, occurrence: u32) -> u64 {
+    stable_hash(&format!("response\0{response_id}\0{occurrence}"))
+}
+
+/// The event key of a usage line without a response id: FNV-1a 64 ([`stable_hash`]) of
+/// `line` NUL `<file name>` NUL `<offset>`: the rollout's file name without its directory or a
+/// `.zst` suffix, and the line's first byte in the decoded file (decimal).
+pub fn line_event_key(file_name: &str, offset: u64) -> u64 {
+    let name = file_name.strip_suffix(".zst").unwrap_or(file_name);
+    stable_hash(&format!("line\0{name}\0{offset}"))
 }
 
 /// One rate-limit window of a snapshot. Windows are told apart by their length, never by the

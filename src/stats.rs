@@ -397,6 +397,7 @@ mod tests {
                 total_tokens: input + output,
                 cache_write_input_tokens: 0,
             },
+            event_key: 0,
         }
     }
 

@@ -4,6 +4,7 @@
 //! hands them); everything below returns values.
 
 pub mod doctor;
+pub mod export;
 pub mod index;
 pub mod limits;
 pub mod pick;

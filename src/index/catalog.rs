@@ -66,7 +66,8 @@ pub struct Catalog {
     pub sessions: Vec<SessionInfo>,
 }
 
-/// Usage of each catalog session, in catalog order: (time ms, model index, 6 counts).
+/// Usage of each catalog session, in catalog order: (time ms, model index, 6 counts, event
+/// key).
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct UsageTable {
     /// Interned (model, service tier) pairs: a history has a handful.
@@ -77,9 +78,9 @@ pub struct UsageTable {
     limits: Vec<Vec<LimitSnapshot>>,
 }
 
-/// One usage event: time (ms), index into `models`, and input, cached input, output,
-/// reasoning, total, cache-write input.
-type Row = (i64, u32, [i64; 6]);
+/// One usage event: time (ms), index into `models`, input, cached input, output, reasoning,
+/// total, cache-write input, and its event key.
+type Row = (i64, u32, [i64; 6], u64);
 
 impl Catalog {
     /// The catalog after an update: `fresh` holds the entries of the files just read, `state`
@@ -243,7 +244,7 @@ impl UsageTable {
                         self.models.len() - 1
                     });
                 let counts = e.usage.counts();
-                (e.timestamp_ms, model as u32, counts)
+                (e.timestamp_ms, model as u32, counts, e.event_key)
             })
             .collect()
     }
@@ -283,7 +284,7 @@ impl UsageTable {
                 info,
                 events: rows
                     .into_iter()
-                    .map(|(timestamp_ms, model, u)| {
+                    .map(|(timestamp_ms, model, u, event_key)| {
                         let (model, service_tier) =
                             models.get(model as usize).cloned().unwrap_or_default();
                         UsageEvent {
@@ -298,6 +299,7 @@ impl UsageTable {
                                 total_tokens: u[4],
                                 cache_write_input_tokens: u[5],
                             },
+                            event_key,
                         }
                     })
                     .collect(),

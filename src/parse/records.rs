@@ -345,8 +345,15 @@ impl FileState {
         }
     }
 
-    /// Adds a counted event to the session and the output.
-    fn count(&mut self, event: crate::model::UsageEvent, out: &mut Parsed) {
+    /// Adds a counted event to the session and the output, keyed by its line when no
+    /// response id keyed it.
+    fn count(&mut self, mut event: crate::model::UsageEvent, out: &mut Parsed) {
+        if event.event_key == 0 {
+            let path = std::path::Path::new(&self.session.path);
+            let name = path.file_name().map(|n| n.to_string_lossy());
+            event.event_key =
+                crate::model::line_event_key(name.as_deref().unwrap_or(""), self.line_start);
+        }
         self.events_counted = self.events_counted.saturating_add(1);
         self.session.usage.add(&event.usage);
         if !self.session.models.iter().any(|m| **m == *event.model) {
