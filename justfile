@@ -29,6 +29,11 @@ bench:
 bench-process:
     bash benches/whole-process.sh
 
+# rolldex beside ccusage and the floors on the 2 GB plain and rich histories (issue 10's table);
+# `just compare --scale 10g --cold` adds the 10 GB history and cold-cache figures.
+compare *ARGS:
+    bash benches/compare.sh {{ARGS}}
+
 # Daily usage report of the checked-in demo home.
 demo:
     cargo run --release -- --codex-home testdata/demo-home --index-dir target/demo-index stats daily

@@ -4,7 +4,15 @@
 //! ```text
 //! cargo run --release --example gen_history -- --sessions N --seed S --out DIR
 //!     [--scale F] [--start YYYY-MM-DD] [--days D] [--truth FILE] [--stats]
+//!     [--vocabulary plain|rich] [--huge H]
 //! ```
+//!
+//! `--vocabulary plain` (the default) is the original text, a few hundred words; `rich` writes
+//! the text of the modules in `gen_history/` (distinct identifiers, paths with line numbers,
+//! hashes, compiler / test / log output, CJK prose in ~5 % of sessions) with the same
+//! structure, token counts and truth file. `--huge H` makes H sessions of 300–400 MB
+//! at any `--scale` (`--sessions 10000 --huge 4 --scale 0.8` is a ~10 GB home); with `--huge 0`
+//! (the default) the output is the same as before the option existed.
 //!
 //! Output is byte-identical for a given (sessions, seed, scale, start, days): the PRNG is a
 //! hand-written splitmix64/xoshiro256**, no floating-point transcendental functions are used,
@@ -29,6 +37,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant, UNIX_EPOCH};
+
+#[path = "gen_history/code.rs"]
+mod code;
+#[path = "gen_history/diag.rs"]
+mod diag;
+#[path = "gen_history/prose.rs"]
+mod prose;
+#[path = "gen_history/tools.rs"]
+mod tools;
+#[path = "gen_history/words.rs"]
+mod words;
 
 // ───────────────────────────── PRNG ─────────────────────────────
 
@@ -1635,7 +1654,7 @@ fn count(n: usize, permille: usize, min1: bool) -> usize {
     if min1 { c.max(1).min(n) } else { c.min(n) }
 }
 
-fn make_plans(n: usize, seed: u64, start_day: i64, days: i64) -> Vec<Plan> {
+fn make_plans(n: usize, seed: u64, start_day: i64, days: i64, huge: (usize, f64)) -> Vec<Plan> {
     let mut r = Rng::new(mix(seed, 0x504C_414E));
     let hour_w = [
         3, 2, 1, 1, 1, 2, 3, 5, 7, 9, 10, 10, 9, 10, 10, 10, 9, 8, 7, 7, 6, 6, 5, 4,
@@ -1737,6 +1756,14 @@ fn make_plans(n: usize, seed: u64, start_day: i64, days: i64) -> Vec<Plan> {
         p.target = pr.range(20_000_000, 60_000_000);
     }
     let children = take(if n >= 6 { count(n, 40, true) } else { 0 });
+    // huge sessions come after every other role, so `--huge 0` leaves all draws as they were;
+    // their size is in written bytes whatever `--scale` is (huge.1)
+    for i in take(huge.0) {
+        let p = &mut plans[i];
+        let mut pr = Rng::new(mix(p.seed, 10));
+        p.big = true;
+        p.target = (pr.range(300_000_000, 400_000_000) as f64 / huge.1) as u64;
+    }
     let is_child: Vec<bool> = {
         let mut v = vec![false; n];
         for &c in &children {
@@ -1960,10 +1987,12 @@ struct Sim<'a> {
     calls: u64,
     prev_last: [u64; 5],
     created: i64,
+    /// `Some` with `--vocabulary rich`: text from the `gen_history/` modules, not the plain lists.
+    vocab: Option<words::Vocab>,
 }
 
 impl<'a> Sim<'a> {
-    fn new(p: &'a Plan, scale: f64) -> Sim<'a> {
+    fn new(p: &'a Plan, scale: f64, rich: bool) -> Sim<'a> {
         let mut rs = Rng::new(mix(p.seed, 1));
         let rt = Rng::new(mix(p.seed, 2));
         let model = rs.weighted(MODEL_W);
@@ -2012,6 +2041,76 @@ impl<'a> Sim<'a> {
             calls: 0,
             prev_last: [0; 5],
             created: p.created,
+            vocab: rich.then(|| words::Vocab::new(p.seed, p.cwd)),
+        }
+    }
+
+    // ── text in the chosen vocabulary (plain: the original generators, same draws) ──
+
+    fn x_prose(&mut self, len: usize) {
+        match self.vocab {
+            Some(v) => prose::prose(v, &mut self.rt, &mut self.t, len),
+            None => gen_prose(&mut self.rt, &mut self.t, len),
+        }
+    }
+
+    fn x_final(&mut self, len: usize) {
+        match self.vocab {
+            Some(v) => prose::final_answer(v, &mut self.rt, &mut self.t, len),
+            None => gen_final(&mut self.rt, &mut self.t, len),
+        }
+    }
+
+    fn x_title(&mut self) {
+        match self.vocab {
+            Some(v) => prose::title(v, &mut self.rt, &mut self.t),
+            None => gen_title(&mut self.rt, &mut self.t),
+        }
+    }
+
+    fn x_sentence(&mut self) {
+        match self.vocab {
+            Some(v) => prose::sentence(v, &mut self.rt, &mut self.t),
+            None => gen_sentence(&mut self.rt, &mut self.t),
+        }
+    }
+
+    /// A file path; with the rich vocabulary also the file's language.
+    fn x_path(&mut self) -> Option<u8> {
+        if let Some(v) = self.vocab {
+            Some(words::path(v, &mut self.rt, &mut self.t))
+        } else {
+            gen_path(&mut self.rt, &mut self.t);
+            None
+        }
+    }
+
+    fn x_code_line(&mut self, lang: u8) {
+        match self.vocab {
+            Some(v) => code::code_line(v, &mut self.rt, &mut self.t, lang),
+            None => gen_code_line(&mut self.rt, &mut self.t, lang),
+        }
+    }
+
+    fn x_out_kind(&mut self) -> usize {
+        self.rt.weighted(if self.vocab.is_some() {
+            tools::KINDS
+        } else {
+            OUT_KINDS
+        })
+    }
+
+    fn x_command(&mut self, kind: usize) {
+        match self.vocab {
+            Some(v) => tools::command(v, &mut self.rt, &mut self.t, kind),
+            None => gen_command(&mut self.rt, &mut self.t, kind),
+        }
+    }
+
+    fn x_output(&mut self, kind: usize, len: usize) {
+        match self.vocab {
+            Some(v) => tools::output(v, &mut self.rt, &mut self.t, kind, len, self.now),
+            None => gen_output(&mut self.rt, &mut self.t, kind, len),
         }
     }
 
@@ -2414,7 +2513,7 @@ impl<'a> Sim<'a> {
         self.t.clear();
         if with_summary {
             self.t.push_str("**");
-            gen_title(&mut self.rt, &mut self.t);
+            self.x_title();
             self.t.push_str("**");
             let a = self.begin();
             self.out.buf.s("{\"type\":\"agent_reasoning\",\"text\":");
@@ -2441,7 +2540,7 @@ impl<'a> Sim<'a> {
         self.t.clear();
         self.t.push_str("Summary of the conversation so far:\n\n");
         let n = self.sz(1500, 80);
-        gen_final(&mut self.rt, &mut self.t, n);
+        self.x_final(n);
         self.out.buf.s("{\"message\":");
         self.out.buf.js(&self.t);
         self.out.buf.s("}");
@@ -2470,14 +2569,14 @@ impl<'a> Sim<'a> {
                 } else {
                     "*** Update File: "
                 });
-                gen_path(&mut self.rt, &mut self.t);
+                let plang = self.x_path();
                 self.t.push('\n');
                 let len = {
                     let nom = self.rs.logish(300, 6000);
                     self.sz(nom, 60)
                 };
                 let stop = self.t.len() + len;
-                let lang = self.rt.below(3) as u8;
+                let lang = plang.unwrap_or_else(|| self.rt.below(3) as u8);
                 if !add {
                     self.t.push_str("@@\n");
                 }
@@ -2487,7 +2586,7 @@ impl<'a> Sim<'a> {
                     } else {
                         self.rt.pick(&[' ', ' ', '-', '+', '+'])
                     });
-                    gen_code_line(&mut self.rt, &mut self.t, lang);
+                    self.x_code_line(lang);
                 }
             }
             self.t.push_str("*** End Patch");
@@ -2512,7 +2611,7 @@ impl<'a> Sim<'a> {
             self.t.clear();
             self.t2.clear();
             self.t2.s("{\"explanation\":");
-            gen_sentence(&mut self.rt, &mut self.t);
+            self.x_sentence();
             let ex = std::mem::take(&mut self.t);
             self.t2.js(&ex);
             self.t2.s(",\"plan\":[");
@@ -2521,7 +2620,7 @@ impl<'a> Sim<'a> {
                     self.t2.s(",");
                 }
                 self.t.clear();
-                gen_title(&mut self.rt, &mut self.t);
+                self.x_title();
                 self.t2.s("{\"status\":");
                 self.t2
                     .js(self.rs.pick(&["completed", "in_progress", "pending"]));
@@ -2549,9 +2648,9 @@ impl<'a> Sim<'a> {
                 exit: 0,
             });
         } else {
-            let kind = self.rt.weighted(OUT_KINDS);
+            let kind = self.x_out_kind();
             self.t.clear();
-            gen_command(&mut self.rt, &mut self.t, kind);
+            self.x_command(kind);
             let cmd = self.t.clone();
             let exec = v >= 100 && self.rs.pm(800);
             self.t2.clear();
@@ -2622,7 +2721,7 @@ impl<'a> Sim<'a> {
             self.t.push_str("Success. Updated the following files:\n");
             for _ in 0..self.rt.range(1, 3) {
                 self.t.push_str(self.rt.pick(&["M ", "M ", "A "]));
-                gen_path(&mut self.rt, &mut self.t);
+                self.x_path();
                 self.t.push('\n');
             }
             let a = self.begin();
@@ -2660,7 +2759,7 @@ impl<'a> Sim<'a> {
         let kind = pd.kind % 100;
         let len = self.sz(pd.nominal, 24);
         self.t.clear();
-        gen_output(&mut self.rt, &mut self.t, kind, len);
+        self.x_output(kind, len);
         let body_len = self.t.len();
         // header
         let mut h = String::new();
@@ -2838,10 +2937,10 @@ impl<'a> Sim<'a> {
             self.t.push_str(" the ");
             self.t.push_str(self.rt.pick(WORDS));
             self.t.push_str(" in `");
-            gen_path(&mut self.rt, &mut self.t);
+            self.x_path();
             self.t.push_str("`. ");
         }
-        gen_prose(&mut self.rt, &mut self.t, ulen);
+        self.x_prose(ulen);
         let prompt = std::mem::take(&mut self.t);
         self.msg_item("user", 0, &prompt, None);
         let a = self.begin();
@@ -2918,7 +3017,7 @@ impl<'a> Sim<'a> {
                     self.sz(nom, 60)
                 };
                 self.t.clear();
-                gen_final(&mut self.rt, &mut self.t, n);
+                self.x_final(n);
                 let m = std::mem::take(&mut self.t);
                 self.agent_message(&m, "final_answer");
                 self.tick(2, 20);
@@ -2933,7 +3032,7 @@ impl<'a> Sim<'a> {
                     self.sz(nom, 40)
                 };
                 self.t.clear();
-                gen_prose(&mut self.rt, &mut self.t, n);
+                self.x_prose(n);
                 let m = std::mem::take(&mut self.t);
                 self.agent_message(&m, "commentary");
             }
@@ -3143,7 +3242,7 @@ impl<'a> Sim<'a> {
                 self.sz(nom, 20)
             };
             self.t.clear();
-            gen_prose(&mut self.rt, &mut self.t, n);
+            self.x_prose(n);
             let prompt = std::mem::take(&mut self.t);
             self.v1_msg("user", &prompt);
             self.v1_state();
@@ -3171,7 +3270,7 @@ impl<'a> Sim<'a> {
                         self.sz(nom, 60)
                     };
                     self.t.clear();
-                    gen_final(&mut self.rt, &mut self.t, n);
+                    self.x_final(n);
                     let m = std::mem::take(&mut self.t);
                     self.v1_msg("assistant", &m);
                     self.v1_state();
@@ -3182,9 +3281,9 @@ impl<'a> Sim<'a> {
                 for _ in 0..k {
                     let cid = call_id(&mut self.rs);
                     let fid = format!("fc_{}", hex_id(&mut self.rs, 48));
-                    let kind = self.rt.weighted(OUT_KINDS);
+                    let kind = self.x_out_kind();
                     self.t.clear();
-                    gen_command(&mut self.rt, &mut self.t, kind);
+                    self.x_command(kind);
                     self.t2.clear();
                     self.t2.s("{\"command\":[\"bash\",\"-lc\",");
                     self.t2.js(&self.t);
@@ -3213,7 +3312,7 @@ impl<'a> Sim<'a> {
                     self.nominal += nominal;
                     let len = self.sz(nominal, 24);
                     self.t.clear();
-                    gen_output(&mut self.rt, &mut self.t, kind, len);
+                    self.x_output(kind, len);
                     let exit = u64::from(self.rt.pm(85));
                     self.t2.clear();
                     self.t2.s("{\"output\":");
@@ -3453,11 +3552,13 @@ struct Args {
     days: i64,
     truth: Option<PathBuf>,
     stats: bool,
+    rich: bool,
+    huge: usize,
 }
 
 fn usage() -> ! {
     eprintln!(
-        "usage: gen_history --sessions N --seed S --out DIR [--scale F] [--start YYYY-MM-DD] [--days D] [--truth FILE] [--stats]"
+        "usage: gen_history --sessions N --seed S --out DIR [--scale F] [--start YYYY-MM-DD] [--days D] [--truth FILE] [--stats] [--vocabulary plain|rich] [--huge H]"
     );
     std::process::exit(2)
 }
@@ -3472,6 +3573,8 @@ fn parse_args() -> Args {
         days: 60,
         truth: None,
         stats: false,
+        rich: false,
+        huge: 0,
     };
     let mut have = (false, false, false);
     let mut it = std::env::args().skip(1);
@@ -3495,6 +3598,14 @@ fn parse_args() -> Args {
             "--days" => a.days = val().parse().unwrap_or_else(|_| usage()),
             "--truth" => a.truth = Some(PathBuf::from(val())),
             "--stats" => a.stats = true,
+            "--vocabulary" => {
+                a.rich = match val().as_str() {
+                    "plain" => false,
+                    "rich" => true,
+                    _ => usage(),
+                }
+            }
+            "--huge" => a.huge = val().parse().unwrap_or_else(|_| usage()),
             _ => usage(),
         }
     }
@@ -3507,7 +3618,7 @@ fn parse_args() -> Args {
 fn run_job(args: &Args, plans: &[Plan], job: &[usize]) -> std::io::Result<Vec<(usize, SessRes)>> {
     let mut res = Vec::new();
     let root = &plans[job[0]];
-    let mut sim = Sim::new(root, args.scale);
+    let mut sim = Sim::new(root, args.scale, args.rich);
     if root.legacy {
         sim.run_v1();
     } else {
@@ -3520,7 +3631,7 @@ fn run_job(args: &Args, plans: &[Plan], job: &[usize]) -> std::io::Result<Vec<(u
     let parent = sim;
     for &ci in &job[1..] {
         let cp = &plans[ci];
-        let mut cs = Sim::new(cp, args.scale);
+        let mut cs = Sim::new(cp, args.scale, args.rich);
         cs.run_v2(Some((&parent.out, &parent.snaps, &parent_id, &parent_root)));
         let cst = write_session(&args.out, cp, cs.created, &cs.id, &cs.out)?;
         res.push((
@@ -3551,7 +3662,13 @@ fn run_job(args: &Args, plans: &[Plan], job: &[usize]) -> std::io::Result<Vec<(u
 fn main() {
     let args = parse_args();
     let t0 = Instant::now();
-    let plans = make_plans(args.sessions, args.seed, args.start, args.days);
+    let plans = make_plans(
+        args.sessions,
+        args.seed,
+        args.start,
+        args.days,
+        (args.huge, args.scale),
+    );
     let mut jobs: Vec<Vec<usize>> = Vec::new();
     let mut job_of = vec![usize::MAX; plans.len()];
     for p in &plans {
