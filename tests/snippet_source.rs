@@ -75,3 +75,70 @@ fn every_message_is_found_again_from_its_line() {
         );
     }
 }
+
+#[path = "util/mod.rs"]
+mod util;
+
+/// A home with one session whose user asked `prompt`; returns the rollout's path.
+fn home_with(home: &Path, prompt: &str) -> PathBuf {
+    let id = "019cc0a0-0000-7000-8000-00000000051e";
+    let dir = home.join("sessions/2026/03/05");
+    std::fs::create_dir_all(&dir).expect("sessions dir");
+    let lines = [
+        serde_json::json!({"timestamp": "2026-03-05T10:00:00.000Z", "type": "session_meta",
+            "payload": {"id": id, "timestamp": "2026-03-05T10:00:00.000Z", "cwd": "/p",
+                "originator": "codex_cli_rs", "cli_version": "0.77.0", "source": "cli"}}),
+        serde_json::json!({"timestamp": "2026-03-05T10:00:01.000Z", "type": "event_msg",
+            "payload": {"type": "user_message", "message": prompt}}),
+    ];
+    let path = dir.join(format!("rollout-2026-03-05T10-00-00-{id}.jsonl"));
+    let text = lines.map(|l| l.to_string() + "\n").concat();
+    std::fs::write(&path, text).expect("write rollout");
+    path
+}
+
+/// The snippets `search WORD --json` prints (and its exit code).
+fn snippets(home: &Path, index: &Path, word: &str, no_update: bool) -> (Vec<String>, i32) {
+    let home = home.to_str().expect("utf-8 path");
+    let mut args = vec!["--codex-home", home, "search", word, "--json"];
+    if no_update {
+        args.push("--no-update");
+    }
+    let out = util::run_with_index(&args, Some(index));
+    util::assert_no_panic(&out);
+    let code = out.code;
+    if code != 0 {
+        return (Vec::new(), code);
+    }
+    let value: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    let hits = value["hits"].as_array().expect("hits").iter();
+    let texts = hits.map(|h| h["snippet"].as_str().unwrap_or_default().to_owned());
+    (texts.collect(), code)
+}
+
+#[test]
+fn a_snippet_is_read_from_the_rollout_and_a_changed_one_says_so() {
+    let home = tempfile::tempdir().expect("home");
+    let index = tempfile::tempdir().expect("index");
+    let path = home_with(home.path(), "please rotate the zephyrine credentials");
+    let (hits, _) = snippets(home.path(), index.path(), "zephyrine", false);
+    assert_eq!(hits, ["please rotate the zephyrine credentials"]);
+
+    // Rewritten in place, same length: an index not updated still finds the old word, and says
+    // the text is gone rather than showing the new one or failing.
+    home_with(home.path(), "please rotate the xylophone credentials");
+    let (hits, _) = snippets(home.path(), index.path(), "zephyrine", true);
+    assert_eq!(hits.len(), 1);
+    assert!(hits[0].starts_with("[text unavailable"), "{hits:?}");
+    // Updated, the index follows the file.
+    let (hits, code) = snippets(home.path(), index.path(), "zephyrine", false);
+    assert_eq!((hits.len(), code), (0, 1));
+    let (hits, _) = snippets(home.path(), index.path(), "xylophone", false);
+    assert_eq!(hits, ["please rotate the xylophone credentials"]);
+
+    // Deleted: the same, from the last commit.
+    std::fs::remove_file(&path).expect("remove");
+    let (hits, _) = snippets(home.path(), index.path(), "xylophone", true);
+    assert_eq!(hits.len(), 1);
+    assert!(hits[0].starts_with("[text unavailable"), "{hits:?}");
+}
