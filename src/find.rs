@@ -246,27 +246,30 @@ pub fn sessions_to_resume<'a>(
 /// Sorts by relevance, best first. Sessions whose score is within `NEAR_TIE` of the best
 /// remaining score form a near-tie and go newest first; then the next group, and so on.
 fn rank_by_relevance(candidates: &mut [&SessionInfo], scores: &HashMap<String, f32>) {
-    let score = |s: &SessionInfo| scores.get(&s.id).copied().unwrap_or(0.0);
-    let newest_first = |a: &&SessionInfo, b: &&SessionInfo| {
-        b.updated_at_ms
-            .cmp(&a.updated_at_ms)
-            .then_with(|| a.id.cmp(&b.id))
+    // Each score looked up once, not in every comparison (the picker ranks on each key).
+    let mut scored: Vec<(f32, &SessionInfo)> = candidates
+        .iter()
+        .map(|s| (scores.get(&s.id).copied().unwrap_or(0.0), *s))
+        .collect();
+    let newest_first = |a: &(f32, &SessionInfo), b: &(f32, &SessionInfo)| {
+        b.1.updated_at_ms
+            .cmp(&a.1.updated_at_ms)
+            .then_with(|| a.1.id.cmp(&b.1.id))
     };
-    candidates.sort_by(|a, b| {
-        score(b)
-            .total_cmp(&score(a))
-            .then_with(|| newest_first(a, b))
-    });
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| newest_first(a, b)));
     let mut start = 0;
-    while start < candidates.len() {
-        let top = score(candidates[start]);
-        let run = candidates[start..]
+    while start < scored.len() {
+        let top = scored[start].0;
+        let run = scored[start..]
             .iter()
-            .take_while(|s| score(s) * NEAR_TIE >= top)
+            .take_while(|s| s.0 * NEAR_TIE >= top)
             .count()
             .max(1);
-        candidates[start..start + run].sort_by(newest_first);
+        scored[start..start + run].sort_by(newest_first);
         start += run;
+    }
+    for (slot, (_, session)) in candidates.iter_mut().zip(scored) {
+        *slot = session;
     }
 }
 

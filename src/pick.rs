@@ -246,20 +246,37 @@ pub struct PreviewLine {
     pub text: String,
 }
 
-/// The messages of `messages` that match `words` best (most distinct words, then latest), in
+/// A session's messages ready for previews: each text lowercased once, so that a preview for
+/// each new query only searches (the picker keeps a few of these while the user types).
+#[derive(Debug, Clone, Default)]
+pub struct PreviewSource {
+    messages: Vec<Message>,
+    lower: Vec<String>,
+}
+
+impl PreviewSource {
+    /// Prepares `messages` (in conversation order).
+    pub fn new(messages: Vec<Message>) -> PreviewSource {
+        let lower = messages.iter().map(|m| m.text.to_lowercase()).collect();
+        PreviewSource { messages, lower }
+    }
+}
+
+/// The messages of `source` that match `words` best (most distinct words, then latest), in
 /// conversation order, each cut to the lines around its first match; without words the last
 /// messages. At most `max` excerpts.
-pub fn preview(messages: &[Message], words: &[String], max: usize) -> Vec<PreviewLine> {
+pub fn preview(source: &PreviewSource, words: &[String], max: usize) -> Vec<PreviewLine> {
+    let messages = &source.messages;
     let mut chosen: Vec<(usize, usize)> = if words.is_empty() {
         (messages.len().saturating_sub(max)..messages.len())
             .map(|i| (i, 0))
             .collect()
     } else {
-        let mut scored: Vec<(usize, usize)> = messages
+        let mut scored: Vec<(usize, usize)> = source
+            .lower
             .iter()
             .enumerate()
-            .filter_map(|(i, m)| {
-                let lower = m.text.to_lowercase();
+            .filter_map(|(i, lower)| {
                 let n = words.iter().filter(|w| lower.contains(w.as_str())).count();
                 (n > 0).then_some((i, n))
             })
@@ -331,14 +348,14 @@ mod tests {
             tool: None,
             text: text.to_owned(),
         };
-        let messages = [
-            message("jwt only"),
-            message("jwt and refresh"),
+        let messages = PreviewSource::new(vec![
+            message("JWT only"),
+            message("jwt and Refresh"),
             message("nothing"),
-        ];
+        ]);
         let lines = preview(&messages, &["jwt".into(), "refresh".into()], 1);
         assert_eq!(lines.len(), 1);
-        assert_eq!(lines[0].text, "jwt and refresh");
+        assert_eq!(lines[0].text, "jwt and Refresh");
         assert_eq!(preview(&messages, &[], 2).len(), 2);
     }
 }

@@ -113,6 +113,9 @@ pub struct IndexStore {
     pub merge_on_update: bool,
     /// Why the last update rebuilt the index instead, if it did.
     pub rebuilt_because: Option<String>,
+    /// The reader of `index` at `generation`, kept: opening one maps every segment again,
+    /// and the picker searches on each key.
+    reader: std::sync::Mutex<Option<(u64, tantivy::IndexReader)>>,
 }
 
 impl IndexStore {
@@ -145,6 +148,7 @@ impl IndexStore {
             staging: None,
             merge_on_update: false,
             rebuilt_because: None,
+            reader: std::sync::Mutex::new(None),
         };
         store.open_last_commit(false)?;
         Ok(store)
@@ -170,7 +174,7 @@ impl IndexStore {
         match found {
             Found::Index(index) => {
                 schema::register_tokenizer(&index);
-                self.index = index;
+                self.set_index(index);
                 self.opened_from = dir_identity(&self.tantivy_dir());
                 if let Err(e) = self.reload() {
                     self.set_broken(damaged(&e));
@@ -321,15 +325,36 @@ impl IndexStore {
         &self.index
     }
 
+    /// Replaces the tantivy index (and forgets the reader of the old one).
+    fn set_index(&mut self, index: Index) {
+        self.index = index;
+        *self
+            .reader
+            .get_mut()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+    }
+
     /// A searcher over the last commit. Manual reload: a query process reads one commit and
-    /// exits, so it needs no thread watching for new ones.
+    /// exits, so it needs no thread watching for new ones; the reader is kept for the next
+    /// search until a commit or another index replaces it.
     pub fn searcher(&self) -> Result<tantivy::Searcher> {
+        let mut kept = self
+            .reader
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((generation, reader)) = kept.as_ref()
+            && *generation == self.generation
+        {
+            return Ok(reader.searcher());
+        }
         let reader: tantivy::IndexReader = self
             .index
             .reader_builder()
             .reload_policy(tantivy::ReloadPolicy::Manual)
             .try_into()?;
-        Ok(reader.searcher())
+        let searcher = reader.searcher();
+        *kept = Some((self.generation, reader));
+        Ok(searcher)
     }
 
     /// The schema's fields.
@@ -434,7 +459,7 @@ impl IndexStore {
         match Index::open_in_dir(&live) {
             Ok(index) => {
                 schema::register_tokenizer(&index);
-                self.index = index;
+                self.set_index(index);
                 self.opened_from = dir_identity(&live);
                 self.broken = None;
             }
@@ -464,7 +489,7 @@ impl IndexStore {
         let index = Index::create_in_dir(staging, schema)?;
         schema::register_tokenizer(&index);
         let floor = highest_generation(&self.dir).max(self.generation);
-        self.index = index;
+        self.set_index(index);
         self.opened_from = None;
         self.set_empty();
         self.generation = floor;

@@ -1,14 +1,18 @@
 //! Draws the picker: the typed line with the scope and status, the list, the preview and a
 //! line of keys. Every piece of session data passes through [`clean`] first, so no control
 //! character from a rollout file reaches the terminal; with `NO_COLOR` only bold, underline
-//! and reverse video are used.
+//! and reverse video are used. Columns are measured in terminal cells (a CJK character takes
+//! two, a combining accent none), so rows stay aligned whatever the titles' script.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use unicode_width::UnicodeWidthStr;
+
+use super::cells::{cut, cut_left, keep_end, pad};
 use super::state::App;
 use super::worker::Row;
 use crate::output::sanitize;
@@ -72,27 +76,38 @@ pub fn list_height(area: Rect) -> usize {
     regions(area).1.height as usize
 }
 
-/// Splits the screen: (typed line, list, preview, keys).
+/// Splits the screen: (typed line, list, preview, keys). Plain arithmetic: ratatui's layout
+/// solver (without its cache) cost more than the rest of a frame.
 fn regions(area: Rect) -> (Rect, Rect, Option<Rect>, Option<Rect>) {
-    let keys = area.height >= 6;
-    let [top, body, bottom] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Min(0),
-        Constraint::Length(u16::from(keys)),
-    ])
-    .areas(area);
-    let bottom = keys.then_some(bottom);
+    let row = |y: u16, height: u16| Rect::new(area.x, y, area.width, height);
+    let top = row(area.y, area.height.min(1));
+    let keys = (area.height >= 6).then(|| row(area.bottom() - 1, 1));
+    let body_height = area.height - top.height - keys.map_or(0, |k| k.height);
+    let body = row(area.y + top.height, body_height);
     if area.width >= 120 && body.height >= 4 {
-        let [list, preview] =
-            Layout::horizontal([Constraint::Percentage(58), Constraint::Percentage(42)])
-                .areas(body);
-        (top, list, Some(preview), bottom)
+        // 58% list, 42% preview.
+        let list_width = (u32::from(area.width) * 58 / 100) as u16;
+        let list = Rect::new(body.x, body.y, list_width, body.height);
+        let preview = Rect::new(
+            body.x + list_width,
+            body.y,
+            body.width - list_width,
+            body.height,
+        );
+        (top, list, Some(preview), keys)
     } else if body.height >= 14 {
-        let [list, preview] =
-            Layout::vertical([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(body);
-        (top, list, Some(preview), bottom)
+        // 55% list above 45% preview.
+        let list_height = (u32::from(body.height) * 55 / 100) as u16;
+        let list = Rect::new(body.x, body.y, body.width, list_height);
+        let preview = Rect::new(
+            body.x,
+            body.y + list_height,
+            body.width,
+            body.height - list_height,
+        );
+        (top, list, Some(preview), keys)
     } else {
-        (top, body, None, bottom)
+        (top, body, None, keys)
     }
 }
 
@@ -143,27 +158,24 @@ fn draw_top(frame: &mut Frame<'_>, app: &App, theme: Theme, area: Rect) -> (u16,
         right.push_str("  ");
         right.push_str(&app.status);
     }
-    let right = clean(&right);
     let prompt = "> ";
     let line = clean(&app.line);
     let width = area.width as usize;
-    let right_width = right.chars().count().min(width.saturating_sub(12));
-    let right: String = right.chars().take(right_width).collect();
+    let right = cut(&clean(&right), width.saturating_sub(12));
+    let right_width = right.width();
     let room = width.saturating_sub(right_width + prompt.len() + 2);
     // The end of a long line stays visible, where the typing is.
-    let shown: String = {
-        let n = line.chars().count();
-        line.chars().skip(n.saturating_sub(room)).collect()
-    };
-    let pad = width.saturating_sub(prompt.len() + shown.chars().count() + right_width);
+    let shown = keep_end(&line, room);
+    let shown_width = shown.width();
+    let pad = width.saturating_sub(prompt.len() + shown_width + right_width);
     let spans = vec![
         Span::styled(prompt, theme.accent()),
-        Span::raw(shown.clone()),
+        Span::raw(shown),
         Span::raw(" ".repeat(pad)),
         Span::styled(right, theme.dim()),
     ];
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
-    let x = area.x + (prompt.len() + shown.chars().count()) as u16;
+    let x = area.x + (prompt.len() + shown_width) as u16;
     (x.min(area.right().saturating_sub(1)), area.y)
 }
 
@@ -199,7 +211,7 @@ fn draw_list(frame: &mut Frame<'_>, app: &App, theme: Theme, area: Rect) {
 /// One row: updated, name or title, cwd, model, turns, tokens, cost — the narrower the
 /// terminal, the fewer columns.
 fn row_line(row: &Row, words: &[String], theme: Theme, width: usize) -> Line<'static> {
-    let mut spans = vec![Span::styled(format!("{:16} ", row.updated), theme.dim())];
+    let mut spans = vec![Span::styled(pad(&clean(&row.updated), 17), theme.dim())];
     let tail = if width >= 76 {
         format!(
             " {:>4}t {:>6} {:>7}",
@@ -212,7 +224,7 @@ fn row_line(row: &Row, words: &[String], theme: Theme, width: usize) -> Line<'st
         String::new()
     };
     let model = if width >= 70 {
-        format!(" {:10}", cut(&clean(&row.model), 10))
+        format!(" {}", pad(&clean(&row.model), 10))
     } else {
         String::new()
     };
@@ -226,18 +238,12 @@ fn row_line(row: &Row, words: &[String], theme: Theme, width: usize) -> Line<'st
     } else {
         String::new()
     };
-    let used = 17 + tail.chars().count() + model.chars().count() + cwd_width + 1;
+    let cwd_width = if cwd_width > 0 { cwd_width + 1 } else { 0 };
+    let used = 17 + tail.width() + model.width() + cwd_width;
     let label_width = width.saturating_sub(used).max(4);
-    let label = clean(&row.label);
-    let label = format!("{:label_width$}", cut(&label, label_width));
+    let label = pad(&clean(&row.label), label_width);
     spans.extend(highlight(&label, words, theme));
-    spans.push(Span::styled(
-        format!(
-            "{cwd:<w$}",
-            w = if cwd_width > 0 { cwd_width + 1 } else { 0 }
-        ),
-        theme.dim(),
-    ));
+    spans.push(Span::styled(pad(&cwd, cwd_width), theme.dim()));
     spans.push(Span::raw(model));
     spans.push(Span::styled(tail, theme.dim()));
     Line::from(spans)
@@ -316,27 +322,6 @@ pub fn highlight(text: &str, words: &[String], theme: Theme) -> Vec<Span<'static
     spans
 }
 
-/// At most `width` characters, `…` when cut.
-fn cut(text: &str, width: usize) -> String {
-    if text.chars().count() <= width {
-        return text.to_owned();
-    }
-    let mut kept: String = text.chars().take(width.saturating_sub(1)).collect();
-    kept.push('…');
-    kept
-}
-
-/// At most `width` characters, keeping the end (where a path names its project).
-fn cut_left(text: &str, width: usize) -> String {
-    let n = text.chars().count();
-    if n <= width {
-        return text.to_owned();
-    }
-    let mut kept = String::from("…");
-    kept.extend(text.chars().skip(n + 1 - width));
-    kept
-}
-
 /// 1234 → 1.2k, 1234567 → 1.2M.
 fn short_number(n: i64) -> String {
     match n {
@@ -360,7 +345,30 @@ mod tests {
         let texts: Vec<&str> = spans.iter().map(|s| s.content.as_ref()).collect();
         assert_eq!(texts, ["Fix the ", "JWT", " refresh"]);
         assert_eq!(clean("a\u{1b}[2Jb\nc"), "a\\u{1b}[2Jb c");
-        assert_eq!(cut_left("/home/u/project", 8), "…project");
         assert_eq!(short_number(1_234_567), "1.2M");
+    }
+
+    #[test]
+    fn regions_tile_the_screen() {
+        for (width, height) in [(150, 40), (150, 5), (80, 24), (70, 12), (40, 5), (8, 1)] {
+            let area = Rect::new(0, 3, width, height);
+            let (top, list, preview, keys) = regions(area);
+            let cells = |r: Rect| u32::from(r.width) * u32::from(r.height);
+            let total = cells(top) + cells(list) + preview.map_or(0, cells) + keys.map_or(0, cells);
+            assert_eq!(total, cells(area), "{width}x{height}");
+            assert!(
+                [Some(top), Some(list), preview, keys]
+                    .into_iter()
+                    .flatten()
+                    .all(|r| area.contains(r.as_position()) || r.height == 0 || r.width == 0)
+            );
+            // One line for the query, one for the keys when there are six or more.
+            let body = height - 1 - u16::from(height >= 6);
+            assert_eq!(preview.is_some(), (width >= 120 && body >= 4) || body >= 14);
+            assert_eq!(
+                list.height + preview.map_or(0, |p| p.height * u16::from(width < 120)),
+                body
+            );
+        }
     }
 }

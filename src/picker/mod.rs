@@ -2,34 +2,36 @@
 //! whole of it with `--full-screen`) drawn on `/dev/tty`, so stdout stays free for the id it
 //! prints: `codex resume "$(rolldex pick)"` works.
 //!
-//! Three threads: this one reads nothing but events and draws; `input` turns terminal events
-//! into [`worker::Event`]s; the worker owns the index and answers the newest request. The
-//! picker opens on the last commit at once while an updater brings the index up to date; when
-//! that lands the list is ranked again and the status line says so. What to list and in which
-//! order is the library's (`pick`); this module only draws and reads keys.
+//! This thread reads nothing but events and draws; `input` turns terminal events into
+//! [`worker::Event`]s; the worker owns the index and answers the newest request, a previewer
+//! reads the selected session; `watch_terminal` reports a hangup. The picker opens on the last
+//! commit at once while an updater brings the index up to date; when that lands the list is
+//! ranked again and the status line says so. What to list and in which order is the library's
+//! (`pick`); this module only draws and reads keys.
+//!
+//! A closed terminal (its window killed, SIGHUP, SIGTERM) ends the picker like Esc: exit 130,
+//! nothing printed, the terminal given back when it is still there.
 
+mod cells;
 mod draw;
 mod state;
+mod tty;
 pub mod worker;
 
 use std::fs::File;
 use std::io::Write;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::time::Duration;
 
-use ratatui::backend::CrosstermBackend;
-use ratatui::crossterm::event::{self, Event as TermEvent};
-use ratatui::crossterm::{cursor, execute, terminal};
-use ratatui::layout::Position;
-use ratatui::{Terminal, TerminalOptions, Viewport};
+use ratatui::crossterm::event::Event as TermEvent;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::pick::{PickRequest, Scope, default_scope};
 use draw::Theme;
 use state::{Action, App};
+use tty::{InputGate, Screen, input, terminal_gone, watch_terminal};
 use worker::{Event, Job};
 
 /// How the picker starts.
@@ -77,245 +79,66 @@ pub enum Outcome {
     Resume(String),
 }
 
-/// The terminal, restored however the picker ends.
-struct Screen {
-    terminal: Terminal<CrosstermBackend<File>>,
-    full_screen: bool,
-    /// Whether the terminal has been given back.
-    suspended: bool,
-    /// stdout as it was, while fd 1 points at the terminal (see [`StdoutOnTty`]).
-    _stdout: StdoutOnTty,
-}
-
-/// fd 1 pointed at `/dev/tty` while the picker runs, put back when dropped.
-///
-/// crossterm asks the terminal where the cursor is (which the inline viewport needs, at start
-/// and on every resize) by writing the query to the process's stdout, always; with stdout
-/// captured (`$(rolldex pick)`) the query would land in the capture and the answer never come.
-/// So for the picker's lifetime stdout is the terminal, and the id is printed after.
-struct StdoutOnTty {
-    #[cfg(unix)]
-    saved: Option<std::os::fd::OwnedFd>,
-}
-
-impl StdoutOnTty {
-    fn new(tty: &File) -> StdoutOnTty {
-        #[cfg(unix)]
-        {
-            let _ = std::io::stdout().flush();
-            let saved = rustix::io::dup(std::io::stdout()).ok();
-            if saved.is_some() {
-                let _ = rustix::stdio::dup2_stdout(tty);
-            }
-            StdoutOnTty { saved }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = tty;
-            StdoutOnTty {}
-        }
-    }
-}
-
-impl Drop for StdoutOnTty {
-    fn drop(&mut self) {
-        #[cfg(unix)]
-        if let Some(saved) = self.saved.take() {
-            let _ = std::io::stdout().flush();
-            let _ = rustix::stdio::dup2_stdout(&saved);
-        }
-    }
-}
-
-impl Screen {
-    fn open(full_screen: bool) -> Result<Screen> {
-        let tty = || {
-            std::fs::OpenOptions::new()
-                .read(true)
-                .write(true)
-                .open("/dev/tty")
-                .map_err(|e| Error::Usage(format!("rolldex pick needs a terminal: /dev/tty: {e}")))
-        };
-        let mut out = tty()?;
-        let stdout = StdoutOnTty::new(&out);
-        let (_, rows) = terminal::size().map_err(|e| Error::io("/dev/tty", e))?;
-        terminal::enable_raw_mode().map_err(|e| Error::io("/dev/tty", e))?;
-        let viewport = if full_screen {
-            let _ = execute!(out, terminal::EnterAlternateScreen);
-            Viewport::Fullscreen
-        } else {
-            Viewport::Inline(inline_height(rows))
-        };
-        let terminal =
-            Terminal::with_options(CrosstermBackend::new(out), TerminalOptions { viewport });
-        match terminal {
-            Ok(terminal) => Ok(Screen {
-                terminal,
-                full_screen,
-                suspended: false,
-                _stdout: stdout,
-            }),
-            Err(e) => {
-                let _ = terminal::disable_raw_mode();
-                Err(Error::io("/dev/tty", e))
-            }
-        }
-    }
-
-    /// Gives the terminal back (for the pager, or at the end).
-    fn suspend(&mut self) {
-        if std::mem::replace(&mut self.suspended, true) {
-            return;
-        }
-        let area = self.terminal.get_frame().area();
-        let _ = self.terminal.clear();
-        let backend = self.terminal.backend_mut();
-        if self.full_screen {
-            let _ = execute!(backend, terminal::LeaveAlternateScreen);
-        } else {
-            let _ =
-                ratatui::backend::Backend::set_cursor_position(backend, Position::new(0, area.y));
-        }
-        let _ = execute!(backend, cursor::Show);
-        let _ = terminal::disable_raw_mode();
-    }
-
-    /// Takes the terminal again after [`Screen::suspend`].
-    fn resume(&mut self) {
-        self.suspended = false;
-        let _ = terminal::enable_raw_mode();
-        if self.full_screen {
-            let _ = execute!(self.terminal.backend_mut(), terminal::EnterAlternateScreen);
-        }
-        let _ = self.terminal.clear();
-    }
-}
-
-impl Drop for Screen {
-    fn drop(&mut self) {
-        self.suspend();
-    }
-}
-
-/// The inline picker's height: half the screen, at least 12 rows (all of a smaller screen).
-fn inline_height(rows: u16) -> u16 {
-    rows.min((rows / 2).max(12))
-}
-
-/// Runs the picker until a session is chosen or it is cancelled.
+/// Runs the picker until a session is chosen or it is cancelled (Esc, Ctrl-C, or the
+/// terminal going away: its window closed, SIGHUP, SIGTERM — all end it quietly as cancelled).
 pub fn run(config: &Config, options: &Options) -> Result<Outcome> {
     let store = worker::open_as_is(config)?;
     let start = options.start.unwrap_or_else(|| {
         let scope = default_scope(&store, &options.here, options.include_non_interactive);
         options.scopes.iter().position(|s| *s == scope).unwrap_or(0)
     });
+    // Caught from before the screen is taken, so that it is always given back.
+    let signals = tty::catch_signals()?;
     let mut screen = Screen::open(options.full_screen)?;
     let (events_tx, events) = mpsc::channel::<Event>();
     let (jobs, jobs_rx) = mpsc::channel::<Job>();
     let paused = Arc::new(InputGate::default());
     let stop = Arc::new(AtomicBool::new(false));
-    std::thread::scope(|threads| -> Result<Outcome> {
-        {
-            let events = events_tx.clone();
-            let (previews, previews_rx) = mpsc::channel();
-            threads.spawn(move || worker::work(config, store, &jobs_rx, &previews, &events));
-            let events = events_tx.clone();
-            threads.spawn(move || worker::previewer(&previews_rx, &events));
-        }
-        {
-            let (events, paused, stop) =
-                (events_tx.clone(), Arc::clone(&paused), Arc::clone(&stop));
-            threads.spawn(move || input(&events, &paused, &stop));
-        }
-        let mut app = App {
-            line: options.line.clone(),
-            scopes: options.scopes.clone(),
-            scope_at: start,
-            include_non_interactive: options.include_non_interactive,
-            ..App::default()
-        };
-        if options.update {
-            "updating the index…".clone_into(&mut app.status);
-            let events = events_tx.clone();
-            threads.spawn(move || worker::update(config, &events));
-        }
-        drop(events_tx);
-        let outcome = run_loop(
-            config,
-            options,
-            &mut screen,
-            &mut app,
-            &jobs,
-            &events,
-            &paused,
-        );
-        stop.store(true, Ordering::Relaxed);
-        drop(jobs);
-        screen.suspend();
-        outcome
-    })
-}
-
-/// Keeps the input thread off the terminal while held: for the pager, and while a redraw after
-/// a resize asks the terminal where the cursor is (crossterm reads that answer from the same
-/// input the thread polls, and a poll racing it could make the question time out).
-#[derive(Debug, Default)]
-struct InputGate {
-    held: AtomicBool,
-    lock: Mutex<()>,
-}
-
-impl InputGate {
-    /// Waits until the input thread is out of its poll, and keeps it out until dropped.
-    fn hold(&self) -> GateHeld<'_> {
-        self.held.store(true, Ordering::Relaxed);
-        let guard = self.lock.lock().unwrap_or_else(PoisonError::into_inner);
-        GateHeld {
-            gate: self,
-            _guard: guard,
-        }
+    // Every thread is detached: none may keep the picker from ending. On a closed terminal
+    // crossterm's reader spins on the dead tty forever, an update can take minutes, a preview
+    // of a huge session seconds; they end with the process (a killed update is picked up by
+    // the next one, as after Ctrl-C on `rolldex index`).
+    {
+        let (events, config) = (events_tx.clone(), config.clone());
+        let (previews, previews_rx) = mpsc::channel();
+        std::thread::spawn(move || worker::work(&config, store, &jobs_rx, &previews, &events));
+        let events = events_tx.clone();
+        std::thread::spawn(move || worker::previewer(&previews_rx, &events));
     }
-}
-
-struct GateHeld<'a> {
-    gate: &'a InputGate,
-    _guard: std::sync::MutexGuard<'a, ()>,
-}
-
-impl Drop for GateHeld<'_> {
-    fn drop(&mut self) {
-        self.gate.held.store(false, Ordering::Relaxed);
+    {
+        let (events, paused, stop) = (events_tx.clone(), Arc::clone(&paused), Arc::clone(&stop));
+        std::thread::spawn(move || input(&events, &paused, &stop));
     }
-}
-
-/// Reads terminal events and forwards them until told to stop (or while paused, not at all:
-/// the pager reads the terminal then).
-fn input(events: &Sender<Event>, paused: &InputGate, stop: &AtomicBool) {
-    while !stop.load(Ordering::Relaxed) {
-        if paused.held.load(Ordering::Relaxed) {
-            std::thread::sleep(Duration::from_millis(5));
-            continue;
-        }
-        let _reading = paused.lock.lock().unwrap_or_else(PoisonError::into_inner);
-        match event::poll(Duration::from_millis(50)) {
-            Ok(false) => {}
-            Ok(true) => match event::read() {
-                Ok(ev) => {
-                    if events.send(Event::Term(ev)).is_err() {
-                        return;
-                    }
-                }
-                Err(e) => {
-                    let _ = events.send(Event::InputClosed(e.to_string()));
-                    return;
-                }
-            },
-            Err(e) => {
-                let _ = events.send(Event::InputClosed(e.to_string()));
-                return;
-            }
-        }
+    {
+        let (events, paused, stop) = (events_tx.clone(), Arc::clone(&paused), Arc::clone(&stop));
+        std::thread::spawn(move || watch_terminal(signals, &events, &paused, &stop));
     }
+    let mut app = App {
+        line: options.line.clone(),
+        scopes: options.scopes.clone(),
+        scope_at: start,
+        include_non_interactive: options.include_non_interactive,
+        ..App::default()
+    };
+    if options.update {
+        "updating the index…".clone_into(&mut app.status);
+        let (events, config) = (events_tx.clone(), config.clone());
+        std::thread::spawn(move || worker::update(&config, &events));
+    }
+    drop(events_tx);
+    let outcome = run_loop(
+        config,
+        options,
+        &mut screen,
+        &mut app,
+        &jobs,
+        &events,
+        &paused,
+    );
+    stop.store(true, Ordering::Relaxed);
+    drop(jobs);
+    screen.suspend();
+    outcome
 }
 
 fn request(app: &mut App, options: &Options, jobs: &Sender<Job>) {
@@ -360,10 +183,14 @@ fn run_loop(
         {
             // A redraw after a resize asks the terminal where the cursor is (inline viewport).
             let _held = std::mem::take(&mut resized).then(|| paused.hold());
-            screen
+            let drawn = screen
                 .terminal
-                .draw(|frame| draw::draw(frame, app, theme, &config.zone, &mut cursor))
-                .map_err(|e| Error::io("/dev/tty", e))?;
+                .draw(|frame| draw::draw(frame, app, theme, &config.zone, &mut cursor));
+            match drawn {
+                Ok(_) => {}
+                Err(_) if terminal_gone() => return Ok(Outcome::Cancelled),
+                Err(e) => return Err(Error::io("/dev/tty", e)),
+            }
         }
         let page = draw::list_height(screen.terminal.get_frame().area());
         // Block for one event, then take whatever else is already waiting before drawing.
@@ -383,11 +210,13 @@ fn run_loop(
                     Action::Show(id) => {
                         if let Some(show) = &options.show {
                             let _held = paused.hold();
+                            paused.paging.store(true, Ordering::Relaxed);
                             screen.suspend();
                             if let Err(e) = page_session(show, &id) {
                                 app.status = format!("could not show it: {e}");
                             }
                             screen.resume();
+                            paused.paging.store(false, Ordering::Relaxed);
                         }
                     }
                 },
@@ -397,9 +226,8 @@ fn run_loop(
                 }
                 Event::Term(TermEvent::Resize(..)) => resized = true,
                 Event::Term(_) => {}
-                Event::InputClosed(e) => {
-                    return Err(Error::Usage(format!("the terminal closed: {e}")));
-                }
+                // Nobody is left to tell: end as cancelled, quietly.
+                Event::InputClosed(_) | Event::Hangup => return Ok(Outcome::Cancelled),
                 Event::Listed {
                     seq,
                     rows,
@@ -450,18 +278,21 @@ fn page_session(show: &ShowCommand, id: &str) -> std::io::Result<()> {
     let Some(pipe) = pager.stdin.take() else {
         return Ok(());
     };
-    let mut shown = Command::new(&show.program);
-    shown.args(&show.args);
+    let mut command = Command::new(&show.program);
+    command.args(&show.args);
     if id.starts_with('-') {
-        shown.arg("--");
+        command.arg("--");
     }
-    let mut shown = shown
+    command
         .arg(id)
         .stdin(tty_in)
         .stdout(pipe)
-        .stderr(Stdio::null())
-        .spawn()?;
-    let _ = shown.wait();
+        .stderr(Stdio::null());
+    let shown = command.spawn();
+    // The command holds the pipe's writing end: the pager only sees the end of the text once
+    // it is gone (a pager that reads to the end first would otherwise wait forever).
+    drop(command);
+    let _ = shown?.wait();
     pager.wait()?;
     let _ = std::io::stdout().flush();
     Ok(())

@@ -3,14 +3,21 @@
 //! it has already typed past); a previewer reads the selected session's file (which can take a
 //! while for a large one, and must not hold up the next list); an updater brings the index up
 //! to date in the background and the worker reopens it when the update lands.
+//!
+//! On two cores the previewer competes with the next list for the CPU, so it waits until the
+//! selection has stayed put for a moment (a preview of a row typed past is never seen) and
+//! keeps the last few sessions read (the best row often stays the same while a word is typed).
 
-use std::sync::mpsc::{Receiver, Sender};
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::time::Duration;
 
 use crate::config::Config;
 use crate::freshen::{self, Freshness, Hooks, Needs, NoProgress};
 use crate::index::{IndexStore, Progress};
 use crate::model::SessionInfo;
-use crate::pick::{self, PickRequest, PreviewLine};
+use crate::pick::{self, PickRequest, PreviewLine, PreviewSource};
 
 /// A row as the picker shows it (owned: it crosses threads).
 #[derive(Debug, Clone, Default)]
@@ -51,6 +58,8 @@ pub enum Event {
     Term(crossterm::event::Event),
     /// The terminal cannot be read any more.
     InputClosed(String),
+    /// The terminal went away (closed, or SIGHUP/SIGTERM/SIGINT).
+    Hangup,
     /// A list answer.
     Listed {
         /// The request it answers.
@@ -86,9 +95,27 @@ pub fn open_as_is(config: &Config) -> crate::error::Result<IndexStore> {
         .map(|(store, _)| store)
 }
 
-/// A preview to make: the session, every known (path, session id) for inherited history, the
-/// words.
-pub type PreviewJob = (u64, SessionInfo, Vec<(String, String)>, Vec<String>);
+/// Every known rollout file as (path, session id), where inherited history is looked up.
+pub type FileSessions = Arc<Vec<(String, String)>>;
+
+/// A preview to make: the session, every known (path, session id), the words.
+pub type PreviewJob = (u64, SessionInfo, FileSessions, Vec<String>);
+
+/// How long the selection must stay put before its preview is made.
+const PREVIEW_QUIET: Duration = Duration::from_millis(30);
+
+/// How many sessions the previewer keeps read.
+const PREVIEW_KEPT: usize = 8;
+
+fn file_sessions(store: &IndexStore) -> FileSessions {
+    Arc::new(
+        store
+            .file_sessions()
+            .into_iter()
+            .map(|(p, s)| (p.to_owned(), s.to_owned()))
+            .collect(),
+    )
+}
 
 /// Runs the worker until `jobs` closes; previews go on to `previews`.
 pub fn work(
@@ -98,6 +125,8 @@ pub fn work(
     previews: &Sender<PreviewJob>,
     events: &Sender<Event>,
 ) {
+    // Made once per opened index, not per preview.
+    let mut files = file_sessions(&store);
     while let Ok(first) = jobs.recv() {
         let (mut list, mut preview, mut reopen) = (None, None, false);
         let mut take = |job: Job| match job {
@@ -111,6 +140,7 @@ pub fn work(
         }
         if reopen && let Ok(fresh) = open_as_is(config) {
             store = fresh;
+            files = file_sessions(&store);
         }
         if let Some((seq, request)) = list {
             let event = match pick::pick(&store, &config.zone, &config.prices, &request) {
@@ -133,47 +163,66 @@ pub fn work(
         }
         if let Some((seq, id, words)) = preview {
             let sessions = store.session_infos();
-            if let Some(session) = sessions.iter().find(|s| s.id == id) {
-                let files = store
-                    .file_sessions()
-                    .into_iter()
-                    .map(|(p, s)| (p.to_owned(), s.to_owned()))
-                    .collect();
-                if previews
-                    .send((seq, (*session).clone(), files, words))
+            if let Some(session) = sessions.iter().find(|s| s.id == id)
+                && previews
+                    .send((seq, (*session).clone(), Arc::clone(&files), words))
                     .is_err()
-                {
-                    return;
-                }
+            {
+                return;
             }
         }
     }
 }
 
-/// Makes the newest preview asked for until `jobs` closes.
+/// Makes the newest preview asked for until `jobs` closes, once the selection has stayed put
+/// for [`PREVIEW_QUIET`].
 pub fn previewer(jobs: &Receiver<PreviewJob>, events: &Sender<Event>) {
+    // The last sessions read, newest first: (id, last activity, messages).
+    let mut kept: VecDeque<(String, Option<i64>, Arc<PreviewSource>)> = VecDeque::new();
     while let Ok(mut job) = jobs.recv() {
-        while let Ok(newer) = jobs.try_recv() {
-            job = newer;
+        loop {
+            match jobs.recv_timeout(PREVIEW_QUIET) {
+                Ok(newer) => job = newer,
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
         }
         let (seq, session, files, words) = job;
-        let files: Vec<(&str, &str)> = files
+        let at = kept
             .iter()
-            .map(|(p, s)| (p.as_str(), s.as_str()))
-            .collect();
-        let transcript = crate::transcript::read(&session, &files);
-        // The session's own messages: inherited history is the other session's to show.
-        let own: Vec<_> = transcript
-            .parts
-            .into_iter()
-            .filter(|p| p.inherited_from.is_none())
-            .flat_map(|p| p.messages)
-            .collect();
-        let lines = pick::preview(&own, &words, 6);
+            .position(|(id, updated, _)| *id == session.id && *updated == session.updated_at_ms);
+        let source = match at.and_then(|i| kept.remove(i)) {
+            Some((_, _, source)) => source,
+            None => Arc::new(read_source(&session, &files)),
+        };
+        kept.push_front((
+            session.id.clone(),
+            session.updated_at_ms,
+            Arc::clone(&source),
+        ));
+        kept.truncate(PREVIEW_KEPT);
+        let lines = pick::preview(&source, &words, 6);
         if events.send(Event::Previewed { seq, lines }).is_err() {
             return;
         }
     }
+}
+
+/// The session's own messages (inherited history is the other session's to show).
+fn read_source(session: &SessionInfo, files: &[(String, String)]) -> PreviewSource {
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, s)| (p.as_str(), s.as_str()))
+        .collect();
+    let transcript = crate::transcript::read(session, &files);
+    PreviewSource::new(
+        transcript
+            .parts
+            .into_iter()
+            .filter(|p| p.inherited_from.is_none())
+            .flat_map(|p| p.messages)
+            .collect(),
+    )
 }
 
 fn row(config: &Config, picked: &pick::PickRow<'_>) -> Row {
