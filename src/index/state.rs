@@ -108,9 +108,13 @@ pub(super) fn read_postcard<T: serde::de::DeserializeOwned>(path: &Path) -> Resu
 /// loss left short fails to decode, which rebuilds the index (the self-repair); syncing
 /// three files on every query-triggered update cost about a third of it.
 pub(super) fn write_postcard<T: Serialize>(path: &Path, value: &T) -> Result<()> {
-    let bytes = postcard::to_stdvec(value).map_err(|e| Error::Index(e.to_string()))?;
     let tmp: PathBuf = path.with_extension("tmp");
-    let mut file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    file.write_all(&bytes).map_err(|e| Error::io(&tmp, e))?;
+    let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    // Streamed, not encoded whole first: a 10 GB history's state is tens of megabytes.
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    postcard::to_io(value, &mut out)
+        .map_err(|e| Error::Index(format!("{}: {e}", tmp.display())))?;
+    out.flush().map_err(|e| Error::io(&tmp, e))?;
+    drop(out);
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }

@@ -23,8 +23,12 @@ use crate::scan::{ScanResult, SourceFile, file_identity, mtime_ns};
 /// Updates that read less than this are "small": one indexing thread, a small arena.
 const SMALL_UPDATE_BYTES: u64 = 32 << 20;
 
-/// Segments a query-triggered update tolerates before it lets tantivy merge.
+/// Small segments a query-triggered update tolerates before it lets tantivy merge.
 const MAX_UNMERGED_SEGMENTS: usize = 24;
+
+/// Segments of this many documents or more are never merged: a build writes segments of
+/// 40,000-70,000 documents (its writer's arena), an appended session about a hundred.
+const LARGE_SEGMENT_DOCS: u32 = 10_000;
 
 /// Writer memory budget, shared by its threads (tantivy needs ≥ 15 MB per thread).
 const WRITER_BUDGET_BYTES: usize = 96 * 1024 * 1024;
@@ -149,10 +153,21 @@ impl IndexStore {
         let mut writer: IndexWriter<TantivyDocument> =
             self.index.writer_with_num_threads(threads, budget)?;
         // Queries do not merge segments (a merge left running when the process exits is wasted)
-        // until there are many; then, like `rolldex index`, they merge and wait for it.
-        let merge = self.merge_on_update
-            || self.index.searchable_segment_ids()?.len() >= MAX_UNMERGED_SEGMENTS;
-        if !merge {
+        // until there are many small ones; then, like `rolldex index`, they merge and wait for
+        // it. Only small segments (appends) are ever merged: a build's segments are large
+        // already, and merging them again cost a 10 GB build 40 % of its time.
+        let small_segments = self
+            .index
+            .searchable_segment_metas()?
+            .iter()
+            .filter(|s| s.num_docs() < LARGE_SEGMENT_DOCS)
+            .count();
+        let merge = self.merge_on_update || small_segments >= MAX_UNMERGED_SEGMENTS;
+        if merge {
+            let mut policy = tantivy::indexer::LogMergePolicy::default();
+            policy.set_max_docs_before_merge(LARGE_SEGMENT_DOCS as usize);
+            writer.set_merge_policy(Box::new(policy));
+        } else {
             writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         }
         let fields = self.fields.clone();
@@ -197,10 +212,7 @@ impl IndexStore {
         let (catalog, usage) = catalog.next(usage, scan, &fresh, &state);
         // Name documents: new or changed names, and sessions read in this update (their name
         // documents get the new time and flags).
-        let touched: HashSet<&str> = fresh
-            .values()
-            .map(|e| e.state.session.id.as_str())
-            .collect();
+        let touched: HashSet<String> = fresh.into_values().map(|e| e.state.session.id).collect();
         let by_id: HashMap<&str, &crate::model::SessionInfo> = catalog
             .sessions
             .iter()
@@ -239,6 +251,9 @@ impl IndexStore {
         usage: UsageTable,
     ) -> Result<()> {
         let payload = Payload::new(self.generation + 1);
+        // tantivy writes its segments first, which frees the writer's arena before the state
+        // files are encoded: the two never take memory at once.
+        let mut prepared = writer.prepare_commit()?;
         let dir = &self.dir;
         let (saved_state, saved_catalog) = rayon::join(
             || state.save(&dir.join(&payload.state)),
@@ -253,7 +268,6 @@ impl IndexStore {
         payload
             .serialize(&mut serde_json::Serializer::new(&mut payload_text))
             .map_err(|e| Error::Index(e.to_string()))?;
-        let mut prepared = writer.prepare_commit()?;
         prepared.set_payload(&String::from_utf8_lossy(&payload_text));
         prepared.commit()?;
         self.state = Some(state);
@@ -407,35 +421,27 @@ fn read_job(
         return unreadable(parsed);
     };
     let start = state.consumed;
-    let mut on_bytes = |n| progress.advance(n);
     let compressed = crate::scan::is_compressed(&file.path);
+    // Messages go to the writer window by window (once the file's id is known), so a 400 MB
+    // rollout never holds its whole text in memory.
+    let mut on_window = |n, read: &FileState, parsed: &mut Parsed| {
+        progress.advance(n);
+        if read.identity_known() {
+            add_messages(writer, fields, read, &key, compressed, parsed);
+        }
+    };
     let fed = state.feed_file_with(
         &handle,
         compressed,
         Depth::Index,
         &mut parsed,
         scratch,
-        &mut on_bytes,
+        &mut on_window,
     );
     let Ok(read) = fed else {
         return unreadable(parsed);
     };
-    // Snippets are read back from a plain file's lines; a compressed file's offsets count
-    // decoded bytes, so its text is stored.
-    let lines =
-        (!compressed && parsed.lines.len() == parsed.messages.len()).then_some(&parsed.lines);
-    for (i, message) in parsed.messages.iter().enumerate() {
-        // A full writer queue only blocks; an error here means the writer died, which the
-        // commit reports.
-        let _ = writer.add_document(schema::message_doc(
-            fields,
-            state.session.interactive,
-            &state.session.id,
-            &key,
-            message,
-            lines.and_then(|l| l.get(i).copied()),
-        ));
-    }
+    add_messages(writer, fields, &state, &key, compressed, &mut parsed);
     events.append(&mut parsed.usage);
     let end = state.consumed;
     let from = end.saturating_sub(TAIL_CHECK_BYTES as u64);
@@ -456,6 +462,39 @@ fn read_job(
         unreadable: false,
     };
     (key, entry, parsed.report, read)
+}
+
+/// Hands the messages read so far to the writer (and forgets them).
+fn add_messages(
+    writer: &IndexWriter<TantivyDocument>,
+    fields: &Fields,
+    read: &FileState,
+    key: &str,
+    compressed: bool,
+    parsed: &mut Parsed,
+) {
+    // Snippets are read back from a plain file's lines; a compressed file's offsets count
+    // decoded bytes, so its text is stored.
+    let spans = !compressed && parsed.lines.len() == parsed.messages.len();
+    for (i, message) in parsed.messages.iter().enumerate() {
+        let line = if spans {
+            parsed.lines.get(i).copied()
+        } else {
+            None
+        };
+        // A full writer queue only blocks; an error here means the writer died, which the
+        // commit reports.
+        let _ = writer.add_document(schema::message_doc(
+            fields,
+            read.session.interactive,
+            &read.session.id,
+            key,
+            message,
+            line,
+        ));
+    }
+    parsed.messages.clear();
+    parsed.lines.clear();
 }
 
 /// True when the bytes before the consumed offset are still what they were.

@@ -269,11 +269,18 @@ impl FileState {
         out: &mut Parsed,
         scratch: &mut Vec<u8>,
     ) -> std::io::Result<u64> {
-        self.feed_file_with(file, compressed, depth, out, scratch, &mut |_| {})
+        self.feed_file_with(file, compressed, depth, out, scratch, &mut |_, _, _| {})
     }
 
-    /// Like [`FileState::feed_file`], telling `on_bytes` how many bytes each window consumed,
-    /// so a caller can show progress inside one large file.
+    /// True once the file's identity is read (its `session_meta` or legacy header): the
+    /// session id and flags will not change any more.
+    pub fn identity_known(&self) -> bool {
+        self.has_meta
+    }
+
+    /// Like [`FileState::feed_file`], calling `on_window` after each window with the bytes it
+    /// consumed, the state so far and the output so far: a caller can show progress inside one
+    /// large file, and take the window's messages away so they never pile up.
     ///
     /// Files are read with `read()` into a buffer, never memory-mapped: a map of a file that
     /// another program shortens kills the process with SIGBUS, while a short read is only an
@@ -286,7 +293,7 @@ impl FileState {
         depth: Depth,
         out: &mut Parsed,
         scratch: &mut Vec<u8>,
-        on_bytes: &mut dyn FnMut(u64),
+        on_window: &mut dyn FnMut(u64, &FileState, &mut Parsed),
     ) -> std::io::Result<u64> {
         use std::io::{Read, Seek, SeekFrom};
         if compressed {
@@ -297,13 +304,13 @@ impl FileState {
                 // The decoded file is shorter than what was read before: nothing new.
                 return Ok(0);
             }
-            return self.feed_reader(&mut decoder, WINDOW_BYTES, depth, out, scratch, on_bytes);
+            return self.feed_reader(&mut decoder, WINDOW_BYTES, depth, out, scratch, on_window);
         }
         let mut reader = file;
         reader.seek(SeekFrom::Start(self.consumed))?;
         let remaining = file.metadata()?.len().saturating_sub(self.consumed);
         let hint = remaining.saturating_add(1).min(WINDOW_BYTES);
-        self.feed_reader(&mut reader, hint, depth, out, scratch, on_bytes)
+        self.feed_reader(&mut reader, hint, depth, out, scratch, on_window)
     }
 
     /// Feeds everything `reader` yields, `WINDOW_BYTES` at a time (more for a longer line);
@@ -315,7 +322,7 @@ impl FileState {
         depth: Depth,
         out: &mut Parsed,
         scratch: &mut Vec<u8>,
-        on_bytes: &mut dyn FnMut(u64),
+        on_window: &mut dyn FnMut(u64, &FileState, &mut Parsed),
     ) -> std::io::Result<u64> {
         use std::io::Read;
         let start = self.consumed;
@@ -329,7 +336,7 @@ impl FileState {
                 return Ok(self.consumed - start);
             }
             let consumed = self.feed_window(&buf, at_end, depth, out, scratch);
-            on_bytes(consumed as u64);
+            on_window(consumed as u64, self, out);
             if at_end {
                 return Ok(self.consumed - start + (buf.len() - consumed) as u64);
             }
