@@ -75,7 +75,9 @@ pub struct UsageTable {
     sessions: Vec<Vec<Row>>,
     /// The `rate_limits` snapshots of each session's files, in time order (parallel to
     /// `sessions`): `limits` and `statusline` answer from them without reading a rollout.
-    limits: Vec<Vec<LimitSnapshot>>,
+    /// Kept encoded (postcard), a blob per session: a report that does not need them pays a
+    /// copy, not a decode (they were 40 % of this file), and an update moves them untouched.
+    limits: Vec<serde_bytes::ByteBuf>,
 }
 
 /// One usage event: time (ms), index into `models`, input, cached input, output, reasoning,
@@ -123,7 +125,7 @@ impl Catalog {
         let mut old_limits = usage
             .limits
             .into_iter()
-            .chain(std::iter::repeat_with(Vec::new));
+            .chain(std::iter::repeat_with(serde_bytes::ByteBuf::new));
         let mut sessions = Vec::with_capacity(self.sessions.len() + fresh.len());
         let old_rows = usage
             .sessions
@@ -186,7 +188,7 @@ impl Catalog {
             };
             sessions.push(info);
             table.sessions.push(rows);
-            table.limits.push(limits_of(&entries));
+            table.limits.push(encode_limits(&limits_of(&entries)));
         }
         // The names in force include each file's own name, so they are the whole answer.
         for info in &mut sessions {
@@ -265,7 +267,10 @@ impl UsageTable {
         mut self,
         sessions: Vec<SessionInfo>,
     ) -> (Vec<SessionUsage>, Vec<Vec<LimitSnapshot>>) {
-        let mut limits = std::mem::take(&mut self.limits);
+        let mut limits: Vec<Vec<LimitSnapshot>> = std::mem::take(&mut self.limits)
+            .iter()
+            .map(|blob| decode_limits(blob))
+            .collect();
         limits.resize_with(sessions.len(), Vec::new);
         (self.into_sessions(sessions), limits)
     }
@@ -332,6 +337,23 @@ fn without_leaked_copy(
     let fork_ms = info.started_at_ms.unwrap_or(i64::MAX);
     (crate::model::drop_leaked_copy(&mut events, start, &parent_events, fork_ms) > 0)
         .then_some(events)
+}
+
+/// A session's snapshots as stored (none: an empty blob).
+fn encode_limits(limits: &[LimitSnapshot]) -> serde_bytes::ByteBuf {
+    if limits.is_empty() {
+        return serde_bytes::ByteBuf::new();
+    }
+    serde_bytes::ByteBuf::from(postcard::to_stdvec(limits).unwrap_or_default())
+}
+
+/// A session's snapshots from their blob; a blob that does not decode counts as none (the
+/// whole file decoded, so this is not damage a rebuild would fix).
+fn decode_limits(blob: &[u8]) -> Vec<LimitSnapshot> {
+    if blob.is_empty() {
+        return Vec::new();
+    }
+    postcard::from_bytes(blob).unwrap_or_default()
 }
 
 /// The snapshots of a session's files in time order, each once (a copied session's files
