@@ -16,7 +16,9 @@ use super::state::{FileEntry, IndexState, read_postcard, write_postcard};
 use std::sync::Arc;
 
 use crate::error::Result;
-use crate::model::{LimitSnapshot, SessionInfo, TokenUsage, UsageEvent};
+use crate::model::{LimitSnapshot, SessionInfo, UsageEvent};
+
+mod usage_file;
 use crate::scan::ScanResult;
 use crate::stats::SessionUsage;
 
@@ -66,13 +68,14 @@ pub struct Catalog {
     pub sessions: Vec<SessionInfo>,
 }
 
-/// Usage of each catalog session, in catalog order: (time ms, model index, 6 counts, event
-/// key).
-#[derive(Debug, Default, Serialize, Deserialize)]
+/// Usage of each catalog session, in catalog order. On disk each event is a [`Row`] with an
+/// index into `models`; in memory it is decoded straight into a [`UsageEvent`] (see
+/// [`usage_file`]), so a report takes the events as they are.
+#[derive(Debug, Default)]
 pub struct UsageTable {
     /// Interned (model, service tier) pairs: a history has a handful.
     models: Vec<(Arc<str>, Option<Arc<str>>)>,
-    sessions: Vec<Vec<Row>>,
+    sessions: Vec<Vec<UsageEvent>>,
     /// The `rate_limits` snapshots of each session's files, in time order (parallel to
     /// `sessions`): `limits` and `statusline` answer from them without reading a rollout.
     /// Kept encoded (postcard), a blob per session: a report that does not need them pays a
@@ -80,8 +83,8 @@ pub struct UsageTable {
     limits: Vec<serde_bytes::ByteBuf>,
 }
 
-/// One usage event: time (ms), index into `models`, input, cached input, output, reasoning,
-/// total, cache-write input, and its event key.
+/// One usage event on disk: time (ms), index into `models`, input, cached input, output,
+/// reasoning, total, cache-write input, and its event key.
 type Row = (i64, u32, [i64; 6], u64);
 
 impl Catalog {
@@ -232,23 +235,21 @@ impl Catalog {
 }
 
 impl UsageTable {
-    /// The rows of `events`, interning their models.
-    fn rows(&mut self, events: &[UsageEvent]) -> Vec<Row> {
-        events
+    /// `events`, with their models interned (so the file can name them by index).
+    fn rows(&mut self, events: &[UsageEvent]) -> Vec<UsageEvent> {
+        for e in events {
+            if self.model_index(e).is_none() {
+                self.models.push((e.model.clone(), e.service_tier.clone()));
+            }
+        }
+        events.to_vec()
+    }
+
+    /// The index of an event's (model, service tier) in `models`.
+    fn model_index(&self, e: &UsageEvent) -> Option<usize> {
+        self.models
             .iter()
-            .map(|e| {
-                let model = self
-                    .models
-                    .iter()
-                    .position(|(m, t)| *m == e.model && *t == e.service_tier)
-                    .unwrap_or_else(|| {
-                        self.models.push((e.model.clone(), e.service_tier.clone()));
-                        self.models.len() - 1
-                    });
-                let counts = e.usage.counts();
-                (e.timestamp_ms, model as u32, counts, e.event_key)
-            })
-            .collect()
+            .position(|(m, t)| *m == e.model && *t == e.service_tier)
     }
 
     /// Reads a usage file.
@@ -277,7 +278,6 @@ impl UsageTable {
 
     /// Joins the catalog's sessions with their usage, consuming both.
     pub fn into_sessions(self, sessions: Vec<SessionInfo>) -> Vec<SessionUsage> {
-        let models = self.models;
         sessions
             .into_iter()
             .zip(
@@ -285,30 +285,7 @@ impl UsageTable {
                     .into_iter()
                     .chain(std::iter::repeat_with(Vec::new)),
             )
-            .map(|(info, rows)| SessionUsage {
-                info,
-                events: rows
-                    .into_iter()
-                    .map(|(timestamp_ms, model, u, event_key)| {
-                        let (model, service_tier) =
-                            models.get(model as usize).cloned().unwrap_or_default();
-                        UsageEvent {
-                            timestamp_ms,
-                            model,
-                            service_tier,
-                            usage: TokenUsage {
-                                input_tokens: u[0],
-                                cached_input_tokens: u[1],
-                                output_tokens: u[2],
-                                reasoning_output_tokens: u[3],
-                                total_tokens: u[4],
-                                cache_write_input_tokens: u[5],
-                            },
-                            event_key,
-                        }
-                    })
-                    .collect(),
-            })
+            .map(|(info, events)| SessionUsage { info, events })
             .collect()
     }
 }
