@@ -376,3 +376,24 @@ fn read_session_index(path: &Path, names: &mut HashMap<String, String>) {
         }
     }
 }
+
+/// The `len` bytes of `file` at `offset` (`None` when the file is shorter now): a positioned
+/// read, so the file's own cursor is left alone.
+#[cfg(unix)]
+pub fn read_at(file: &std::fs::File, offset: u64, len: usize) -> Option<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    let mut buf = vec![0; len];
+    file.read_exact_at(&mut buf, offset).ok()?;
+    Some(buf)
+}
+
+/// The `len` bytes of `file` at `offset` (`None` when the file is shorter now).
+#[cfg(not(unix))]
+pub fn read_at(file: &std::fs::File, offset: u64, len: usize) -> Option<Vec<u8>> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = file.try_clone().ok()?;
+    file.seek(SeekFrom::Start(offset)).ok()?;
+    let mut buf = vec![0; len];
+    file.read_exact(&mut buf).ok()?;
+    Some(buf)
+}

@@ -182,12 +182,12 @@ impl Catalog {
                     entries.iter().map(|e| e.events.as_slice()).collect();
                 let events = crate::model::merge_thread_events(&lists);
                 info.recount(&events);
-                table.rows(&events)
+                table.interned(events)
             } else if let Some(events) = without_leaked_copy(&info, first, &files, fresh, state) {
                 info.recount(&events);
-                table.rows(&events)
+                table.interned(events)
             } else {
-                table.rows(&first.events)
+                table.interned(first.events.clone())
             };
             sessions.push(info);
             table.sessions.push(rows);
@@ -236,13 +236,13 @@ impl Catalog {
 
 impl UsageTable {
     /// `events`, with their models interned (so the file can name them by index).
-    fn rows(&mut self, events: &[UsageEvent]) -> Vec<UsageEvent> {
-        for e in events {
+    fn interned(&mut self, events: Vec<UsageEvent>) -> Vec<UsageEvent> {
+        for e in &events {
             if self.model_index(e).is_none() {
                 self.models.push((e.model.clone(), e.service_tier.clone()));
             }
         }
-        events.to_vec()
+        events
     }
 
     /// The index of an event's (model, service tier) in `models`.

@@ -18,7 +18,9 @@
 
 pub mod catalog;
 pub mod cjk;
+mod generations;
 pub mod quick;
+mod reading;
 pub mod schema;
 pub mod state;
 mod update;
@@ -470,7 +472,7 @@ impl IndexStore {
             }
         }
         let keep: Vec<u64> = std::iter::once(self.generation).chain(in_use).collect();
-        update::remove_old_generations(&self.dir, &keep);
+        generations::remove_old(&self.dir, &keep);
         // Without it the next run rebuilds again (and says why).
         version?;
         Ok(summary)
@@ -651,7 +653,7 @@ fn highest_generation(dir: &Path) -> u64 {
     };
     entries
         .flatten()
-        .filter_map(|entry| update::generation_of(&entry.file_name().to_string_lossy()))
+        .filter_map(|entry| generations::generation_of(&entry.file_name().to_string_lossy()))
         .max()
         .unwrap_or(0)
 }

@@ -5,7 +5,6 @@
 //! writer as they are made, so memory stays bounded by the writer's budget, not the history.
 
 use std::collections::{HashMap, HashSet};
-use std::fs::File;
 use std::sync::Mutex;
 
 use rayon::prelude::*;
@@ -13,12 +12,14 @@ use serde::Serialize as _;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::catalog::{Catalog, UsageTable};
-use super::schema::{self, Fields};
-use super::state::{FileEntry, IndexState, TAIL_CHECK_BYTES};
+use super::generations;
+use super::reading::{read_job, tail_matches};
+use super::schema;
+use super::state::{FileEntry, IndexState};
 use super::{IndexStore, Payload, Want};
 use crate::error::{Error, Result};
-use crate::parse::{Depth, FileState, ParseReport, Parsed};
-use crate::scan::{ScanResult, SourceFile, file_identity, mtime_ns};
+use crate::parse::ParseReport;
+use crate::scan::{ScanResult, SourceFile};
 
 /// Updates that read less than this are "small": one indexing thread, a small arena.
 const SMALL_UPDATE_BYTES: u64 = 32 << 20;
@@ -62,7 +63,7 @@ pub struct UpdateSummary {
 }
 
 /// What to do with one scanned file.
-enum Job<'a> {
+pub(super) enum Job<'a> {
     /// Read a file the index has never seen.
     New(&'a SourceFile),
     /// Read a known file again from the start (shrunk, replaced or rewritten): its old
@@ -281,7 +282,7 @@ impl IndexStore {
             // Unlinking megabytes of old state takes milliseconds an answer need not wait for:
             // older generations go beside the query (what an early exit leaves, the next
             // commit removes); nothing newer than this commit is ever touched.
-            let old = older_generations(&self.dir, payload.generation - 1);
+            let old = generations::older(&self.dir, payload.generation - 1);
             std::thread::spawn(move || {
                 for path in old {
                     let _ = std::fs::remove_file(path);
@@ -332,195 +333,7 @@ fn plan<'a>(scan: &'a ScanResult, catalog: &Catalog, state: &IndexState) -> Vec<
         .collect()
 }
 
-/// Removes the state, catalog and usage files of every generation but `keep` (the new one, and
-/// the one a reader may be loading right now), and temporary files a killed writer left (caller
-/// holds the lock). Only those names, directly in the folder, are touched.
-pub(super) fn remove_old_generations(dir: &std::path::Path, keep: &[u64]) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let stale = match generation_of(&name) {
-            Some(n) => !keep.contains(&n),
-            None => temporary_of_ours(&name),
-        };
-        if stale {
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
-}
-
-/// The state files of generations before `oldest_kept`: safe to remove while other writers
-/// work, since they only ever write newer generations (temporaries are left to
-/// [`remove_old_generations`]).
-fn older_generations(dir: &std::path::Path, oldest_kept: u64) -> Vec<std::path::PathBuf> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    entries
-        .flatten()
-        .filter(|entry| {
-            generation_of(&entry.file_name().to_string_lossy()).is_some_and(|n| n < oldest_kept)
-        })
-        .map(|entry| entry.path())
-        .collect()
-}
-
-/// `N` of `state-N.bin`, `catalog-N.bin` or `usage-N.bin`.
-pub(super) fn generation_of(name: &str) -> Option<u64> {
-    let (kind, rest) = name.split_once('-')?;
-    if !matches!(kind, "state" | "catalog" | "usage") {
-        return None;
-    }
-    rest.strip_suffix(".bin")?.parse().ok()
-}
-
-/// A temporary file of ours (`state-N.tmp`, `VERSION.tmp`…): a writer killed before its
-/// rename left it.
-fn temporary_of_ours(name: &str) -> bool {
-    let Some(stem) = name.strip_suffix(".tmp") else {
-        return false;
-    };
-    stem == "VERSION" || generation_of(&format!("{stem}.bin")).is_some()
-}
-
 /// The key a file is stored under.
-fn path_key(file: &SourceFile) -> String {
+pub(super) fn path_key(file: &SourceFile) -> String {
     file.path.to_string_lossy().into_owned()
-}
-
-/// Reads one job's bytes, streams its messages into the writer, returns its new entry.
-fn read_job(
-    job: Job<'_>,
-    fields: &Fields,
-    writer: &IndexWriter<TantivyDocument>,
-    scratch: &mut Vec<u8>,
-    progress: &dyn Progress,
-) -> (String, FileEntry, ParseReport, u64) {
-    let (file, mut state, mut events) = match job {
-        Job::New(file) | Job::Again(file) => {
-            (file, FileState::new(&file.path, file.archived), Vec::new())
-        }
-        Job::Append(file, entry) => {
-            let FileEntry { state, events, .. } = *entry;
-            (file, state, events)
-        }
-    };
-    let key = path_key(file);
-    let mut parsed = Parsed::default();
-    // An unreadable file keeps an entry (so the next query does not try again until the
-    // file changes) and loses whatever it had in the index.
-    let unreadable = |mut parsed: Parsed| {
-        parsed.report.unreadable += 1;
-        writer.delete_term(Term::from_field_text(fields.file, &key));
-        (key.clone(), FileEntry::unreadable(file), parsed.report, 0)
-    };
-    let opened = File::open(&file.path).and_then(|f| f.metadata().map(|m| (f, m)));
-    let Ok((handle, meta)) = opened else {
-        return unreadable(parsed);
-    };
-    let start = state.consumed;
-    let compressed = crate::scan::is_compressed(&file.path);
-    // Messages go to the writer window by window (once the file's id is known), so a 400 MB
-    // rollout never holds its whole text in memory.
-    let mut on_window = |n, read: &FileState, parsed: &mut Parsed| {
-        progress.advance(n);
-        if read.identity_known() {
-            add_messages(writer, fields, read, &key, compressed, parsed);
-        }
-    };
-    let fed = state.feed_file_with(
-        &handle,
-        compressed,
-        Depth::Index,
-        &mut parsed,
-        scratch,
-        &mut on_window,
-    );
-    let Ok(read) = fed else {
-        return unreadable(parsed);
-    };
-    add_messages(writer, fields, &state, &key, compressed, &mut parsed);
-    events.append(&mut parsed.usage);
-    let end = state.consumed;
-    let from = end.saturating_sub(TAIL_CHECK_BYTES as u64);
-    // A compressed file's stamp is its size on disk; its offsets count decoded bytes.
-    let (len, tail_check) = if compressed {
-        (meta.len(), Vec::new())
-    } else {
-        let tail = read_at(&handle, from, (end - from) as usize).unwrap_or_default();
-        (start + read, tail)
-    };
-    let entry = FileEntry {
-        len,
-        mtime_ns: mtime_ns(&meta),
-        identity: file_identity(&meta),
-        tail_check,
-        state,
-        events,
-        unreadable: false,
-    };
-    (key, entry, parsed.report, read)
-}
-
-/// Hands the messages read so far to the writer (and forgets them).
-fn add_messages(
-    writer: &IndexWriter<TantivyDocument>,
-    fields: &Fields,
-    read: &FileState,
-    key: &str,
-    compressed: bool,
-    parsed: &mut Parsed,
-) {
-    // Snippets are read back from a plain file's lines; a compressed file's offsets count
-    // decoded bytes, so its text is stored.
-    let spans = !compressed && parsed.lines.len() == parsed.messages.len();
-    for (i, message) in parsed.messages.iter().enumerate() {
-        let line = if spans {
-            parsed.lines.get(i).copied()
-        } else {
-            None
-        };
-        // A full writer queue only blocks; an error here means the writer died, which the
-        // commit reports.
-        let _ = writer.add_document(schema::message_doc(
-            fields,
-            read.session.interactive,
-            &read.session.id,
-            key,
-            message,
-            line,
-        ));
-    }
-    parsed.messages.clear();
-    parsed.lines.clear();
-}
-
-/// True when the bytes before the consumed offset are still what they were.
-fn tail_matches(file: &SourceFile, entry: &FileEntry) -> bool {
-    let end = entry.state.consumed;
-    let from = end.saturating_sub(entry.tail_check.len() as u64);
-    File::open(&file.path)
-        .ok()
-        .and_then(|f| read_at(&f, from, (end - from) as usize))
-        .is_some_and(|bytes| bytes == entry.tail_check)
-}
-
-#[cfg(unix)]
-fn read_at(file: &File, offset: u64, len: usize) -> Option<Vec<u8>> {
-    use std::os::unix::fs::FileExt;
-    let mut buf = vec![0; len];
-    file.read_exact_at(&mut buf, offset).ok()?;
-    Some(buf)
-}
-
-#[cfg(not(unix))]
-fn read_at(file: &File, offset: u64, len: usize) -> Option<Vec<u8>> {
-    use std::io::{Read, Seek, SeekFrom};
-    let mut file = file.try_clone().ok()?;
-    file.seek(SeekFrom::Start(offset)).ok()?;
-    let mut buf = vec![0; len];
-    file.read_exact(&mut buf).ok()?;
-    Some(buf)
 }

@@ -242,7 +242,7 @@ impl FileState {
             self.line_start = self.consumed + consumed as u64;
             self.line(line, depth, out, scratch);
             let span = LineSpan {
-                offset: self.consumed + consumed as u64,
+                offset: self.line_start,
                 len: (end - consumed) as u64,
             };
             // Only while every earlier message has its line (else the spans are not used).

@@ -41,21 +41,6 @@ pub(super) fn hit_text(
 /// The `len` bytes at `offset`, when they still end with a newline.
 fn read_line(path: &Path, offset: u64, len: u64) -> Option<Vec<u8>> {
     let file = File::open(path).ok()?;
-    let mut buf = vec![0; usize::try_from(len).ok()?];
-    read_exact_at(&file, &mut buf, offset).ok()?;
+    let buf = crate::scan::read_at(&file, offset, usize::try_from(len).ok()?)?;
     (buf.last() == Some(&b'\n')).then_some(buf)
-}
-
-#[cfg(unix)]
-fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-    use std::os::unix::fs::FileExt;
-    file.read_exact_at(buf, offset)
-}
-
-#[cfg(not(unix))]
-fn read_exact_at(file: &File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
-    use std::io::{Read, Seek, SeekFrom};
-    let mut file = file;
-    file.seek(SeekFrom::Start(offset))?;
-    file.read_exact(buf)
 }

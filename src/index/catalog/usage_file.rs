@@ -35,18 +35,27 @@ impl Serialize for SessionsOut<'_> {
         let table = self.0;
         let mut sessions = serializer.serialize_seq(Some(table.sessions.len()))?;
         for events in &table.sessions {
-            let rows: Vec<Row> = events
-                .iter()
-                .map(|e| {
-                    let model = table
-                        .model_index(e)
-                        .ok_or_else(|| S::Error::custom("usage event of a model not interned"))?;
-                    Ok((e.timestamp_ms, model as u32, e.usage.counts(), e.event_key))
-                })
-                .collect::<Result<_, S::Error>>()?;
-            sessions.serialize_element(&rows)?;
+            sessions.serialize_element(&RowsOut(table, events))?;
         }
         sessions.end()
+    }
+}
+
+/// One session's events, as rows.
+struct RowsOut<'a>(&'a UsageTable, &'a [UsageEvent]);
+
+impl Serialize for RowsOut<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let RowsOut(table, events) = self;
+        let mut rows = serializer.serialize_seq(Some(events.len()))?;
+        for e in *events {
+            let model = table
+                .model_index(e)
+                .ok_or_else(|| S::Error::custom("usage event of a model not interned"))?;
+            let row: Row = (e.timestamp_ms, model as u32, e.usage.counts(), e.event_key);
+            rows.serialize_element(&row)?;
+        }
+        rows.end()
     }
 }
 
