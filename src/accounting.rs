@@ -154,7 +154,11 @@ impl Accountant {
         if self.has_records {
             return (Verdict::CoveredByRecords, None);
         }
-        let (verdict, candidate) = if delta.any_negative() {
+        // Before 0.78, `codex exec resume` started its counters again from zero: the first
+        // count after it carries a total equal to its own last usage. If that total happens to
+        // exceed the old one in every field, the difference would undercount the call.
+        let restarted = count.total == count.last && delta != count.last;
+        let (verdict, candidate) = if delta.any_negative() || restarted {
             (Verdict::CountedAfterReset, count.last)
         } else {
             (Verdict::Counted, delta)
@@ -272,6 +276,18 @@ mod tests {
         let e = e.expect("counted");
         assert_eq!(e.usage, usage(300, 100, 20, 0));
         assert_eq!(&*e.model, "unknown");
+    }
+
+    #[test]
+    fn a_restart_that_grew_every_field_uses_last_usage() {
+        // Codex 0.77 `exec resume`: the counters start again from zero, and the first call
+        // after it is bigger than the whole session before it in every field.
+        let mut acc = Accountant::default();
+        acc.on_token_count(0, &count(usage(1000, 0, 100, 0), usage(1000, 0, 100, 0)));
+        let restart = count(usage(6227, 10, 300, 5), usage(6227, 10, 300, 5));
+        let (v, e) = acc.on_token_count(1, &restart);
+        assert_eq!(v, Verdict::CountedAfterReset);
+        assert_eq!(e.expect("counted").usage, usage(6227, 10, 300, 5));
     }
 
     #[test]

@@ -65,6 +65,22 @@ fn count(ts: &str, input: i64, output: i64) -> String {
     )
 }
 
+/// A later call: cumulative `total` (input, output) and this call's own `last` usage, as Codex
+/// writes them.
+fn call(ts: &str, total: (i64, i64), last: (i64, i64)) -> String {
+    let usage = |(input, output): (i64, i64)| {
+        format!(
+            r#"{{"input_tokens":{input},"cached_input_tokens":0,"output_tokens":{output},"reasoning_output_tokens":0,"total_tokens":{}}}"#,
+            input + output
+        )
+    };
+    format!(
+        r#"{{"timestamp":"{ts}","type":"event_msg","payload":{{"type":"token_count","info":{{"total_token_usage":{},"last_token_usage":{}}},"rate_limits":null}}}}"#,
+        usage(total),
+        usage(last)
+    )
+}
+
 fn write(home: &Path, name: &str, lines: &[String]) -> PathBuf {
     let dir = home.join("sessions/2026/03/01");
     fs::create_dir_all(&dir).expect("mkdir");
@@ -316,6 +332,38 @@ fn impossible_figures_are_skipped_and_named_and_total_is_input_plus_output() {
     );
 }
 
+/// Before Codex 0.78, `codex exec resume` appended to the same file with its counters started
+/// again from zero. When the first call after the resume is bigger than the whole session
+/// before it in every field, the total still restarted: that call's own usage counts, not the
+/// difference (seen live with 0.77: the difference was 5,227 input tokens short).
+#[test]
+fn a_resume_that_restarts_the_counters_counts_the_whole_first_call() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("home");
+    let index = dir.path().join("index");
+    write(
+        &home,
+        &format!("rollout-2026-03-01T10-00-00-{ID}.jsonl"),
+        &[
+            meta(ID, "2026-03-01T10:00:00.000Z"),
+            turn("2026-03-01T10:00:01.000Z"),
+            count("2026-03-01T10:00:02.000Z", 1000, 100),
+            // The resume: a new turn, and a total equal to its own call's usage.
+            turn("2026-03-01T11:00:00.000Z"),
+            count("2026-03-01T11:00:02.000Z", 6227, 300),
+            call("2026-03-01T11:00:09.000Z", (6400, 350), (173, 50)),
+        ],
+    );
+    let h = home.to_str().expect("utf-8");
+    for extra in [&[][..], &["--no-index"][..]] {
+        let mut args = vec!["--codex-home", h, "--json", "--tz", "UTC", "stats", "daily"];
+        args.extend_from_slice(extra);
+        let out = run(&index, &args, false);
+        // By hand: 1000 + 100, then 6227 + 300, then 173 + 50.
+        assert_eq!(totals(&out), [7400, 0, 450, 0, 7850], "{args:?}");
+    }
+}
+
 #[test]
 fn a_usage_line_with_an_impossible_date_counts_at_the_time_before_it() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -328,7 +376,7 @@ fn a_usage_line_with_an_impossible_date_counts_at_the_time_before_it() {
             meta(ID, "2026-02-28T10:00:00.000Z"),
             turn("2026-02-28T10:00:01.000Z"),
             count("2026-02-28T10:00:02.000Z", 1000, 100),
-            count("2026-02-30T10:00:00.000Z", 3000, 300),
+            call("2026-02-30T10:00:00.000Z", (3000, 300), (2000, 200)),
         ],
     );
     let h = home.to_str().expect("utf-8");
@@ -406,8 +454,8 @@ fn a_legacy_fork_copy_across_a_second_boundary_is_not_counted_again() {
             meta(PARENT, "2026-03-01T09:00:00.000Z"),
             turn("2026-03-01T09:00:01.000Z"),
             count("2026-03-01T09:00:02.000Z", 1000, 100),
-            count("2026-03-01T09:10:02.000Z", 3000, 300),
-            count("2026-03-01T09:20:02.000Z", 6000, 600),
+            call("2026-03-01T09:10:02.000Z", (3000, 300), (2000, 200)),
+            call("2026-03-01T09:20:02.000Z", (6000, 600), (3000, 300)),
         ],
     );
     // The fork: its own meta (with forked_from_id), the parent's meta, the copied history
@@ -424,10 +472,10 @@ fn a_legacy_fork_copy_across_a_second_boundary_is_not_counted_again() {
             meta(PARENT, "2026-03-01T10:00:00.991Z"),
             turn("2026-03-01T10:00:00.992Z"),
             count("2026-03-01T10:00:00.995Z", 1000, 100),
-            count("2026-03-01T10:00:01.001Z", 3000, 300),
-            count("2026-03-01T10:00:01.002Z", 6000, 600),
+            call("2026-03-01T10:00:01.001Z", (3000, 300), (2000, 200)),
+            call("2026-03-01T10:00:01.002Z", (6000, 600), (3000, 300)),
             turn("2026-03-01T10:05:00.000Z"),
-            count("2026-03-01T10:05:01.000Z", 6500, 650),
+            call("2026-03-01T10:05:01.000Z", (6500, 650), (500, 50)),
         ],
     );
     let h = home.to_str().expect("utf-8");
