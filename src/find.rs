@@ -12,6 +12,7 @@ use rustc_hash::FxHashMap;
 
 use crate::error::Result;
 use crate::index::IndexStore;
+use crate::keys::{SessionFacts, SessionKeys};
 use crate::model::SessionInfo;
 use crate::query::{Hit, Narrow, RoleFilter, SearchRequest, search, session_scores};
 
@@ -31,25 +32,25 @@ pub struct SessionFilter {
 
 impl SessionFilter {
     /// True when `session` passes.
-    pub fn accepts(&self, session: &SessionInfo) -> bool {
-        (self.include_non_interactive || session.interactive)
+    pub fn accepts(&self, session: &impl SessionFacts) -> bool {
+        (self.include_non_interactive || session.interactive())
             && self.cwd.as_deref().is_none_or(|dir| session.is_under(dir))
             && self
                 .model
                 .as_deref()
-                .is_none_or(|m| session.models.iter().any(|x| x.eq_ignore_ascii_case(m)))
+                .is_none_or(|m| session.models().iter().any(|x| x.eq_ignore_ascii_case(m)))
     }
 
     /// The ids that pass, or `None` when the filter keeps everything.
-    pub fn allowed<'a>(
+    pub fn allowed<'a, S: SessionFacts + 'a>(
         &self,
-        sessions: impl Iterator<Item = &'a SessionInfo>,
+        sessions: impl Iterator<Item = &'a S>,
     ) -> Option<HashSet<String>> {
         let mut all = true;
         let mut kept = HashSet::new();
         for session in sessions {
             if self.accepts(session) {
-                kept.insert(session.id.clone());
+                kept.insert(session.id().to_owned());
             } else {
                 all = false;
             }
@@ -86,10 +87,12 @@ pub struct FoundHit<'a> {
 
 /// Runs a message search; hits best first, one per session.
 pub fn search_hits<'a>(store: &'a IndexStore, query: &HitQuery) -> Result<Vec<FoundHit<'a>>> {
-    let sessions: FxHashMap<&str, &SessionInfo> = store
-        .session_infos()
-        .into_iter()
-        .map(|s| (s.id.as_str(), s))
+    let table = store.sessions();
+    let sessions: FxHashMap<&str, usize> = table
+        .keys()
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
         .collect();
     // The interactive flag is on every document: no session list needed for it.
     let filter = SessionFilter {
@@ -101,14 +104,14 @@ pub fn search_hits<'a>(store: &'a IndexStore, query: &HitQuery) -> Result<Vec<Fo
         since_ms: query.since_ms,
         until_ms: query.until_ms,
         role: query.role,
-        sessions: filter.allowed(sessions.values().copied()),
+        sessions: filter.allowed(table.keys().iter()),
         interactive_only: !query.filter.include_non_interactive,
         limit: query.limit,
     };
     Ok(search(store, &request)?
         .into_iter()
         .map(|hit| FoundHit {
-            session: sessions.get(hit.session_id.as_str()).copied(),
+            session: sessions.get(hit.session_id.as_str()).map(|&i| table.get(i)),
             hit,
         })
         .collect())
@@ -125,34 +128,45 @@ pub struct ListQuery {
     pub until_ms: Option<i64>,
 }
 
-/// Every session that passes `query`, newest activity first (the caller cuts to its limit).
-pub fn list_sessions<'a>(store: &'a IndexStore, query: &ListQuery) -> Vec<&'a SessionInfo> {
-    let mut sessions: Vec<&SessionInfo> = store
-        .session_infos()
-        .into_iter()
-        .filter(|s| query.filter.accepts(s))
-        .filter(|s| {
+/// The first `limit` sessions that pass `query`, newest activity first, and how many pass.
+pub fn list_sessions<'a>(
+    store: &'a IndexStore,
+    query: &ListQuery,
+    limit: usize,
+) -> (Vec<&'a SessionInfo>, usize) {
+    let table = store.sessions();
+    let mut sessions: Vec<(usize, &SessionKeys)> = table
+        .keys()
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| query.filter.accepts(*s))
+        .filter(|(_, s)| {
             query
                 .since_ms
                 .is_none_or(|t| s.updated_at_ms.is_some_and(|u| u >= t))
         })
-        .filter(|s| {
+        .filter(|(_, s)| {
             query
                 .until_ms
                 .is_none_or(|t| s.started_at_ms.or(s.updated_at_ms).is_some_and(|u| u < t))
         })
         .collect();
-    sort_newest_first(&mut sessions);
-    sessions
+    sessions.sort_by(|a, b| newest_first(a.1, b.1));
+    let total = sessions.len();
+    let shown = sessions.iter().take(limit).map(|(i, _)| table.get(*i));
+    (shown.collect(), total)
+}
+
+/// Last activity, newest first; ties by id for a stable order.
+fn newest_first(a: &impl SessionFacts, b: &impl SessionFacts) -> std::cmp::Ordering {
+    b.updated_at_ms()
+        .cmp(&a.updated_at_ms())
+        .then_with(|| b.id().cmp(a.id()))
 }
 
 /// Sorts by last activity, newest first; ties by id for a stable order.
-pub fn sort_newest_first(sessions: &mut [&SessionInfo]) {
-    sessions.sort_by(|a, b| {
-        b.updated_at_ms
-            .cmp(&a.updated_at_ms)
-            .then_with(|| b.id.cmp(&a.id))
-    });
+pub fn sort_newest_first<S: SessionFacts>(sessions: &mut [&S]) {
+    sessions.sort_by(|a, b| newest_first(*a, *b));
 }
 
 /// Which session to resume.
@@ -191,11 +205,19 @@ pub fn sessions_to_resume<'a>(
         model: None,
         include_non_interactive: query.include_non_interactive,
     };
-    let mut candidates: Vec<&SessionInfo> = store
-        .session_infos()
-        .into_iter()
+    let table = store.sessions();
+    let index: FxHashMap<&str, usize> = table
+        .keys()
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
+    let whole = |keys: &SessionKeys| table.get(index[keys.id.as_str()]);
+    let mut candidates: Vec<&SessionKeys> = table
+        .keys()
+        .iter()
         // A file that names no session cannot be resumed by Codex.
-        .filter(|s| filter.accepts(s) && !s.id_is_derived())
+        .filter(|s| filter.accepts(*s) && !s.id_is_derived())
         .collect();
     let text = query.text.trim();
     if text.is_empty() {
@@ -205,8 +227,8 @@ pub fn sessions_to_resume<'a>(
         candidates.truncate(query.limit);
         return Ok(candidates
             .into_iter()
-            .map(|session| ResumeCandidate {
-                session,
+            .map(|keys| ResumeCandidate {
+                session: whole(keys),
                 snippet: None,
             })
             .collect());
@@ -223,7 +245,8 @@ pub fn sessions_to_resume<'a>(
     candidates.truncate(query.limit);
     candidates
         .into_iter()
-        .map(|session| {
+        .map(|keys| {
+            let session = whole(keys);
             let snippet = if query.snippets {
                 let request = SearchRequest {
                     text: query.text.clone(),
@@ -245,16 +268,16 @@ pub fn sessions_to_resume<'a>(
 
 /// Sorts by relevance, best first. Sessions whose score is within `NEAR_TIE` of the best
 /// remaining score form a near-tie and go newest first; then the next group, and so on.
-fn rank_by_relevance(candidates: &mut [&SessionInfo], scores: &HashMap<String, f32>) {
+fn rank_by_relevance<S: SessionFacts>(candidates: &mut [&S], scores: &HashMap<String, f32>) {
     // Each score looked up once, not in every comparison (the picker ranks on each key).
-    let mut scored: Vec<(f32, &SessionInfo)> = candidates
+    let mut scored: Vec<(f32, &S)> = candidates
         .iter()
-        .map(|s| (scores.get(&s.id).copied().unwrap_or(0.0), *s))
+        .map(|s| (scores.get(s.id()).copied().unwrap_or(0.0), *s))
         .collect();
-    let newest_first = |a: &(f32, &SessionInfo), b: &(f32, &SessionInfo)| {
-        b.1.updated_at_ms
-            .cmp(&a.1.updated_at_ms)
-            .then_with(|| a.1.id.cmp(&b.1.id))
+    let newest_first = |a: &(f32, &S), b: &(f32, &S)| {
+        b.1.updated_at_ms()
+            .cmp(&a.1.updated_at_ms())
+            .then_with(|| a.1.id().cmp(b.1.id()))
     };
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| newest_first(a, b)));
     let mut start = 0;

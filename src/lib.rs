@@ -38,6 +38,7 @@ pub mod filters;
 pub mod find;
 pub mod freshen;
 pub mod index;
+pub mod keys;
 pub mod limits;
 pub mod load;
 pub mod mcp;

@@ -339,14 +339,6 @@ pub struct SessionInfo {
 }
 
 impl SessionInfo {
-    /// True when the session's cwd (creation or latest) is `dir` or below it.
-    pub fn is_under(&self, dir: &str) -> bool {
-        [self.cwd.as_deref(), self.latest_cwd.as_deref()]
-            .into_iter()
-            .flatten()
-            .any(|cwd| path_is_under(cwd, dir))
-    }
-
     /// Sets the session's usage and models from `events` (after merging files of one thread).
     pub fn recount(&mut self, events: &[UsageEvent]) {
         self.usage = TokenUsage::default();

@@ -6,6 +6,7 @@
 //! typed filters (`m:MODEL`, `since:DATE`, `until:DATE`, `in:PATH`) only narrow its answer. A
 //! partly typed last word matches as a prefix, so the list follows the keyboard.
 
+use crate::keys::SessionFacts;
 use std::path::Path;
 
 use crate::error::Result;
@@ -60,8 +61,9 @@ pub fn scope_cycle(here: &str, repo_root: Option<&str>) -> Vec<Scope> {
 /// The scope to open in: this directory when it has sessions, else everywhere.
 pub fn default_scope(store: &IndexStore, here: &str, include_non_interactive: bool) -> Scope {
     let has = store
-        .session_infos()
-        .into_iter()
+        .sessions()
+        .keys()
+        .iter()
         .any(|s| (include_non_interactive || s.interactive) && s.is_under(here));
     if has {
         Scope::Directory(here.to_owned())

@@ -10,6 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
+use crate::keys::SessionFacts;
 use crate::model::{SessionInfo, TokenUsage, UsageEvent, path_is_under};
 use crate::pricing::PriceTable;
 use crate::timezone::{Zone, week_start};
@@ -49,11 +50,12 @@ impl Grouping {
     }
 }
 
-/// A session with its counted usage events.
+/// A session with its counted usage events; its facts are a whole [`SessionInfo`], or only its
+/// [`SessionKeys`](crate::keys::SessionKeys) where a report needs no more.
 #[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
-pub struct SessionUsage {
+pub struct SessionUsage<I = SessionInfo> {
     /// Session facts.
-    pub info: SessionInfo,
+    pub info: I,
     /// Counted usage, in order.
     pub events: Vec<UsageEvent>,
 }
@@ -202,7 +204,11 @@ enum Key<'a> {
 }
 
 /// Builds the report for `query` over `sessions`.
-pub fn compute(sessions: &[SessionUsage], query: &StatsQuery, prices: &PriceTable) -> Report {
+pub fn compute<I: SessionFacts>(
+    sessions: &[SessionUsage<I>],
+    query: &StatsQuery,
+    prices: &PriceTable,
+) -> Report {
     let projects = if query.grouping == Grouping::Project {
         project_keys(sessions)
     } else {
@@ -231,12 +237,10 @@ pub fn compute(sessions: &[SessionUsage], query: &StatsQuery, prices: &PriceTabl
                 Grouping::Day => Key::Date(date),
                 Grouping::Week => Key::Date(week_start(date)),
                 Grouping::Month => Key::Date(date.with_day(1).unwrap_or(date)),
-                Grouping::Session => Key::Text(&session.info.id),
+                Grouping::Session => Key::Text(session.info.id()),
                 Grouping::Model => Key::Text(model),
                 Grouping::Project => Key::Text(&projects[index]),
-                Grouping::Client => {
-                    Key::Text(session.info.originator.as_deref().unwrap_or("unknown"))
-                }
+                Grouping::Client => Key::Text(session.info.originator().unwrap_or("unknown")),
             };
             sums.entry((key, model, event.service_tier.as_deref()))
                 .or_default()
@@ -334,18 +338,15 @@ pub fn amount_of<'e>(
 /// The project of each session: the shortest cwd among sessions of the same git repository
 /// (same remote URL) that contains this session's cwd; else the workspace root Codex
 /// recorded; else the cwd itself.
-pub fn project_keys(sessions: &[SessionUsage]) -> Vec<String> {
+pub fn project_keys<I: SessionFacts>(sessions: &[SessionUsage<I>]) -> Vec<String> {
     // The same cwd (creation, else latest) on both sides: a session whose `session_meta` has
     // a repository URL but no cwd, and a `turn_context` with one, is a root like any other.
-    fn cwd_of(info: &SessionInfo) -> Option<&str> {
-        info.cwd.as_deref().or(info.latest_cwd.as_deref())
+    fn cwd_of(info: &impl SessionFacts) -> Option<&str> {
+        info.cwd().or(info.latest_cwd())
     }
     let mut roots_by_repo: HashMap<&str, Vec<&str>> = HashMap::new();
     for session in sessions {
-        if let (Some(url), Some(cwd)) = (
-            session.info.git_repository_url.as_deref(),
-            cwd_of(&session.info),
-        ) {
+        if let (Some(url), Some(cwd)) = (session.info.git_repository_url(), cwd_of(&session.info)) {
             let roots = roots_by_repo.entry(url).or_default();
             if !roots.contains(&cwd) {
                 roots.push(cwd);
@@ -359,7 +360,7 @@ pub fn project_keys(sessions: &[SessionUsage]) -> Vec<String> {
             let Some(cwd) = cwd_of(info) else {
                 return "unknown".to_owned();
             };
-            let repo_root = info.git_repository_url.as_deref().and_then(|url| {
+            let repo_root = info.git_repository_url().and_then(|url| {
                 roots_by_repo
                     .get(url)?
                     .iter()
@@ -368,9 +369,8 @@ pub fn project_keys(sessions: &[SessionUsage]) -> Vec<String> {
             });
             repo_root.map_or_else(
                 || {
-                    info.workspace_root
-                        .clone()
-                        .unwrap_or_else(|| cwd.to_owned())
+                    info.workspace_root()
+                        .map_or_else(|| cwd.to_owned(), str::to_owned)
                 },
                 |r| (*r).to_owned(),
             )
@@ -503,7 +503,8 @@ mod tests {
 
     #[test]
     fn an_empty_report_costs_nothing_and_is_complete() {
-        let report = compute(&[], &query(Grouping::Day, "UTC"), &PriceTable::bundled());
+        let report =
+            compute::<SessionInfo>(&[], &query(Grouping::Day, "UTC"), &PriceTable::bundled());
         assert_eq!(report.totals.cost_usd, Some(0.0));
         assert!(report.totals.cost_complete);
         assert!(report.totals.unpriced_models.is_empty());

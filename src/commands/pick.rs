@@ -54,10 +54,9 @@ pub fn run(config: &Config, args: &PickArgs, io: &mut Io<'_>) -> Result<u8> {
         Outcome::Resume(id) => (id, true),
     };
     let store = crate::picker::worker::open_as_is(config)?;
-    let sessions = store.session_infos();
-    let session = sessions
-        .iter()
-        .find(|s| s.id == id)
+    let session = store
+        .sessions()
+        .by_id(&id)
         .ok_or_else(|| Error::Usage(format!("session {id:?} is gone from the index")))?;
     if run {
         return exec_codex(

@@ -30,8 +30,7 @@ pub fn run(config: &Config, args: &SessionsArgs, io: &mut Io<'_>) -> Result<()> 
         since_ms,
         until_ms,
     };
-    let mut sessions = list_sessions(&store, &query);
-    sessions.truncate(args.limit);
+    let (sessions, _) = list_sessions(&store, &query, args.limit);
     let local = |ms: i64| config.zone.format_minute(ms);
     let views: Vec<_> = sessions.iter().map(|s| session_view(s, &local)).collect();
     write_sessions(io.out, &views, config.format).map_err(|e| Error::io("<stdout>", e))

@@ -12,7 +12,7 @@ use crate::model::UNKNOWN_MODEL;
 use crate::output::sanitize;
 use crate::output::stats::write_report;
 use crate::scan::{Patterns, scan_homes};
-use crate::stats::{Grouping, StatsQuery, Unpriced, compute};
+use crate::stats::{Grouping, Report, StatsQuery, Unpriced, compute};
 
 /// Runs `stats`: from the index (brought up to date first), or by a direct scan; with
 /// `--watch`, again after every change until Ctrl-C.
@@ -36,12 +36,17 @@ fn once(config: &Config, args: &StatsArgs, io: &mut Io<'_>) -> Result<()> {
         loaded.sessions
     } else {
         let freshness = Freshness::for_query(args.no_update);
-        open_index(config, freshness, Needs::Usage, io)?
-            .0
-            .into_sessions()
+        let store = open_index(config, freshness, Needs::Usage, io)?.0;
+        let report = compute(&store.into_usage(), &query, &config.prices);
+        return finish(config, args, io, &report);
     };
     let report = compute(&sessions, &query, &config.prices);
-    write_report(io.out, &report, config.format, args.breakdown)
+    finish(config, args, io, &report)
+}
+
+/// Prints `report` and what it left out.
+fn finish(config: &Config, args: &StatsArgs, io: &mut Io<'_>, report: &Report) -> Result<()> {
+    write_report(io.out, report, config.format, args.breakdown)
         .map_err(|e| Error::io("<stdout>", e))?;
     if !config.quiet {
         let named: Vec<&Unpriced> = report

@@ -12,15 +12,18 @@ use std::path::Path;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::state::{FileEntry, IndexState, read_postcard, write_postcard};
+use super::state::{FileEntry, IndexState, read_postcard, write_bytes, write_postcard};
+use crate::scan::read_at;
 use std::sync::Arc;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::model::{LimitSnapshot, SessionInfo, UsageEvent};
 
+mod sessions;
 mod usage_file;
 use crate::scan::ScanResult;
 use crate::stats::SessionUsage;
+pub use sessions::SessionTable;
 
 /// What the index knew about one rollout file when it was last read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -65,7 +68,7 @@ pub struct Catalog {
     /// Thread names in force (session id → name).
     pub names: BTreeMap<String, String>,
     /// One per session id (the longest file when a session was copied), thread names applied.
-    pub sessions: Vec<SessionInfo>,
+    pub sessions: SessionTable,
 }
 
 /// Usage of each catalog session, in catalog order. On disk each event is a [`Row`] with an
@@ -129,15 +132,16 @@ impl Catalog {
             .limits
             .into_iter()
             .chain(std::iter::repeat_with(serde_bytes::ByteBuf::new));
-        let mut sessions = Vec::with_capacity(self.sessions.len() + fresh.len());
+        let mut moved = Vec::with_capacity(self.sessions.len());
+        let mut sessions = Vec::new();
         let old_rows = usage
             .sessions
             .into_iter()
             .chain(std::iter::repeat_with(Vec::new));
-        for (info, rows) in self.sessions.into_iter().zip(old_rows) {
+        for ((keys, encoded), rows) in self.sessions.into_encoded().zip(old_rows) {
             let limits = old_limits.next().unwrap_or_default();
-            if !affected.contains(&info.id) {
-                sessions.push(info);
+            if !affected.contains(&keys.id) {
+                moved.push((keys, encoded));
                 table.sessions.push(rows);
                 table.limits.push(limits);
             }
@@ -194,9 +198,16 @@ impl Catalog {
             table.limits.push(encode_limits(&limits_of(&entries)));
         }
         // The names in force include each file's own name, so they are the whole answer.
-        for info in &mut sessions {
-            info.thread_name = names.get(&info.id).cloned();
+        let mut table_of_sessions = SessionTable::default();
+        for (keys, encoded) in moved {
+            let name = names.get(&keys.id);
+            table_of_sessions.push_moved(keys, &encoded, name);
         }
+        for mut info in sessions {
+            info.thread_name = names.get(&info.id).cloned();
+            table_of_sessions.push(&info);
+        }
+        let sessions = table_of_sessions;
         let catalog = Catalog {
             files,
             names_hash: names_hash(scan),
@@ -223,14 +234,41 @@ impl Catalog {
         })
     }
 
-    /// Reads a catalog file.
+    /// Reads a catalog file: its length-prefixed value decoded, the encoded sessions after
+    /// it left in the file until asked for.
     pub fn load(path: &Path) -> Result<Catalog> {
-        read_postcard(path)
+        let damaged = |what: &str| Error::Index(format!("{}: {what}", path.display()));
+        let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+        let file_len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+        let prefix = read_at(&file, 0, 8).ok_or_else(|| damaged("too short"))?;
+        let value_len = u64::from_le_bytes(prefix.try_into().unwrap_or_default());
+        let rest = file_len
+            .checked_sub(8)
+            .and_then(|n| n.checked_sub(value_len))
+            .ok_or_else(|| damaged("shorter than its value"))?;
+        let value = usize::try_from(value_len)
+            .ok()
+            .and_then(|len| read_at(&file, 8, len))
+            .ok_or_else(|| damaged("unreadable value"))?;
+        let mut catalog: Catalog = match postcard::take_from_bytes(&value) {
+            Ok((catalog, [])) => catalog,
+            Ok(_) => return Err(damaged("value longer than it says")),
+            Err(e) => return Err(damaged(&e.to_string())),
+        };
+        catalog
+            .sessions
+            .attach(file, 8 + value_len, rest)
+            .map_err(|e| damaged(&e))?;
+        Ok(catalog)
     }
 
-    /// Writes a catalog file durably.
+    /// Writes a catalog file: the value's length (8 bytes, little-endian), the value, then
+    /// the encoded sessions.
     pub fn save(&self, path: &Path) -> Result<()> {
-        write_postcard(path, self)
+        let value = postcard::to_stdvec(self).map_err(|e| Error::Index(e.to_string()))?;
+        let mut head = (value.len() as u64).to_le_bytes().to_vec();
+        head.extend_from_slice(&value);
+        write_bytes(path, &[&head, self.sessions.encoded_bytes()])
     }
 }
 
@@ -264,10 +302,10 @@ impl UsageTable {
 
     /// Joins the catalog's sessions with their usage, and hands out every session's
     /// `rate_limits` snapshots (one list per session, in the same order), consuming both.
-    pub fn into_sessions_with_limits(
+    pub fn into_sessions_with_limits<I>(
         mut self,
-        sessions: Vec<SessionInfo>,
-    ) -> (Vec<SessionUsage>, Vec<Vec<LimitSnapshot>>) {
+        sessions: Vec<I>,
+    ) -> (Vec<SessionUsage<I>>, Vec<Vec<LimitSnapshot>>) {
         let mut limits: Vec<Vec<LimitSnapshot>> = std::mem::take(&mut self.limits)
             .iter()
             .map(|blob| decode_limits(blob))
@@ -277,7 +315,7 @@ impl UsageTable {
     }
 
     /// Joins the catalog's sessions with their usage, consuming both.
-    pub fn into_sessions(self, sessions: Vec<SessionInfo>) -> Vec<SessionUsage> {
+    pub fn into_sessions<I>(self, sessions: Vec<I>) -> Vec<SessionUsage<I>> {
         sessions
             .into_iter()
             .zip(

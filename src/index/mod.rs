@@ -35,6 +35,7 @@ use crate::error::{Error, Result};
 use crate::model::SessionInfo;
 use crate::scan::ScanResult;
 use crate::stats::SessionUsage;
+pub use catalog::SessionTable;
 use catalog::{Catalog, UsageTable};
 pub use schema::Fields;
 pub use state::IndexState;
@@ -372,7 +373,13 @@ impl IndexStore {
     /// Session facts, one per session id (the longest file when a session was copied), thread
     /// names applied.
     pub fn session_infos(&self) -> Vec<&SessionInfo> {
-        self.catalog.sessions.iter().collect()
+        self.catalog.sessions.all()
+    }
+
+    /// The catalog's sessions: their keys at hand, each whole [`SessionInfo`] decoded when
+    /// asked for (cheaper than [`IndexStore::session_infos`] when few are shown).
+    pub fn sessions(&self) -> &SessionTable {
+        &self.catalog.sessions
     }
 
     /// Every known rollout file as (path, session id), copies and other files of a thread
@@ -388,7 +395,14 @@ impl IndexStore {
     /// Moves the sessions and their usage out of the store (no copy of the facts).
     pub fn into_sessions(self) -> Vec<SessionUsage> {
         let usage = self.usage.unwrap_or_default();
-        usage.into_sessions(self.catalog.sessions)
+        usage.into_sessions(self.catalog.sessions.into_infos())
+    }
+
+    /// Moves the usage out of the store with only each session's keys, for a report that
+    /// reads no more (no whole session is decoded).
+    pub fn into_usage(self) -> Vec<SessionUsage<crate::keys::SessionKeys>> {
+        let usage = self.usage.unwrap_or_default();
+        usage.into_sessions(self.catalog.sessions.into_keys())
     }
 
     /// The generation of the commit this store holds.
@@ -402,7 +416,7 @@ impl IndexStore {
         self,
     ) -> (Vec<SessionUsage>, Vec<Vec<crate::model::LimitSnapshot>>) {
         let usage = self.usage.unwrap_or_default();
-        usage.into_sessions_with_limits(self.catalog.sessions)
+        usage.into_sessions_with_limits(self.catalog.sessions.into_infos())
     }
 
     /// Tries to take the writer lock without waiting.

@@ -118,3 +118,14 @@ pub(super) fn write_postcard<T: Serialize>(path: &Path, value: &T) -> Result<()>
     drop(out);
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
+
+/// Writes `parts` back to back as the file at `path`, the same way as [`write_postcard`].
+pub(super) fn write_bytes(path: &Path, parts: &[&[u8]]) -> Result<()> {
+    let tmp: PathBuf = path.with_extension("tmp");
+    let mut file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    for part in parts {
+        file.write_all(part).map_err(|e| Error::io(&tmp, e))?;
+    }
+    drop(file);
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}

@@ -214,8 +214,9 @@ impl IndexStore {
         // Name documents: new or changed names, and sessions read in this update (their name
         // documents get the new time and flags).
         let touched: HashSet<String> = fresh.into_values().map(|e| e.state.session.id).collect();
-        let by_id: HashMap<&str, &crate::model::SessionInfo> = catalog
+        let by_id: HashMap<&str, &crate::keys::SessionKeys> = catalog
             .sessions
+            .keys()
             .iter()
             .map(|s| (s.id.as_str(), s))
             .collect();

@@ -361,9 +361,7 @@ pub fn list(config: &Config, store: &IndexStore, p: &ListParams, notes: Vec<Stri
             .and_then(|d| d.succ_opt())
             .map(|d| config.zone.start_of(d)),
     };
-    let mut sessions = list_sessions(store, &query);
-    let total = sessions.len();
-    sessions.truncate(limit);
+    let (sessions, total) = list_sessions(store, &query, limit);
     let local = |ms: i64| config.zone.format_minute(ms);
     let views: Vec<SessionView<'_>> = sessions.iter().map(|s| session_view(s, &local)).collect();
     let mut text = String::new();

@@ -161,15 +161,13 @@ pub fn work(
                 return;
             }
         }
-        if let Some((seq, id, words)) = preview {
-            let sessions = store.session_infos();
-            if let Some(session) = sessions.iter().find(|s| s.id == id)
-                && previews
-                    .send((seq, (*session).clone(), Arc::clone(&files), words))
-                    .is_err()
-            {
-                return;
-            }
+        if let Some((seq, id, words)) = preview
+            && let Some(session) = store.sessions().by_id(&id)
+            && previews
+                .send((seq, session.clone(), Arc::clone(&files), words))
+                .is_err()
+        {
+            return;
         }
     }
 }
