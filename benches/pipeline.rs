@@ -162,7 +162,8 @@ impl Progress for Silent {
 
 /// Opens a fresh index under `dir` and fills it from `scan`.
 fn build_index(dir: &Path, homes: &[PathBuf], scan: &ScanResult) -> IndexStore {
-    let mut store = IndexStore::open(dir, homes, false).expect("open the index");
+    let mut store =
+        IndexStore::open(dir, homes, rolldex::index::Reads::Sessions).expect("open the index");
     let summary = store.update(scan, &Silent).expect("update the index");
     assert!(summary.committed, "the index update committed nothing");
     store

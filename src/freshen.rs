@@ -11,7 +11,7 @@
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::index::{IndexStore, Progress, UpdateSummary};
+use crate::index::{IndexStore, Progress, Reads, UpdateSummary};
 use crate::scan::{Patterns, ScanResult, check_homes, scan_homes};
 
 /// When to update the index.
@@ -43,7 +43,9 @@ impl Freshness {
 pub enum Needs {
     /// Session facts only (search, resume, sessions, show).
     Sessions,
-    /// Session facts and usage events (stats).
+    /// Session keys and usage summed by quarter-hour (`stats`).
+    Report,
+    /// Session facts, usage events and rate-limit snapshots (export, limits).
     Usage,
 }
 
@@ -90,7 +92,14 @@ pub fn open_index(
     check_homes(&config.homes)?;
     // Reading the committed state and walking the homes are independent: do both at once.
     let (store, scanned) = rayon::join(
-        || IndexStore::open(&config.index_dir, &config.homes, needs == Needs::Usage),
+        || {
+            let reads = match needs {
+                Needs::Sessions => Reads::Sessions,
+                Needs::Report => Reads::QuarterHours,
+                Needs::Usage => Reads::Usage,
+            };
+            IndexStore::open(&config.index_dir, &config.homes, reads)
+        },
         || (freshness != Freshness::AsIs).then(|| scan(config)),
     );
     let mut store = store?;

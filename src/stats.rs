@@ -335,6 +335,17 @@ pub fn amount_of<'e>(
     amount.finish()
 }
 
+/// True when every event's quarter-hour is one local date in `zone`: then usage summed by
+/// quarter-hour (timed at the quarter's start) gives the same report as the events themselves.
+/// False only for a zone with an odd offset (an old local mean time, `+05:17`) at a midnight.
+pub fn quarter_hours_are_whole_days<I>(sessions: &[SessionUsage<I>], zone: &Zone) -> bool {
+    let mut days = zone.days();
+    sessions
+        .iter()
+        .flat_map(|s| &s.events)
+        .all(|e| days.quarter_is_one_date(e.timestamp_ms))
+}
+
 /// The project of each session: the shortest cwd among sessions of the same git repository
 /// (same remote URL) that contains this session's cwd; else the workspace root Codex
 /// recorded; else the cwd itself.

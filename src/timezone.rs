@@ -7,8 +7,10 @@ use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc};
 
 use crate::error::{Error, Result};
 
-/// The memo window of [`DayMemo`]: a UTC quarter-hour.
-const WINDOW_MS: i64 = 15 * 60 * 1000;
+/// A quarter-hour in ms: the memo window of [`DayMemo`], and the grain of the index's usage
+/// summed by quarter-hour.
+pub const QUARTER_HOUR_MS: i64 = 15 * 60 * 1000;
+const WINDOW_MS: i64 = QUARTER_HOUR_MS;
 
 /// [`Zone::date_of`] for a stream of instants that mostly come in order, looked up once per UTC
 /// quarter-hour whose first and last millisecond fall on the same local date. Today every
@@ -33,6 +35,12 @@ impl DayMemo<'_> {
             self.date = (a == b).then_some(a);
         }
         self.date.unwrap_or_else(|| self.zone.date_of(timestamp_ms))
+    }
+
+    /// True when the whole UTC quarter-hour holding `timestamp_ms` is one local date.
+    pub fn quarter_is_one_date(&mut self, timestamp_ms: i64) -> bool {
+        self.date_of(timestamp_ms);
+        self.date.is_some()
     }
 }
 

@@ -364,6 +364,46 @@ fn a_resume_that_restarts_the_counters_counts_the_whole_first_call() {
     }
 }
 
+/// An index that is up to date answers `stats` from usage summed by UTC quarter-hour. In a
+/// zone whose midnight falls inside a quarter-hour (+05:17: midnight is 18:43 UTC), the sums
+/// cannot tell the two days apart, and the events must be read instead.
+#[test]
+fn a_midnight_inside_a_quarter_hour_still_splits_the_days() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let home = dir.path().join("home");
+    let index = dir.path().join("index");
+    write(
+        &home,
+        &format!("rollout-2026-03-01T18-00-00-{ID}.jsonl"),
+        &[
+            meta(ID, "2026-03-01T18:00:00.000Z"),
+            turn("2026-03-01T18:00:01.000Z"),
+            // 18:31 UTC is 23:48 on March 1st at +05:17; 18:44 UTC is 00:01 on March 2nd.
+            count("2026-03-01T18:31:00.000Z", 1000, 100),
+            call("2026-03-01T18:44:00.000Z", (3000, 300), (2000, 200)),
+        ],
+    );
+    let h = home.to_str().expect("utf-8");
+    let want = [
+        ("2026-03-01".to_owned(), 1100),
+        ("2026-03-02".to_owned(), 2200),
+    ];
+    for tz in ["+05:17", "+05:17", "UTC"] {
+        for extra in [&[][..], &["--no-index"][..]] {
+            let mut args = vec!["--codex-home", h, "--json", "--tz", tz, "stats", "daily"];
+            args.extend_from_slice(extra);
+            let out = run(&index, &args, false);
+            assert_eq!(out.code, 0, "{}", out.stderr);
+            if tz == "UTC" {
+                // Both in the 18:30 quarter-hour of one UTC day.
+                assert_eq!(days(&out), [("2026-03-01".to_owned(), 3300)], "{args:?}");
+            } else {
+                assert_eq!(days(&out), want, "{args:?}");
+            }
+        }
+    }
+}
+
 #[test]
 fn a_usage_line_with_an_impossible_date_counts_at_the_time_before_it() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -374,7 +374,8 @@ fn query_language_never_panics() {
     let index_dir = tempfile::tempdir().expect("index dir");
     let home = repo("testdata/codex-versions/0.171.0/home");
     let homes = [home];
-    let mut store = IndexStore::open(index_dir.path(), &homes, false).expect("open index");
+    let mut store = IndexStore::open(index_dir.path(), &homes, rolldex::index::Reads::Sessions)
+        .expect("open index");
     let scan = scan_homes(&homes, &Patterns::new(&[]).expect("patterns")).expect("scan");
     store.update(&scan, &Quiet).expect("build index");
     let ids: HashSet<String> = store

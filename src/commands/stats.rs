@@ -12,7 +12,7 @@ use crate::model::UNKNOWN_MODEL;
 use crate::output::sanitize;
 use crate::output::stats::write_report;
 use crate::scan::{Patterns, scan_homes};
-use crate::stats::{Grouping, Report, StatsQuery, Unpriced, compute};
+use crate::stats::{Grouping, Report, StatsQuery, Unpriced, compute, quarter_hours_are_whole_days};
 
 /// Runs `stats`: from the index (brought up to date first), or by a direct scan; with
 /// `--watch`, again after every change until Ctrl-C.
@@ -36,8 +36,15 @@ fn once(config: &Config, args: &StatsArgs, io: &mut Io<'_>) -> Result<()> {
         loaded.sessions
     } else {
         let freshness = Freshness::for_query(args.no_update);
-        let store = open_index(config, freshness, Needs::Usage, io)?.0;
-        let report = compute(&store.into_usage(), &query, &config.prices);
+        let store = open_index(config, freshness, Needs::Report, io)?.0;
+        let (mut sessions, summed) = store.into_usage();
+        if summed && !quarter_hours_are_whole_days(&sessions, &query.zone) {
+            // A zone with an odd offset: the quarter-hour sums cannot say which side of its
+            // midnight each event fell on; the events can.
+            let store = open_index(config, Freshness::AsIs, Needs::Usage, io)?.0;
+            sessions = store.into_usage().0;
+        }
+        let report = compute(&sessions, &query, &config.prices);
         return finish(config, args, io, &report);
     };
     let report = compute(&sessions, &query, &config.prices);

@@ -62,11 +62,24 @@ impl Payload {
     }
 }
 
+/// What a query reads of the last commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reads {
+    /// Stamps and session facts (search, resume, sessions, show).
+    Sessions,
+    /// And usage summed by quarter-hour (`stats`).
+    QuarterHours,
+    /// And every usage event and rate-limit snapshot (export, limits).
+    Usage,
+}
+
 /// What of the committed state is wanted in memory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Want {
     /// Stamps and session facts.
     Catalog,
+    /// And each session's usage summed by quarter-hour (`stats`).
+    QuarterHours,
     /// And the usage of each session (reports).
     Usage,
     /// And the per-file parser state (updates).
@@ -98,6 +111,8 @@ pub struct IndexStore {
     catalog: Catalog,
     /// Usage per catalog session, when loaded.
     usage: Option<UsageTable>,
+    /// Usage per catalog session summed by quarter-hour, when only that was loaded.
+    quarter_hours: Option<UsageTable>,
     /// The per-file state, when loaded (updates only).
     state: Option<IndexState>,
     /// The generation of the last commit; 0 when there is none (or while a rebuild fills a new
@@ -123,9 +138,9 @@ pub struct IndexStore {
 
 impl IndexStore {
     /// Opens the index for `homes` under `index_dir` (creating an empty one when there is
-    /// none); `with_usage` loads the usage events too (needed for reports). An outdated or
-    /// damaged index is not an error here: see [`IndexStore::broken`].
-    pub fn open(index_dir: &Path, homes: &[PathBuf], with_usage: bool) -> Result<IndexStore> {
+    /// none), reading what `reads` asks for of the last commit. An outdated or damaged index is
+    /// not an error here: see [`IndexStore::broken`].
+    pub fn open(index_dir: &Path, homes: &[PathBuf], reads: Reads) -> Result<IndexStore> {
         create_private_dir(index_dir)?;
         let dir = index_dir.join(homes_key(homes));
         create_private_dir(&dir)?;
@@ -139,12 +154,13 @@ impl IndexStore {
             fields,
             catalog: Catalog::default(),
             usage: None,
+            quarter_hours: None,
             state: None,
             generation: 0,
-            want: if with_usage {
-                Want::Usage
-            } else {
-                Want::Catalog
+            want: match reads {
+                Reads::Sessions => Want::Catalog,
+                Reads::QuarterHours => Want::QuarterHours,
+                Reads::Usage => Want::Usage,
             },
             loaded: None,
             broken: None,
@@ -284,7 +300,7 @@ impl IndexStore {
         };
         let dir = &self.dir;
         let want = self.want;
-        let ((catalog, usage), state) = rayon::join(
+        let ((catalog, (usage, quarter_hours)), state) = rayon::join(
             || {
                 rayon::join(
                     || {
@@ -293,9 +309,14 @@ impl IndexStore {
                             .transpose()
                     },
                     || {
-                        (want >= Want::Usage && have < Some(Want::Usage))
+                        let usage = (want >= Want::Usage && have < Some(Want::Usage))
                             .then(|| UsageTable::load(&dir.join(&payload.usage)))
-                            .transpose()
+                            .transpose();
+                        let quarter_hours = (want == Want::QuarterHours
+                            && have < Some(Want::QuarterHours))
+                        .then(|| UsageTable::load_quarter_hours(&dir.join(&payload.usage)))
+                        .transpose();
+                        (usage, quarter_hours)
                     },
                 )
             },
@@ -305,11 +326,15 @@ impl IndexStore {
                     .transpose()
             },
         );
-        let (catalog, usage, state) = (catalog?, usage?, state?);
+        let (catalog, usage, quarter_hours, state) = (catalog?, usage?, quarter_hours?, state?);
         if have.is_none() {
             // Another commit: nothing held belongs to it any more.
             self.usage = None;
+            self.quarter_hours = None;
             self.state = None;
+        }
+        if quarter_hours.is_some() {
+            self.quarter_hours = quarter_hours;
         }
         if let Some(catalog) = catalog {
             self.catalog = catalog;
@@ -399,10 +424,16 @@ impl IndexStore {
     }
 
     /// Moves the usage out of the store with only each session's keys, for a report that
-    /// reads no more (no whole session is decoded).
-    pub fn into_usage(self) -> Vec<SessionUsage<crate::keys::SessionKeys>> {
-        let usage = self.usage.unwrap_or_default();
-        usage.into_sessions(self.catalog.sessions.into_keys())
+    /// reads no more (no whole session is decoded). The events are the usage summed by
+    /// quarter-hour when the store read only that (then the flag is true; see
+    /// [`crate::stats::quarter_hours_are_whole_days`]), else every event.
+    pub fn into_usage(self) -> (Vec<SessionUsage<crate::keys::SessionKeys>>, bool) {
+        let keys = self.catalog.sessions.into_keys();
+        match (self.usage, self.quarter_hours) {
+            (Some(usage), _) => (usage.into_sessions(keys), false),
+            (None, Some(quarters)) => (quarters.into_sessions(keys), true),
+            (None, None) => (UsageTable::default().into_sessions(keys), false),
+        }
     }
 
     /// The generation of the commit this store holds.

@@ -108,10 +108,20 @@ pub(super) fn read_postcard<T: serde::de::DeserializeOwned>(path: &Path) -> Resu
 /// loss left short fails to decode, which rebuilds the index (the self-repair); syncing
 /// three files on every query-triggered update cost about a third of it.
 pub(super) fn write_postcard<T: Serialize>(path: &Path, value: &T) -> Result<()> {
+    write_postcard_after(path, &[], value)
+}
+
+/// [`write_postcard`] with `head` written before the value.
+pub(super) fn write_postcard_after<T: Serialize>(
+    path: &Path,
+    head: &[u8],
+    value: &T,
+) -> Result<()> {
     let tmp: PathBuf = path.with_extension("tmp");
     let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
     // Streamed, not encoded whole first: a 10 GB history's state is tens of megabytes.
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    out.write_all(head).map_err(|e| Error::io(&tmp, e))?;
     postcard::to_io(value, &mut out)
         .map_err(|e| Error::Index(format!("{}: {e}", tmp.display())))?;
     out.flush().map_err(|e| Error::io(&tmp, e))?;

@@ -275,6 +275,7 @@ impl IndexStore {
         self.state = Some(state);
         self.catalog = catalog;
         self.usage = Some(usage);
+        self.quarter_hours = None;
         self.generation = payload.generation;
         self.loaded = Some(Want::Full);
         // A rebuild's commit goes to a staging index: the live one still uses every older

@@ -244,3 +244,30 @@ fn real_corpus_totals_agree_across_zones_and_groupings() {
         );
     }
 }
+
+/// `stats` on an index that is up to date answers from usage summed by quarter-hour; on every
+/// real home at once, in zones with half- and quarter-hour offsets and one with an odd offset
+/// (whose midnight splits a quarter-hour, so the events are read instead), every grouping must
+/// be exactly the report of a direct scan of the files (`--no-index`).
+#[test]
+fn real_corpus_reports_from_the_index_equal_a_direct_scan_in_every_zone() {
+    let Some(homes) = corpus_homes() else { return };
+    let index = tempfile::tempdir().expect("index dir");
+    // The first query builds the index; the ones after it read the committed sums.
+    stats(&homes, "UTC", "daily", Some(index.path()));
+    for tz in [
+        "UTC",
+        "Asia/Kathmandu",
+        "America/St_Johns",
+        "Pacific/Chatham",
+        "+05:17",
+    ] {
+        for group in [
+            "daily", "weekly", "monthly", "session", "model", "project", "client",
+        ] {
+            let indexed = stats(&homes, tz, group, Some(index.path()));
+            let direct = stats(&homes, tz, group, None);
+            assert_eq!(indexed, direct, "--tz {tz} {group}: the index differs");
+        }
+    }
+}
