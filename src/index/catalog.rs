@@ -284,6 +284,7 @@ impl UsageTable {
     /// and UTC quarter-hour, timed at the quarter's start; no snapshots. A report in any zone
     /// whose days begin on a quarter-hour sums the same figures from about a tenth of the
     /// rows (see [`crate::stats::quarter_hours_are_whole_days`]).
+    #[must_use]
     pub fn by_quarter_hour(&self) -> UsageTable {
         let sessions = self
             .sessions
