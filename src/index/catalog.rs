@@ -27,7 +27,7 @@ use crate::stats::SessionUsage;
 pub use sessions::SessionTable;
 
 /// What the index knew about one rollout file when it was last read.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileRef {
     /// Full path.
     pub path: String,
@@ -102,27 +102,54 @@ impl Catalog {
         fresh: &HashMap<String, FileEntry>,
         state: &IndexState,
     ) -> (Catalog, UsageTable) {
-        let old_refs: HashMap<&str, &FileRef> =
-            self.files.iter().map(|r| (r.path.as_str(), r)).collect();
-        let mut files = Vec::with_capacity(scan.files.len());
-        let mut kept: HashSet<&str> = HashSet::new();
-        for file in &scan.files {
-            let path = file.path.to_string_lossy();
-            if let Some(entry) = fresh.get(path.as_ref()) {
-                files.push(FileRef::of(&path, entry));
-            } else if let Some(old) = old_refs.get(path.as_ref()) {
-                kept.insert(old.path.as_str());
-                files.push((*old).clone());
+        // Each scanned file: read now (its new entry), or unchanged (its old stamp, moved).
+        let mut old_files = self.files;
+        let sources: Vec<Result<&str, usize>> = {
+            let old_at: FxHashMap<&str, usize> = old_files
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (r.path.as_str(), i))
+                .collect();
+            scan.files
+                .iter()
+                .filter_map(|file| {
+                    let path = file.path.to_string_lossy();
+                    match fresh.get_key_value(path.as_ref()) {
+                        Some((key, _)) => Some(Ok(key.as_str())),
+                        None => old_at.get(path.as_ref()).map(|&i| Err(i)),
+                    }
+                })
+                .collect()
+        };
+        // How many scanned files still need each old stamp (the last one takes it).
+        let mut uses = vec![0u32; old_files.len()];
+        for source in &sources {
+            if let Err(i) = source {
+                uses[*i] += 1;
             }
         }
         // Sessions whose facts or usage may differ: those of files read, replaced or gone.
         let mut affected: HashSet<String> =
             fresh.values().map(|e| e.state.session.id.clone()).collect();
-        for old in &self.files {
-            if !kept.contains(old.path.as_str()) {
+        for (old, uses) in old_files.iter().zip(&uses) {
+            if *uses == 0 {
                 affected.insert(old.session_id.clone());
             }
         }
+        let files: Vec<FileRef> = sources
+            .into_iter()
+            .map(|source| match source {
+                Ok(path) => FileRef::of(path, &fresh[path]),
+                Err(i) => {
+                    uses[i] -= 1;
+                    if uses[i] == 0 {
+                        std::mem::take(&mut old_files[i])
+                    } else {
+                        old_files[i].clone()
+                    }
+                }
+            })
+            .collect();
         let names = desired_names(&files, scan);
         let mut table = UsageTable {
             models: usage.models,
@@ -133,16 +160,20 @@ impl Catalog {
             .limits
             .into_iter()
             .chain(std::iter::repeat_with(serde_bytes::ByteBuf::new));
-        let mut moved = Vec::with_capacity(self.sessions.len());
+        let (old_keys, old_bytes, old_ends) = self.sessions.into_parts();
+        let mut moved = Vec::with_capacity(old_keys.len());
         let mut sessions = Vec::new();
         let old_rows = usage
             .sessions
             .into_iter()
             .chain(std::iter::repeat_with(Vec::new));
-        for ((keys, encoded), rows) in self.sessions.into_encoded().zip(old_rows) {
+        let mut start = 0;
+        for ((keys, end), rows) in old_keys.into_iter().zip(old_ends).zip(old_rows) {
             let limits = old_limits.next().unwrap_or_default();
+            let range = start..end as usize;
+            start = end as usize;
             if !affected.contains(&keys.id) {
-                moved.push((keys, encoded));
+                moved.push((keys, range));
                 table.sessions.push(rows);
                 table.limits.push(limits);
             }
@@ -200,9 +231,10 @@ impl Catalog {
         }
         // The names in force include each file's own name, so they are the whole answer.
         let mut table_of_sessions = SessionTable::default();
-        for (keys, encoded) in moved {
+        for (keys, range) in moved {
             let name = names.get(&keys.id);
-            table_of_sessions.push_moved(keys, &encoded, name);
+            let encoded = old_bytes.get(range).unwrap_or_default();
+            table_of_sessions.push_moved(keys, encoded, name);
         }
         for mut info in sessions {
             info.thread_name = names.get(&info.id).cloned();

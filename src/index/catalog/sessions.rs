@@ -193,24 +193,17 @@ impl SessionTable {
         Ok(())
     }
 
-    /// Takes every session out as (keys, encoded info), in order.
-    pub fn into_encoded(self) -> impl Iterator<Item = (SessionKeys, Vec<u8>)> {
-        let mut start = 0;
+    /// Takes the table apart: every session's keys, the encoded sessions back to back, and
+    /// where each ends.
+    pub fn into_parts(self) -> (Vec<SessionKeys>, Vec<u8>, Vec<u64>) {
         let bytes = match self.bytes {
             Blob::Owned(bytes) => bytes,
             blob @ Blob::InFile { .. } => blob.all().to_vec(),
         };
-        self.keys
-            .into_iter()
-            .zip(self.ends)
-            .map(move |(keys, end)| {
-                let encoded = bytes.get(start..end as usize).unwrap_or_default().to_vec();
-                start = end as usize;
-                (keys, encoded)
-            })
+        (self.keys, bytes, self.ends)
     }
 
-    /// Adds a session taken out by [`SessionTable::into_encoded`], with the thread name in
+    /// Adds a session taken out by [`SessionTable::into_parts`], with the thread name in
     /// force now (decoded and encoded again only when that changed it).
     pub fn push_moved(&mut self, keys: SessionKeys, bytes: &[u8], name: Option<&String>) {
         if keys.thread_name.as_ref() == name {
@@ -307,9 +300,12 @@ mod tests {
         );
         let mut moved = SessionTable::default();
         let name = "named".to_owned();
-        for (keys, bytes) in back.into_encoded() {
+        let (keys, bytes, ends) = back.into_parts();
+        let mut start = 0;
+        for (keys, end) in keys.into_iter().zip(ends) {
             let rename = (keys.id == "b").then_some(&name);
-            moved.push_moved(keys, &bytes, rename);
+            moved.push_moved(keys, &bytes[start..end as usize], rename);
+            start = end as usize;
         }
         let infos = moved.into_infos();
         assert_eq!(infos[0], info("a", "first"));
