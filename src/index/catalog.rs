@@ -8,22 +8,22 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::state::{FileEntry, IndexState, write_bytes, write_postcard_after};
-use crate::scan::read_at;
-use crate::timezone::QUARTER_HOUR_MS;
-use std::sync::Arc;
-
 use crate::error::{Error, Result};
 use crate::model::{LimitSnapshot, SessionInfo, UsageEvent};
+use crate::scan::{ScanResult, read_at};
+use crate::stats::SessionUsage;
+use crate::timezone::QUARTER_HOUR_MS;
 
+mod files;
 mod sessions;
 mod usage_file;
-use crate::scan::ScanResult;
-use crate::stats::SessionUsage;
+use files::{FileList, Stamp, stamps_match, stamps_of};
 pub use sessions::SessionTable;
 
 /// What the index knew about one rollout file when it was last read.
@@ -60,10 +60,12 @@ impl FileRef {
 }
 
 /// Freshness stamps and session facts of one commit.
-#[derive(Debug, Default, Serialize, Deserialize)]
+#[derive(Debug, Default)]
 pub struct Catalog {
-    /// One per indexed rollout file.
-    pub files: Vec<FileRef>,
+    /// One per indexed rollout file (decoded when asked for: see [`Catalog::files`]).
+    files: FileList,
+    /// One per indexed rollout file, sorted by path hash: what a freshness check reads.
+    stamps: Vec<Stamp>,
     /// Fingerprint of the `session_index.jsonl` names the commit saw.
     pub names_hash: u64,
     /// Thread names in force (session id → name).
@@ -103,7 +105,7 @@ impl Catalog {
         state: &IndexState,
     ) -> (Catalog, UsageTable) {
         // Each scanned file: read now (its new entry), or unchanged (its old stamp, moved).
-        let mut old_files = self.files;
+        let mut old_files = self.files.into_vec();
         let sources: Vec<Result<&str, usize>> = {
             let old_at: FxHashMap<&str, usize> = old_files
                 .iter()
@@ -242,7 +244,8 @@ impl Catalog {
         }
         let sessions = table_of_sessions;
         let catalog = Catalog {
-            files,
+            stamps: stamps_of(&files),
+            files: FileList::new(files),
             names_hash: names_hash(scan),
             names,
             sessions,
@@ -252,46 +255,100 @@ impl Catalog {
 
     /// True when `scan` finds exactly the files (and thread names) this catalog was made from.
     pub fn is_current(&self, scan: &ScanResult) -> bool {
-        if scan.files.len() != self.files.len() || names_hash(scan) != self.names_hash {
-            return false;
-        }
-        let stamps: FxHashMap<&str, &FileRef> =
-            self.files.iter().map(|s| (s.path.as_str(), s)).collect();
-        scan.files.iter().all(|f| {
-            f.path
-                .to_str()
-                .and_then(|p| stamps.get(p))
-                .is_some_and(|s| {
-                    s.len == f.len && s.mtime_ns == f.mtime_ns && s.identity == f.identity
-                })
-        })
+        names_hash(scan) == self.names_hash && stamps_match(&self.stamps, scan)
     }
 
-    /// Reads a catalog file: its length-prefixed value decoded, the encoded sessions after
-    /// it left in the file until asked for.
+    /// Every indexed file (decoded on first use; empty when that fails, which an update's
+    /// load rules out first with [`Catalog::check_files`]).
+    pub fn files(&self) -> &[FileRef] {
+        self.files.get()
+    }
+
+    /// How many files the commit covers.
+    pub fn file_count(&self) -> usize {
+        self.stamps.len()
+    }
+
+    /// Decodes the file list now: an error when it cannot be (a damaged catalog).
+    pub fn check_files(&self) -> std::result::Result<(), String> {
+        self.files
+            .try_get()
+            .map(|_| ())
+            .ok_or_else(|| "the file list does not decode".to_owned())
+    }
+
+    /// Reads a catalog file: the head (stamps, names, session keys) decoded, the file list
+    /// and the encoded sessions after it left in the file until asked for.
     pub fn load(path: &Path) -> Result<Catalog> {
         let damaged = |what: &str| Error::Index(format!("{}: {what}", path.display()));
         let (file, value, rest) = read_first_part(path)?;
-        let mut catalog: Catalog = match postcard::take_from_bytes(&value) {
-            Ok((catalog, [])) => catalog,
-            Ok(_) => return Err(damaged("value longer than it says")),
+        let head: HeadIn = match postcard::take_from_bytes(&value) {
+            Ok((head, [])) => head,
+            Ok(_) => return Err(damaged("head longer than it says")),
             Err(e) => return Err(damaged(&e.to_string())),
         };
-        catalog
-            .sessions
-            .attach(file, 8 + value.len() as u64, rest)
+        let at = 8 + value.len() as u64;
+        let files_len = read_at(&file, at, 8)
+            .and_then(|b| b.try_into().ok())
+            .map(u64::from_le_bytes)
+            .filter(|&len| len <= rest.saturating_sub(8))
+            .ok_or_else(|| damaged("no file list"))?;
+        let list = file.try_clone().map_err(|e| Error::io(path, e))?;
+        let files = FileList::in_file(list, at + 8, usize::try_from(files_len).unwrap_or(0));
+        let mut sessions = head.sessions;
+        sessions
+            .attach(file, at + 8 + files_len, rest - 8 - files_len)
             .map_err(|e| damaged(&e))?;
-        Ok(catalog)
+        Ok(Catalog {
+            files,
+            stamps: head.stamps,
+            names_hash: head.names_hash,
+            names: head.names,
+            sessions,
+        })
     }
 
-    /// Writes a catalog file: the value's length (8 bytes, little-endian), the value, then
-    /// the encoded sessions.
+    /// Writes a catalog file: the head's length (8 bytes, little-endian) and the head, the
+    /// file list's length and the list, then the encoded sessions.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let value = postcard::to_stdvec(self).map_err(|e| Error::Index(e.to_string()))?;
-        let mut head = (value.len() as u64).to_le_bytes().to_vec();
-        head.extend_from_slice(&value);
-        write_bytes(path, &[&head, self.sessions.encoded_bytes()])
+        let encode = |e: postcard::Error| Error::Index(e.to_string());
+        let head = postcard::to_stdvec(&HeadOut {
+            stamps: &self.stamps,
+            names_hash: self.names_hash,
+            names: &self.names,
+            sessions: &self.sessions,
+        })
+        .map_err(encode)?;
+        let files = postcard::to_stdvec(self.files()).map_err(encode)?;
+        write_bytes(
+            path,
+            &[
+                &(head.len() as u64).to_le_bytes(),
+                &head,
+                &(files.len() as u64).to_le_bytes(),
+                &files,
+                self.sessions.encoded_bytes(),
+            ],
+        )
     }
+}
+
+/// The head of a catalog file, as written.
+#[derive(Serialize)]
+struct HeadOut<'a> {
+    stamps: &'a [Stamp],
+    names_hash: u64,
+    names: &'a BTreeMap<String, String>,
+    sessions: &'a SessionTable,
+}
+
+/// The head of a catalog file, as read.
+#[derive(Deserialize)]
+struct HeadIn {
+    stamps: Vec<Stamp>,
+    names_hash: u64,
+    names: BTreeMap<String, String>,
+    sessions: SessionTable,
 }
 
 impl UsageTable {

@@ -339,6 +339,10 @@ impl IndexStore {
         if let Some(catalog) = catalog {
             self.catalog = catalog;
         }
+        if want >= Want::Full {
+            // An update edits the file list: it must decode (queries may never read it).
+            self.catalog.check_files().map_err(Error::Index)?;
+        }
         if usage.is_some() {
             self.usage = usage;
         }
@@ -392,7 +396,7 @@ impl IndexStore {
 
     /// How many rollout files the last commit covers.
     pub fn file_count(&self) -> usize {
-        self.catalog.files.len()
+        self.catalog.file_count()
     }
 
     /// Session facts, one per session id (the longest file when a session was copied), thread
@@ -411,7 +415,7 @@ impl IndexStore {
     /// included (where inherited history is looked up).
     pub fn file_sessions(&self) -> Vec<(&str, &str)> {
         self.catalog
-            .files
+            .files()
             .iter()
             .map(|f| (f.path.as_str(), f.session_id.as_str()))
             .collect()

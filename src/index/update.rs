@@ -174,7 +174,7 @@ impl IndexStore {
         let fields = self.fields.clone();
         let scanned: HashSet<String> = scan.files.iter().map(path_key).collect();
         // Deletions first: a delete only removes documents added before it.
-        for old in &catalog.files {
+        for old in catalog.files() {
             if !scanned.contains(&old.path) {
                 writer.delete_term(Term::from_field_text(fields.file, &old.path));
                 state.remove(&old.path);
@@ -299,8 +299,11 @@ impl IndexStore {
 /// What to read: new files whole, grown files from where they stopped, files that changed any
 /// other way whole again. Only the entries of changed files are decoded.
 fn plan<'a>(scan: &'a ScanResult, catalog: &Catalog, state: &IndexState) -> Vec<Job<'a>> {
-    let known: HashMap<&str, &super::catalog::FileRef> =
-        catalog.files.iter().map(|f| (f.path.as_str(), f)).collect();
+    let known: HashMap<&str, &super::catalog::FileRef> = catalog
+        .files()
+        .iter()
+        .map(|f| (f.path.as_str(), f))
+        .collect();
     scan.files
         .iter()
         .filter_map(|file| {
