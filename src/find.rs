@@ -8,8 +8,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rustc_hash::FxHashMap;
-
 use crate::error::Result;
 use crate::index::IndexStore;
 use crate::keys::{SessionFacts, SessionKeys};
@@ -88,12 +86,7 @@ pub struct FoundHit<'a> {
 /// Runs a message search; hits best first, one per session.
 pub fn search_hits<'a>(store: &'a IndexStore, query: &HitQuery) -> Result<Vec<FoundHit<'a>>> {
     let table = store.sessions();
-    let sessions: FxHashMap<&str, usize> = table
-        .keys()
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
+    let sessions = table.positions();
     // The interactive flag is on every document: no session list needed for it.
     let filter = SessionFilter {
         include_non_interactive: true,
@@ -206,12 +199,7 @@ pub fn sessions_to_resume<'a>(
         include_non_interactive: query.include_non_interactive,
     };
     let table = store.sessions();
-    let index: FxHashMap<&str, usize> = table
-        .keys()
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), i))
-        .collect();
+    let index = table.positions();
     let whole = |keys: &SessionKeys| table.get(index[keys.id.as_str()]);
     let mut candidates: Vec<&SessionKeys> = table
         .keys()
