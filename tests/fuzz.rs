@@ -369,6 +369,43 @@ impl Progress for Quiet {
     fn finish(&self) {}
 }
 
+/// What the fuzzer found: an excluded clause whose words never meet in a segment (`-i平`:
+/// `i` and `平` as a phrase) made tantivy's exclusion seek an exhausted phrase scorer, an
+/// assertion failure in debug builds (as the tests run).
+#[test]
+fn an_excluded_phrase_that_matches_nothing_is_no_panic() {
+    let index_dir = tempfile::tempdir().expect("index dir");
+    let homes = [repo("testdata/codex-versions/0.171.0/home")];
+    let mut store = IndexStore::open(index_dir.path(), &homes, rolldex::index::Reads::Sessions)
+        .expect("open index");
+    let scan = scan_homes(&homes, &Patterns::new(&[]).expect("patterns")).expect("scan");
+    store.update(&scan, &Quiet).expect("build index");
+    for text in ["-i平 平", "平 -\"i 平\"", "-\"never together\" 平"] {
+        let request = SearchRequest {
+            text: text.to_owned(),
+            limit: 5,
+            ..SearchRequest::default()
+        };
+        let hits = search(&store, &request).expect("search");
+        let plain = search(
+            &store,
+            &SearchRequest {
+                text: "平".to_owned(),
+                limit: 5,
+                ..SearchRequest::default()
+            },
+        )
+        .expect("search");
+        // Excluding what occurs nowhere leaves the same sessions.
+        let ids = |hits: &[rolldex::query::Hit]| {
+            hits.iter()
+                .map(|h| h.session_id.clone())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(&hits), ids(&plain), "{text}");
+    }
+}
+
 #[test]
 fn query_language_never_panics() {
     let index_dir = tempfile::tempdir().expect("index dir");

@@ -165,7 +165,7 @@ pub(super) fn clause_queries(
             (_, true) => Box::new(PhrasePrefixQuery::new(terms)),
         };
         if clause.negated {
-            subqueries.push((Occur::MustNot, query));
+            subqueries.push((Occur::MustNot, Box::new(super::excluded::Excluded(query))));
         } else {
             positives += 1;
             subqueries.push((Occur::Must, query));

@@ -22,6 +22,7 @@ use crate::error::Result;
 use crate::index::IndexStore;
 use crate::index::schema;
 
+mod excluded;
 mod language;
 mod sessions;
 mod source;
