@@ -520,3 +520,91 @@ fn a_full_disk_answers_from_the_last_commit() {
     assert_eq!(total, Ok(4 * SESSION_TOKENS), "stderr: {}", out.stderr);
     assert!(out.stderr.is_empty(), "{}", out.stderr);
 }
+
+// ---------------------------------------------------------------------------------------------
+// The per-file state's segments: each update writes one holding only the entries it read.
+// ---------------------------------------------------------------------------------------------
+
+/// Appends to session `n` a second call: cumulative 4000 + 400 tokens, this call 2000 + 200.
+fn grow(sandbox: &Sandbox, n: u32) {
+    use std::io::Write;
+    let id = format!("019cc0a0-0000-7000-8000-{n:012x}");
+    let path = sandbox.home().join(format!(
+        "sessions/2026/03/05/rollout-2026-03-05T10-00-00-{id}.jsonl"
+    ));
+    let line = r#"{"timestamp":"2026-03-05T10:05:00.000Z","type":"event_msg","payload":{"type":"token_count","info":{"total_token_usage":{"input_tokens":4000,"cached_input_tokens":2000,"output_tokens":400,"reasoning_output_tokens":200,"total_tokens":4400},"last_token_usage":{"input_tokens":2000,"cached_input_tokens":1000,"output_tokens":200,"reasoning_output_tokens":100,"total_tokens":2200},"model_context_window":258400},"rate_limits":null}}"#;
+    let mut file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&path)
+        .expect("open rollout");
+    writeln!(file, "{line}").expect("append");
+}
+
+/// The `segment-*.bin` files in the index folder.
+fn segments(sandbox: &Sandbox) -> usize {
+    std::fs::read_dir(sandbox.homes_dir())
+        .expect("homes dir")
+        .filter(|e| {
+            let name = e.as_ref().expect("entry").file_name();
+            let name = name.to_string_lossy();
+            name.starts_with("segment-") && name.ends_with(".bin")
+        })
+        .count()
+}
+
+/// A segment missing or cut short is a damaged index: rebuilt, said in one line. One filled
+/// with garbage is found when an entry in it is used: that file is read again from the start,
+/// and the answer stays exact.
+#[test]
+fn a_damaged_state_segment_never_costs_a_session() {
+    for how in [Damage::Missing, Damage::Empty, Damage::Cut] {
+        let sandbox = damaged_sandbox("segment-N.bin", how);
+        grow(&sandbox, 0);
+        let (total, out) = sandbox.total(&[]);
+        assert_eq!(total, Ok(4 * SESSION_TOKENS), "{how:?}: {}", out.stderr);
+        let said = lines(&out);
+        assert!(
+            said.len() == 1 && said[0].contains("rebuil"),
+            "{how:?}: {said:?}"
+        );
+        sandbox.assert_not_ours_intact(&format!("segment {how:?}"));
+    }
+    let sandbox = damaged_sandbox("segment-N.bin", Damage::Garbage);
+    grow(&sandbox, 0);
+    // Session 0 grew by one call (2200): its entry no longer decodes, so its file is read
+    // again whole, and counted once.
+    let (total, out) = sandbox.total(&[]);
+    assert_eq!(total, Ok(4 * SESSION_TOKENS), "{}", out.stderr);
+    let (again, _) = sandbox.total(&["--no-update"]);
+    assert_eq!(again, Ok(4 * SESSION_TOKENS));
+}
+
+/// Thirty updates in a row, each adding a session and growing an older one: every answer is
+/// exact, and the segments no commit uses any more are removed (they never pile up).
+#[test]
+fn many_updates_keep_the_state_exact_and_its_segments_few() {
+    let sandbox = Sandbox::new();
+    for n in 0..3 {
+        sandbox.rollout(n, "");
+    }
+    sandbox.build();
+    let mut want = 3 * SESSION_TOKENS;
+    for n in 3..33 {
+        sandbox.rollout(n, "");
+        grow(&sandbox, n - 3);
+        want += 2 * SESSION_TOKENS;
+        let (total, out) = sandbox.total(&[]);
+        assert_eq!(total, Ok(want), "after session {n}: {}", out.stderr);
+        assert!(out.stderr.is_empty(), "{}", out.stderr);
+    }
+    // Removal runs beside the query; the next commit removes what an early exit left.
+    let (total, _) = sandbox.total(&[]);
+    assert_eq!(total, Ok(want));
+    let kept = segments(&sandbox);
+    assert!((1..=16).contains(&kept), "{kept} segments");
+    // And a full rebuild starts from one segment.
+    let out = sandbox.run(&["index", "--rebuild"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(segments(&sandbox), 1);
+    assert_eq!(sandbox.total(&["--no-update"]).0, Ok(want));
+}

@@ -6,12 +6,14 @@
 use std::path::{Path, PathBuf};
 
 /// Removes the state, catalog and usage files of every generation but `keep` (the new one, and
-/// the one a reader may be loading right now), and temporary files a killed writer left (caller
-/// holds the lock). Only those names, directly in the folder, are touched.
-pub(super) fn remove_old(dir: &Path, keep: &[u64]) {
-    let stale = files(dir, |name| match generation_of(name) {
-        Some(n) => !keep.contains(&n),
-        None => temporary_of_ours(name),
+/// the one a reader may be loading right now), the state segments but `segments` (those the
+/// new state uses, when known: only an update, under the lock, reads state), and temporary files a killed
+/// writer left (caller holds the lock). Only those names, directly in the folder, are touched.
+pub(super) fn remove_old(dir: &Path, keep: &[u64], segments: Option<&[u64]>) {
+    let stale = files(dir, |name| match (generation_of(name), segment_of(name)) {
+        (Some(n), _) => !keep.contains(&n),
+        (None, Some(n)) => segments.is_some_and(|used| !used.contains(&n)),
+        (None, None) => temporary_of_ours(name),
     });
     for path in stale {
         let _ = std::fs::remove_file(path);
@@ -25,6 +27,23 @@ pub(super) fn older(dir: &Path, oldest_kept: u64) -> Vec<PathBuf> {
     files(dir, |name| {
         generation_of(name).is_some_and(|n| n < oldest_kept)
     })
+}
+
+/// The per-file state segments (`segment-N.bin`) older than generation `newest` that `used`
+/// does not name: the commit of `newest` no longer needs them, and writers after it only write
+/// newer ones.
+pub(super) fn unused_segments(dir: &Path, newest: u64, used: &[u64]) -> Vec<PathBuf> {
+    files(dir, |name| {
+        segment_of(name).is_some_and(|n| n < newest && !used.contains(&n))
+    })
+}
+
+/// `N` of `segment-N.bin`.
+fn segment_of(name: &str) -> Option<u64> {
+    name.strip_prefix("segment-")?
+        .strip_suffix(".bin")?
+        .parse()
+        .ok()
 }
 
 /// The files directly in `dir` whose names `pick` accepts.
@@ -54,5 +73,6 @@ fn temporary_of_ours(name: &str) -> bool {
     let Some(stem) = name.strip_suffix(".tmp") else {
         return false;
     };
-    stem == "VERSION" || generation_of(&format!("{stem}.bin")).is_some()
+    let bin = format!("{stem}.bin");
+    stem == "VERSION" || generation_of(&bin).is_some() || segment_of(&bin).is_some()
 }

@@ -521,7 +521,9 @@ impl IndexStore {
             }
         }
         let keep: Vec<u64> = std::iter::once(self.generation).chain(in_use).collect();
-        generations::remove_old(&self.dir, &keep);
+        // Without the new state in memory, no segment is known to be unused: all stay.
+        let segments = self.state.as_ref().map(IndexState::segments);
+        generations::remove_old(&self.dir, &keep, segments.as_deref());
         // Without it the next run rebuilds again (and says why).
         version?;
         Ok(summary)

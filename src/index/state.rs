@@ -55,22 +55,69 @@ impl FileEntry {
 /// How many bytes before the consumed offset are remembered.
 pub const TAIL_CHECK_BYTES: usize = 64;
 
-/// Every file's entry, encoded: rollout path → postcard bytes of its [`FileEntry`].
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+/// Where a file's encoded entry is: in memory (read by this update), or in a segment file.
+#[derive(Debug, Clone)]
+enum Loc {
+    Fresh(ByteBuf),
+    Stored { segment: u64, offset: u64, len: u64 },
+}
+
+/// Every file's entry, encoded: rollout path → where the postcard bytes of its [`FileEntry`]
+/// are.
+///
+/// The entries live in segment files (`segment-N.bin`, N the generation that wrote it), named
+/// by a small per-commit index (`state-N.bin`: path → segment, offset, length). An update
+/// writes one new segment holding only the entries it read, and the index: appending a
+/// session to a 10 GB history no longer reads and writes the state of every file. When dead
+/// entries (replaced or removed) outweigh live ones, or segments pile up, a commit writes every
+/// live entry into its new segment and the old ones go.
+#[derive(Debug, Default)]
 pub struct IndexState {
-    files: BTreeMap<String, ByteBuf>,
+    files: BTreeMap<String, Loc>,
+    /// Open segment files, by generation, with their length.
+    segments: BTreeMap<u64, (std::sync::Arc<std::fs::File>, u64)>,
+}
+
+/// The index as stored: the segments it uses, and where each file's entry is.
+#[derive(Serialize, Deserialize)]
+struct StoredIndex {
+    segments: Vec<u64>,
+    files: Vec<(String, u64, u64, u64)>,
+}
+
+/// Segments kept before a commit writes every live entry into one.
+const MAX_SEGMENTS: usize = 16;
+
+/// The segment file of generation `n` in `dir`.
+pub(super) fn segment_path(dir: &Path, n: u64) -> PathBuf {
+    dir.join(format!("segment-{n}.bin"))
 }
 
 impl IndexState {
-    /// The entry of `path`, decoded; `None` when absent or unreadable as an entry.
+    /// The entry of `path`, decoded; `None` when absent or unreadable as an entry (its file is
+    /// then read again from the start).
     pub fn entry(&self, path: &str) -> Option<FileEntry> {
-        postcard::from_bytes(self.files.get(path)?).ok()
+        postcard::from_bytes(&self.encoded(self.files.get(path)?)?).ok()
+    }
+
+    fn encoded(&self, loc: &Loc) -> Option<Vec<u8>> {
+        match loc {
+            Loc::Fresh(bytes) => Some(bytes.to_vec()),
+            Loc::Stored {
+                segment,
+                offset,
+                len,
+            } => {
+                let (file, _) = self.segments.get(segment)?;
+                crate::scan::read_at(file, *offset, usize::try_from(*len).ok()?)
+            }
+        }
     }
 
     /// Stores `entry` as the entry of `path`.
     pub fn insert(&mut self, path: String, entry: &FileEntry) -> Result<()> {
         let bytes = postcard::to_stdvec(entry).map_err(|e| Error::Index(e.to_string()))?;
-        self.files.insert(path, ByteBuf::from(bytes));
+        self.files.insert(path, Loc::Fresh(ByteBuf::from(bytes)));
         Ok(())
     }
 
@@ -79,14 +126,126 @@ impl IndexState {
         self.files.remove(path);
     }
 
-    /// Reads a state file.
-    pub fn load(path: &Path) -> Result<IndexState> {
-        read_postcard(path)
+    /// The generations of the segments this state uses.
+    pub fn segments(&self) -> Vec<u64> {
+        self.segments.keys().copied().collect()
     }
 
-    /// Writes the state file durably.
-    pub fn save(&self, path: &Path) -> Result<()> {
-        write_postcard(path, self)
+    /// Reads a state index, opening the segments it names; a segment missing or shorter than
+    /// an entry in it means a damaged index.
+    pub fn load(path: &Path) -> Result<IndexState> {
+        let stored: StoredIndex = read_postcard(path)?;
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let mut state = IndexState::default();
+        for n in stored.segments {
+            let segment = segment_path(dir, n);
+            let file = std::fs::File::open(&segment).map_err(|e| Error::io(&segment, e))?;
+            let len = file.metadata().map_err(|e| Error::io(&segment, e))?.len();
+            state.segments.insert(n, (std::sync::Arc::new(file), len));
+        }
+        for (file, segment, offset, len) in stored.files {
+            let fits = state
+                .segments
+                .get(&segment)
+                .and_then(|(_, size)| offset.checked_add(len).map(|end| end <= *size))
+                .unwrap_or(false);
+            if !fits {
+                return Err(Error::Index(format!(
+                    "{}: an entry outside its segment",
+                    path.display()
+                )));
+            }
+            state.files.insert(
+                file,
+                Loc::Stored {
+                    segment,
+                    offset,
+                    len,
+                },
+            );
+        }
+        Ok(state)
+    }
+
+    /// Writes generation `n`'s segment (the entries read since the last commit, or every live
+    /// entry when the old segments are mostly dead or too many) and then its index at `path`;
+    /// afterwards every entry is stored, and the segments no entry uses are let go (the
+    /// caller removes their files).
+    pub fn save(&mut self, path: &Path, n: u64) -> Result<()> {
+        let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+        let live: u64 = self
+            .files
+            .values()
+            .map(|loc| match loc {
+                Loc::Stored { len, .. } => *len,
+                Loc::Fresh(_) => 0,
+            })
+            .sum();
+        let stored: u64 = self.segments.values().map(|(_, len)| *len).sum();
+        let compact = stored > 2 * live.max(1) || self.segments.len() >= MAX_SEGMENTS;
+        let segment = segment_path(&dir, n);
+        let tmp = segment.with_extension("tmp");
+        let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+        let mut at = 0u64;
+        let mut moved: Vec<(String, u64, u64)> = Vec::new();
+        for (name, loc) in &self.files {
+            let bytes = match loc {
+                Loc::Fresh(bytes) => std::borrow::Cow::Borrowed(bytes.as_slice()),
+                Loc::Stored { .. } if compact => match self.encoded(loc) {
+                    Some(bytes) => std::borrow::Cow::Owned(bytes),
+                    // Unreadable now: left out, so the file is read again next time.
+                    None => continue,
+                },
+                Loc::Stored { .. } => continue,
+            };
+            out.write_all(&bytes).map_err(|e| Error::io(&tmp, e))?;
+            moved.push((name.clone(), at, bytes.len() as u64));
+            at += bytes.len() as u64;
+        }
+        out.flush().map_err(|e| Error::io(&tmp, e))?;
+        drop(out);
+        std::fs::rename(&tmp, &segment).map_err(|e| Error::io(&segment, e))?;
+        let file = std::fs::File::open(&segment).map_err(|e| Error::io(&segment, e))?;
+        if compact {
+            self.files.retain(|_, loc| matches!(loc, Loc::Fresh(_)));
+        }
+        for (name, offset, len) in moved {
+            self.files.insert(
+                name,
+                Loc::Stored {
+                    segment: n,
+                    offset,
+                    len,
+                },
+            );
+        }
+        self.segments.insert(n, (std::sync::Arc::new(file), at));
+        let used: std::collections::BTreeSet<u64> = self
+            .files
+            .values()
+            .filter_map(|loc| match loc {
+                Loc::Stored { segment, .. } => Some(*segment),
+                Loc::Fresh(_) => None,
+            })
+            .collect();
+        self.segments.retain(|k, _| used.contains(k) || *k == n);
+        let index = StoredIndex {
+            segments: self.segments.keys().copied().collect(),
+            files: self
+                .files
+                .iter()
+                .filter_map(|(name, loc)| match loc {
+                    Loc::Stored {
+                        segment,
+                        offset,
+                        len,
+                    } => Some((name.clone(), *segment, *offset, *len)),
+                    Loc::Fresh(_) => None,
+                })
+                .collect(),
+        };
+        write_postcard(path, &index)
     }
 }
 

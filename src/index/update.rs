@@ -248,7 +248,7 @@ impl IndexStore {
     fn commit(
         &mut self,
         writer: &mut IndexWriter<TantivyDocument>,
-        state: IndexState,
+        mut state: IndexState,
         catalog: Catalog,
         usage: UsageTable,
     ) -> Result<()> {
@@ -258,7 +258,7 @@ impl IndexStore {
         let mut prepared = writer.prepare_commit()?;
         let dir = &self.dir;
         let (saved_state, saved_catalog) = rayon::join(
-            || state.save(&dir.join(&payload.state)),
+            || state.save(&dir.join(&payload.state), payload.generation),
             || {
                 catalog.save(&dir.join(&payload.catalog))?;
                 usage.save(&dir.join(&payload.usage))
@@ -284,7 +284,14 @@ impl IndexStore {
             // Unlinking megabytes of old state takes milliseconds an answer need not wait for:
             // older generations go beside the query (what an early exit leaves, the next
             // commit removes); nothing newer than this commit is ever touched.
-            let old = generations::older(&self.dir, payload.generation - 1);
+            let mut old = generations::older(&self.dir, payload.generation - 1);
+            if let Some(state) = &self.state {
+                old.extend(generations::unused_segments(
+                    &self.dir,
+                    payload.generation,
+                    &state.segments(),
+                ));
+            }
             std::thread::spawn(move || {
                 for path in old {
                     let _ = std::fs::remove_file(path);
