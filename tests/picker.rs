@@ -192,11 +192,7 @@ fn typing_ranks_like_resume_and_enter_prints_the_id() {
     picker.keys(&["Enter"]);
     let (code, out) = picker.finished();
     assert_eq!((code, out.trim()), (0, expected.as_str()));
-    let screen = picker.screen();
-    assert!(
-        !screen.contains("enter: print id"),
-        "the picker left itself on screen:\n{screen}"
-    );
+    assert_picker_gone(&picker);
 }
 
 #[test]
@@ -323,11 +319,7 @@ fn sighup_gives_the_terminal_back_and_exits_130() {
         (code, out.as_str(), picker.stderr().as_str()),
         (130, "", "")
     );
-    let screen = picker.screen();
-    assert!(
-        !screen.contains("enter: print id"),
-        "the picker left itself on screen:\n{screen}"
-    );
+    assert_picker_gone(&picker);
 }
 
 #[test]
@@ -402,4 +394,13 @@ fn wide_and_combining_characters_keep_the_columns_aligned() {
     );
     picker.keys(&["Escape"]);
     assert_eq!(picker.finished().0, 130);
+}
+
+/// The picker is no longer drawn once it has ended.
+fn assert_picker_gone(picker: &Picker) {
+    let screen = picker.screen();
+    assert!(
+        !screen.contains("enter: print id"),
+        "the picker left itself on screen:\n{screen}"
+    );
 }

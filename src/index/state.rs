@@ -7,6 +7,7 @@
 //! whole history. Written as a new file per commit and named in the tantivy commit's payload,
 //! so the text index and this state always change together.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -100,16 +101,16 @@ impl IndexState {
         postcard::from_bytes(&self.encoded(self.files.get(path)?)?).ok()
     }
 
-    fn encoded(&self, loc: &Loc) -> Option<Vec<u8>> {
+    fn encoded<'a>(&'a self, loc: &'a Loc) -> Option<Cow<'a, [u8]>> {
         match loc {
-            Loc::Fresh(bytes) => Some(bytes.to_vec()),
+            Loc::Fresh(bytes) => Some(Cow::Borrowed(bytes)),
             Loc::Stored {
                 segment,
                 offset,
                 len,
             } => {
                 let (file, _) = self.segments.get(segment)?;
-                crate::scan::read_at(file, *offset, usize::try_from(*len).ok()?)
+                crate::scan::read_at(file, *offset, usize::try_from(*len).ok()?).map(Cow::Owned)
             }
         }
     }
@@ -183,29 +184,21 @@ impl IndexState {
             .sum();
         let stored: u64 = self.segments.values().map(|(_, len)| *len).sum();
         let compact = stored > 2 * live.max(1) || self.segments.len() >= MAX_SEGMENTS;
-        let segment = segment_path(&dir, n);
-        let tmp = segment.with_extension("tmp");
-        let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
         let mut at = 0u64;
         let mut moved: Vec<(String, u64, u64)> = Vec::new();
-        for (name, loc) in &self.files {
+        let entries = self.files.iter().filter_map(|(name, loc)| {
+            // A stored entry is written again only by a compaction; one unreadable now is
+            // left out, so its file is read again next time.
             let bytes = match loc {
-                Loc::Fresh(bytes) => std::borrow::Cow::Borrowed(bytes.as_slice()),
-                Loc::Stored { .. } if compact => match self.encoded(loc) {
-                    Some(bytes) => std::borrow::Cow::Owned(bytes),
-                    // Unreadable now: left out, so the file is read again next time.
-                    None => continue,
-                },
-                Loc::Stored { .. } => continue,
-            };
-            out.write_all(&bytes).map_err(|e| Error::io(&tmp, e))?;
+                Loc::Stored { .. } if !compact => None,
+                _ => self.encoded(loc),
+            }?;
             moved.push((name.clone(), at, bytes.len() as u64));
             at += bytes.len() as u64;
-        }
-        out.flush().map_err(|e| Error::io(&tmp, e))?;
-        drop(out);
-        std::fs::rename(&tmp, &segment).map_err(|e| Error::io(&segment, e))?;
+            Some(bytes)
+        });
+        let segment = segment_path(&dir, n);
+        write_bytes(&segment, entries)?;
         let file = std::fs::File::open(&segment).map_err(|e| Error::io(&segment, e))?;
         if compact {
             self.files.retain(|_, loc| matches!(loc, Loc::Fresh(_)));
@@ -288,13 +281,40 @@ pub(super) fn write_postcard_after<T: Serialize>(
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
 }
 
-/// Writes `parts` back to back as the file at `path`, the same way as [`write_postcard`].
-pub(super) fn write_bytes(path: &Path, parts: &[&[u8]]) -> Result<()> {
+/// Writes `parts` back to back as the file at `path`, the same way as [`write_postcard`]
+/// (streamed: parts may be made as they are written).
+pub(super) fn write_bytes<B: AsRef<[u8]>>(
+    path: &Path,
+    parts: impl IntoIterator<Item = B>,
+) -> Result<()> {
     let tmp: PathBuf = path.with_extension("tmp");
-    let mut file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
     for part in parts {
-        file.write_all(part).map_err(|e| Error::io(&tmp, e))?;
+        out.write_all(part.as_ref())
+            .map_err(|e| Error::io(&tmp, e))?;
     }
-    drop(file);
+    out.flush().map_err(|e| Error::io(&tmp, e))?;
+    drop(out);
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+/// A file made of a length-prefixed first part and the rest: the open file, the first part,
+/// and how many bytes follow it. A length the file cannot hold is damage, found before
+/// anything is allocated for it.
+pub(super) fn read_first_part(path: &Path) -> Result<(std::fs::File, Vec<u8>, u64)> {
+    let damaged = |what: &str| Error::Index(format!("{}: {what}", path.display()));
+    let file = std::fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let file_len = file.metadata().map_err(|e| Error::io(path, e))?.len();
+    let prefix = crate::scan::read_at(&file, 0, 8).ok_or_else(|| damaged("cut short"))?;
+    let len = u64::from_le_bytes(prefix.try_into().unwrap_or_default());
+    let rest = file_len
+        .checked_sub(8)
+        .and_then(|n| n.checked_sub(len))
+        .ok_or_else(|| damaged("shorter than its first part says"))?;
+    let first = usize::try_from(len)
+        .ok()
+        .and_then(|len| crate::scan::read_at(&file, 8, len))
+        .ok_or_else(|| damaged("cut short"))?;
+    Ok((file, first, rest))
 }

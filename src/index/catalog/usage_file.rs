@@ -12,7 +12,7 @@ use serde::de::{DeserializeSeed, Deserializer, SeqAccess, Visitor};
 use serde::ser::{Error as _, SerializeSeq, SerializeTuple, Serializer};
 use serde::{Deserialize, Serialize};
 
-use super::{Row, UsageTable};
+use super::usage::{Row, UsageTable};
 use crate::model::{TokenUsage, UsageEvent};
 
 type Models = [(Arc<str>, Option<Arc<str>>)];
