@@ -17,14 +17,14 @@ use crate::error::{Error, Result};
 use crate::model::{LimitSnapshot, SessionInfo, UsageEvent};
 use crate::scan::{ScanResult, read_at};
 
+mod blobs;
 mod files;
 mod sessions;
 mod usage;
 mod usage_file;
 use files::{FileList, Stamp, stamps_match, stamps_of};
 pub use sessions::SessionTable;
-pub use usage::UsageTable;
-use usage::encode_limits;
+pub use usage::{UsageFile, UsageTable};
 
 /// What the index knew about one rollout file when it was last read.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -80,11 +80,11 @@ impl Catalog {
     /// from `self` and `usage` (moved, not copied or decoded again).
     pub fn next(
         self,
-        usage: UsageTable,
+        mut usage: UsageFile,
         scan: &ScanResult,
         fresh: &HashMap<String, FileEntry>,
         state: &IndexState,
-    ) -> (Catalog, UsageTable) {
+    ) -> (Catalog, UsageFile) {
         // Each scanned file: read now (its new entry), or unchanged (its old stamp, moved).
         let mut old_files = self.files.into_vec();
         let sources: Vec<Result<&str, usize>> = {
@@ -134,33 +134,20 @@ impl Catalog {
             })
             .collect();
         let names = desired_names(&files, scan);
-        let mut table = UsageTable {
-            models: usage.models,
-            sessions: Vec::new(),
-            limits: Vec::new(),
-        };
-        let mut old_limits = usage
-            .limits
-            .into_iter()
-            .chain(std::iter::repeat_with(serde_bytes::ByteBuf::new));
+        let mut table = usage.next_empty();
         let (old_keys, old_bytes, old_ends) = self.sessions.into_parts();
         let mut moved = Vec::with_capacity(old_keys.len());
         let mut sessions = Vec::new();
-        let old_rows = usage
-            .sessions
-            .into_iter()
-            .chain(std::iter::repeat_with(Vec::new));
         let mut start = 0;
-        for ((keys, end), rows) in old_keys.into_iter().zip(old_ends).zip(old_rows) {
-            let limits = old_limits.next().unwrap_or_default();
+        for (i, (keys, end)) in old_keys.into_iter().zip(old_ends).enumerate() {
             let range = start..end as usize;
             start = end as usize;
             if !affected.contains(&keys.id) {
                 moved.push((keys, range));
-                table.sessions.push(rows);
-                table.limits.push(limits);
+                table.push_moved(&usage, i);
             }
         }
+        drop(usage);
         // An affected session is the longest of its files (a copied session has several),
         // unless its files are other files of one thread with per-response records (revert
         // files, segments): then each response counts once over all of them.
@@ -191,7 +178,8 @@ impl Catalog {
             };
             let mut info = first.state.session.clone();
             let merge = entries.len() > 1 && entries.iter().all(|e| e.state.uses_records());
-            let rows = if merge {
+            let limits = limits_of(&entries);
+            if merge {
                 // The file written last (the live one, not a frozen segment or the file a
                 // revert replaced) stands for the session.
                 if let Some(newest) = entries.iter().max_by_key(|e| e.state.session.updated_at_ms) {
@@ -201,19 +189,18 @@ impl Catalog {
                     entries.iter().map(|e| e.events.as_slice()).collect();
                 let events = crate::model::merge_thread_events(&lists);
                 info.recount(&events);
-                table.interned(events)
+                table.push_read(&events, &limits);
             } else if let Some(events) = without_leaked_copy(&info, first, &files, fresh, state) {
                 info.recount(&events);
-                table.interned(events)
+                table.push_read(&events, &limits);
             } else {
-                table.interned(first.events.clone())
-            };
+                table.push_read(&first.events, &limits);
+            }
             sessions.push(info);
-            table.sessions.push(rows);
-            table.limits.push(encode_limits(&limits_of(&entries)));
         }
         // The names in force include each file's own name, so they are the whole answer.
-        let mut table_of_sessions = SessionTable::default();
+        let mut table_of_sessions =
+            SessionTable::with_capacity(moved.len() + sessions.len(), old_bytes.len() + (1 << 16));
         for (keys, range) in moved {
             let name = names.get(&keys.id);
             let encoded = old_bytes.get(range).unwrap_or_default();

@@ -36,7 +36,7 @@ use crate::model::SessionInfo;
 use crate::scan::ScanResult;
 use crate::stats::SessionUsage;
 pub use catalog::SessionTable;
-use catalog::{Catalog, UsageTable};
+use catalog::{Catalog, UsageFile, UsageTable};
 pub use schema::Fields;
 pub use state::IndexState;
 pub use update::{Progress, UpdateSummary};
@@ -82,7 +82,8 @@ enum Want {
     QuarterHours,
     /// And the usage of each session (reports).
     Usage,
-    /// And the per-file parser state (updates).
+    /// Stamps and session facts, the per-file parser state and the usage file as stored
+    /// (updates).
     Full,
 }
 
@@ -113,6 +114,10 @@ pub struct IndexStore {
     usage: Option<UsageTable>,
     /// Usage per catalog session summed by quarter-hour, when only that was loaded.
     quarter_hours: Option<UsageTable>,
+    /// The usage file as stored, when loaded (updates only).
+    usage_file: Option<UsageFile>,
+    /// What the command reads of a commit (an update loads more, then reads this of its own).
+    reads: Reads,
     /// The per-file state, when loaded (updates only).
     state: Option<IndexState>,
     /// The generation of the last commit; 0 when there is none (or while a rebuild fills a new
@@ -155,6 +160,8 @@ impl IndexStore {
             catalog: Catalog::default(),
             usage: None,
             quarter_hours: None,
+            usage_file: None,
+            reads,
             state: None,
             generation: 0,
             want: match reads {
@@ -215,6 +222,8 @@ impl IndexStore {
     fn set_empty(&mut self) {
         self.catalog = Catalog::default();
         self.usage = Some(UsageTable::default());
+        self.quarter_hours = None;
+        self.usage_file = Some(UsageFile::default());
         self.state = Some(IndexState::default());
         self.generation = 0;
         self.loaded = Some(Want::Full);
@@ -300,41 +309,49 @@ impl IndexStore {
         };
         let dir = &self.dir;
         let want = self.want;
-        let ((catalog, (usage, quarter_hours)), state) = rayon::join(
+        let path = |name: &str| dir.join(name);
+        let ((catalog, (usage, quarter_hours)), (state, usage_file)) = rayon::join(
             || {
                 rayon::join(
                     || {
                         have.is_none()
-                            .then(|| Catalog::load(&dir.join(&payload.catalog)))
+                            .then(|| Catalog::load(&path(&payload.catalog)))
                             .transpose()
                     },
                     || {
-                        let usage = (want >= Want::Usage && have < Some(Want::Usage))
-                            .then(|| UsageTable::load(&dir.join(&payload.usage)))
+                        let usage = (want == Want::Usage && have < Some(Want::Usage))
+                            .then(|| UsageTable::load(&path(&payload.usage)))
                             .transpose();
                         let quarter_hours = (want == Want::QuarterHours
                             && have < Some(Want::QuarterHours))
-                        .then(|| UsageTable::load_quarter_hours(&dir.join(&payload.usage)))
+                        .then(|| UsageTable::load_quarter_hours(&path(&payload.usage)))
                         .transpose();
                         (usage, quarter_hours)
                     },
                 )
             },
             || {
-                (want >= Want::Full && have < Some(Want::Full))
-                    .then(|| IndexState::load(&dir.join(&payload.state)))
-                    .transpose()
+                let full = want == Want::Full && have < Some(Want::Full);
+                rayon::join(
+                    || {
+                        full.then(|| IndexState::load(&path(&payload.state)))
+                            .transpose()
+                    },
+                    || {
+                        full.then(|| UsageFile::load(&path(&payload.usage)))
+                            .transpose()
+                    },
+                )
             },
         );
-        let (catalog, usage, quarter_hours, state) = (catalog?, usage?, quarter_hours?, state?);
+        let (catalog, usage, quarter_hours) = (catalog?, usage?, quarter_hours?);
+        let (state, usage_file) = (state?, usage_file?);
         if have.is_none() {
             // Another commit: nothing held belongs to it any more.
             self.usage = None;
             self.quarter_hours = None;
+            self.usage_file = None;
             self.state = None;
-        }
-        if quarter_hours.is_some() {
-            self.quarter_hours = quarter_hours;
         }
         if let Some(catalog) = catalog {
             self.catalog = catalog;
@@ -343,11 +360,25 @@ impl IndexStore {
             // An update edits the file list: it must decode (queries may never read it).
             self.catalog.check_files().map_err(Error::Index)?;
         }
-        if usage.is_some() {
-            self.usage = usage;
-        }
-        if state.is_some() {
-            self.state = state;
+        self.quarter_hours = quarter_hours.or(self.quarter_hours.take());
+        self.usage = usage.or(self.usage.take());
+        self.usage_file = usage_file.or(self.usage_file.take());
+        self.state = state.or(self.state.take());
+        Ok(())
+    }
+
+    /// After a commit: decodes what the command reads of it from its files, as any query
+    /// would (so damage an update carried over in sessions it did not read shows now).
+    fn read_usage_of(&mut self, payload: &Payload) -> Result<()> {
+        let path = self.dir.join(&payload.usage);
+        self.usage = None;
+        self.quarter_hours = None;
+        match self.reads {
+            Reads::Sessions => {}
+            Reads::QuarterHours => {
+                self.quarter_hours = Some(UsageTable::load_quarter_hours(&path)?);
+            }
+            Reads::Usage => self.usage = Some(UsageTable::load(&path)?),
         }
         Ok(())
     }

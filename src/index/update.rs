@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use serde::Serialize as _;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
-use super::catalog::{Catalog, UsageTable};
+use super::catalog::{Catalog, UsageFile};
 use super::generations;
 use super::reading::{read_job, tail_matches};
 use super::schema;
@@ -115,6 +115,13 @@ impl IndexStore {
         let built = self.build(scan, progress);
         if built.is_err() {
             self.back_to_last_commit(want);
+            // The commit landed, but does not read back (damage carried over from the last
+            // one, in sessions the update did not read): rebuild, and say why.
+            if let Some(reason) = self.broken.clone() {
+                let summary = self.rebuild_locked(scan, progress)?;
+                self.rebuilt_because = Some(reason);
+                return Ok(summary);
+            }
         }
         built
     }
@@ -129,7 +136,7 @@ impl IndexStore {
         let mut summary = UpdateSummary::default();
         let mut state = self.state.take().unwrap_or_default();
         let catalog = std::mem::take(&mut self.catalog);
-        let usage = self.usage.take().unwrap_or_default();
+        let usage = self.usage_file.take().unwrap_or_default();
         let jobs = plan(scan, &catalog, &state);
         let total_bytes: u64 = jobs
             .iter()
@@ -235,7 +242,7 @@ impl IndexStore {
             }
         }
         summary.report = report.into_inner().unwrap_or_default();
-        self.commit(&mut writer, state, catalog, usage)?;
+        self.commit(&mut writer, state, catalog, usage, small)?;
         summary.committed = true;
         if merge {
             writer.wait_merging_threads()?;
@@ -250,22 +257,34 @@ impl IndexStore {
         writer: &mut IndexWriter<TantivyDocument>,
         mut state: IndexState,
         catalog: Catalog,
-        usage: UsageTable,
+        usage: UsageFile,
+        small: bool,
     ) -> Result<()> {
         let payload = Payload::new(self.generation + 1);
-        // tantivy writes its segments first, which frees the writer's arena before the state
-        // files are encoded: the two never take memory at once.
-        let mut prepared = writer.prepare_commit()?;
         let dir = &self.dir;
-        let (saved_state, saved_catalog) = rayon::join(
-            || state.save(&dir.join(&payload.state), payload.generation),
-            || {
-                catalog.save(&dir.join(&payload.catalog))?;
-                usage.save(&dir.join(&payload.usage))
-            },
-        );
-        saved_state?;
-        saved_catalog?;
+        let save = |state: &mut IndexState| {
+            let (saved_state, saved_catalog) = rayon::join(
+                || state.save(&dir.join(&payload.state), payload.generation),
+                || {
+                    catalog.save(&dir.join(&payload.catalog))?;
+                    usage.save(&dir.join(&payload.usage))
+                },
+            );
+            saved_state.and(saved_catalog)
+        };
+        let mut prepared = if small {
+            // A small update's arena is small: tantivy finishes its segment while the state
+            // files are written, and the answer waits for the slower of the two only.
+            let (prepared, saved) = rayon::join(|| writer.prepare_commit(), || save(&mut state));
+            saved?;
+            prepared?
+        } else {
+            // A build's arena is large: tantivy writes its segments first, which frees the
+            // arena before the state files are encoded, so the two never take memory at once.
+            let prepared = writer.prepare_commit()?;
+            save(&mut state)?;
+            prepared
+        };
         let mut payload_text = Vec::new();
         payload
             .serialize(&mut serde_json::Serializer::new(&mut payload_text))
@@ -274,10 +293,10 @@ impl IndexStore {
         prepared.commit()?;
         self.state = Some(state);
         self.catalog = catalog;
-        self.usage = Some(usage);
-        self.quarter_hours = None;
+        self.usage_file = Some(usage);
         self.generation = payload.generation;
         self.loaded = Some(Want::Full);
+        self.read_usage_of(&payload)?;
         // A rebuild's commit goes to a staging index: the live one still uses every older
         // generation until the swap.
         if self.staging.is_none() {

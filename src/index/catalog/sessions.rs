@@ -171,6 +171,16 @@ impl SessionTable {
         self.push_encoded(SessionKeys::from(info), &bytes);
     }
 
+    /// An empty table with room for `sessions` sessions of `bytes` encoded bytes in all.
+    pub fn with_capacity(sessions: usize, bytes: usize) -> SessionTable {
+        SessionTable {
+            keys: Vec::with_capacity(sessions),
+            bytes: Blob::Owned(Vec::with_capacity(bytes)),
+            ends: Vec::with_capacity(sessions),
+            infos: Vec::with_capacity(sessions),
+        }
+    }
+
     fn push_encoded(&mut self, keys: SessionKeys, bytes: &[u8]) {
         self.keys.push(keys);
         let all = self.bytes.owned();

@@ -1,126 +1,169 @@
-//! The usage table of a commit: every session's usage events with interned models, its
-//! rate-limit snapshots kept encoded, and the same usage summed by quarter-hour, which is all an
-//! up-to-date `stats` reads. Its on-disk encoding is in [`super::usage_file`].
+//! The usage of a commit: every session's usage events, the same summed by UTC quarter-hour
+//! (all an up-to-date `stats` reads), and its rate-limit snapshots.
+//!
+//! On disk ([`UsageFile`]) each of the three is one encoded blob per session, in catalog
+//! order, with the models interned once. An update carries the blobs of the sessions it did
+//! not read over as bytes and encodes only the sessions it read: it neither decodes nor sums
+//! again ten thousand sessions to add one. A report decodes the part it reads into a
+//! [`UsageTable`]. The row encoding is in [`super::usage_file`].
+//!
+//! The file: the first part's length (8 bytes, little-endian), the first part (the models and
+//! the quarter-hour sums), then the rest (the events and the snapshots).
 
 use std::path::Path;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
-use super::super::state::{read_first_part, write_postcard_after};
+use super::super::state::{read_first_part, write_bytes};
+use super::blobs::Blobs;
+use super::usage_file::{decode_rows, encode_rows};
 use crate::error::{Error, Result};
-use crate::model::{LimitSnapshot, UsageEvent};
+use crate::model::{LimitSnapshot, TokenUsage, UsageEvent};
 use crate::scan::read_at;
 use crate::stats::SessionUsage;
 use crate::timezone::QUARTER_HOUR_MS;
 
-/// Usage of each catalog session, in catalog order. On disk each event is a [`Row`] with an
-/// index into `models`; in memory it is decoded straight into a [`UsageEvent`] (see
-/// [`usage_file`]), so a report takes the events as they are.
+/// Interned (model, service tier) pairs: a history has a handful.
+pub(super) type Models = Vec<(Arc<str>, Option<Arc<str>>)>;
+
+/// A usage file as stored: what an update carries over and writes.
 #[derive(Debug, Default)]
-pub struct UsageTable {
-    /// Interned (model, service tier) pairs: a history has a handful.
-    pub(super) models: Vec<(Arc<str>, Option<Arc<str>>)>,
-    pub(super) sessions: Vec<Vec<UsageEvent>>,
-    /// The `rate_limits` snapshots of each session's files, in time order (parallel to
-    /// `sessions`): `limits` and `statusline` answer from them without reading a rollout.
-    /// Kept encoded (postcard), a blob per session: a report that does not need them pays a
-    /// copy, not a decode (they were 40 % of this file), and an update moves them untouched.
-    pub(super) limits: Vec<serde_bytes::ByteBuf>,
+pub struct UsageFile {
+    models: Models,
+    /// Each session's events summed by quarter-hour ([`quarter_hour_sums`]), as rows.
+    quarters: Blobs,
+    /// Each session's events, as rows.
+    events: Blobs,
+    /// Each session's `rate_limits` snapshots, in time order (postcard; empty for none).
+    limits: Blobs,
 }
 
-/// One usage event on disk: time (ms), index into `models`, input, cached input, output,
-/// reasoning, total, cache-write input, and its event key.
-pub(super) type Row = (i64, u32, [i64; 6], u64);
+/// The first part of the file.
+#[derive(Serialize, Deserialize)]
+struct Head<M, B> {
+    models: M,
+    quarters: B,
+}
 
-impl UsageTable {
-    /// `events`, with their models interned (so the file can name them by index).
-    pub(super) fn interned(&mut self, events: Vec<UsageEvent>) -> Vec<UsageEvent> {
-        for e in &events {
+/// The rest of the file.
+#[derive(Serialize, Deserialize)]
+struct Rest<B> {
+    events: B,
+    limits: B,
+}
+
+impl UsageFile {
+    /// Session `i` of `from`, its blobs copied as they are (a session `from` lacks has none).
+    pub(super) fn push_moved(&mut self, from: &UsageFile, i: usize) {
+        self.quarters.push(from.quarters.get(i));
+        self.events.push(from.events.get(i));
+        self.limits.push(from.limits.get(i));
+    }
+
+    /// A session read by this update: its events (models interned as needed) and snapshots.
+    pub(super) fn push_read(&mut self, events: &[UsageEvent], limits: &[LimitSnapshot]) {
+        for e in events {
             if self.model_index(e).is_none() {
                 self.models.push((e.model.clone(), e.service_tier.clone()));
             }
         }
-        events
+        let index = |e: &UsageEvent| self.model_index(e).unwrap_or(0) as u32;
+        let quarters = encode_rows(&quarter_hour_sums(events), index);
+        let rows = encode_rows(events, index);
+        self.quarters.push(&quarters);
+        self.events.push(&rows);
+        let limits = if limits.is_empty() {
+            Vec::new()
+        } else {
+            postcard::to_stdvec(limits).unwrap_or_default()
+        };
+        self.limits.push(&limits);
+    }
+
+    /// A table for the next commit, with this one's models (so every carried-over row still
+    /// names its model by the same index) and no sessions yet.
+    pub(super) fn next_empty(&mut self) -> UsageFile {
+        UsageFile {
+            models: std::mem::take(&mut self.models),
+            quarters: Blobs::with_room_of(&self.quarters),
+            events: Blobs::with_room_of(&self.events),
+            limits: Blobs::with_room_of(&self.limits),
+        }
     }
 
     /// The index of an event's (model, service tier) in `models`.
-    pub(super) fn model_index(&self, e: &UsageEvent) -> Option<usize> {
+    fn model_index(&self, e: &UsageEvent) -> Option<usize> {
         self.models
             .iter()
             .position(|(m, t)| *m == e.model && *t == e.service_tier)
     }
 
-    /// The same usage summed by quarter-hour: one event per session, (model, service tier)
-    /// and UTC quarter-hour, timed at the quarter's start; no snapshots. A report in any zone
-    /// whose days begin on a quarter-hour sums the same figures from about a tenth of the
-    /// rows (see [`crate::stats::quarter_hours_are_whole_days`]).
-    #[must_use]
-    pub fn by_quarter_hour(&self) -> UsageTable {
-        let sessions = self
-            .sessions
-            .iter()
-            .map(|events| {
-                let mut sums: Vec<UsageEvent> = Vec::new();
-                let mut at: FxHashMap<(i64, usize), usize> = FxHashMap::default();
-                for e in events {
-                    let quarter = e.timestamp_ms.div_euclid(QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
-                    let model = self.model_index(e).unwrap_or(usize::MAX);
-                    let slot = *at.entry((quarter, model)).or_insert_with(|| {
-                        sums.push(UsageEvent {
-                            timestamp_ms: quarter,
-                            usage: crate::model::TokenUsage::default(),
-                            event_key: 0,
-                            ..e.clone()
-                        });
-                        sums.len() - 1
-                    });
-                    sums[slot].usage.add(&e.usage);
-                }
-                sums
-            })
-            .collect();
-        UsageTable {
-            models: self.models.clone(),
-            sessions,
-            limits: Vec::new(),
-        }
+    /// Reads a whole usage file, left encoded.
+    pub fn load(path: &Path) -> Result<UsageFile> {
+        let (first, rest) = read_parts(path, true)?;
+        let head: Head<Models, Blobs> = decode_part(path, &first, "first part")?;
+        let rest: Rest<Blobs> = decode_part(path, &rest, "rest")?;
+        Ok(UsageFile {
+            models: head.models,
+            quarters: head.quarters,
+            events: rest.events,
+            limits: rest.limits,
+        })
     }
 
-    /// Reads a usage file's whole table (after its quarter-hour sums).
-    pub fn load(path: &Path) -> Result<UsageTable> {
-        let damaged = |what: &str| Error::Index(format!("{}: {what}", path.display()));
-        let (file, first, rest) = read_first_part(path)?;
-        let bytes = usize::try_from(rest)
-            .ok()
-            .and_then(|len| read_at(&file, 8 + first.len() as u64, len))
-            .ok_or_else(|| damaged("cut short"))?;
-        match postcard::take_from_bytes(&bytes) {
-            Ok((table, [])) => Ok(table),
-            Ok(_) => Err(damaged("bytes after the table")),
-            Err(e) => Err(damaged(&e.to_string())),
-        }
-    }
-
-    /// Reads only a usage file's quarter-hour sums ([`UsageTable::by_quarter_hour`]).
-    pub fn load_quarter_hours(path: &Path) -> Result<UsageTable> {
-        let damaged = |what: &str| Error::Index(format!("{}: {what}", path.display()));
-        let (_, bytes, _) = read_first_part(path)?;
-        match postcard::take_from_bytes(&bytes) {
-            Ok((table, [])) => Ok(table),
-            Ok(_) => Err(damaged("bytes after the quarter-hour sums")),
-            Err(e) => Err(damaged(&e.to_string())),
-        }
-    }
-
-    /// Writes a usage file: the quarter-hour sums' length (8 bytes, little-endian), the sums,
-    /// then the whole table.
+    /// Writes the file.
     pub fn save(&self, path: &Path) -> Result<()> {
-        let quarters = postcard::to_stdvec(&self.by_quarter_hour())
-            .map_err(|e| Error::Index(e.to_string()))?;
-        let mut head = (quarters.len() as u64).to_le_bytes().to_vec();
-        head.extend_from_slice(&quarters);
-        write_postcard_after(path, &head, self)
+        let encode = |e: postcard::Error| Error::Index(e.to_string());
+        let head = postcard::to_stdvec(&Head {
+            models: &self.models,
+            quarters: &self.quarters,
+        })
+        .map_err(encode)?;
+        let rest = postcard::to_stdvec(&Rest {
+            events: &self.events,
+            limits: &self.limits,
+        })
+        .map_err(encode)?;
+        write_bytes(path, [&(head.len() as u64).to_le_bytes()[..], &head, &rest])
+    }
+}
+
+/// Usage of each catalog session, decoded: what a report reads.
+#[derive(Debug, Default)]
+pub struct UsageTable {
+    sessions: Vec<Vec<UsageEvent>>,
+    /// Each session's snapshots, still encoded (a report that does not need them pays a copy,
+    /// not a decode); none when only the quarter-hour sums were read.
+    limits: Blobs,
+}
+
+impl UsageTable {
+    /// Reads a usage file's every event and snapshot.
+    pub fn load(path: &Path) -> Result<UsageTable> {
+        let (first, rest) = read_parts(path, true)?;
+        // The models come first in the first part; the quarter-hour sums after them are not
+        // needed here.
+        let models: Models = match postcard::take_from_bytes(&first) {
+            Ok((models, _)) => models,
+            Err(e) => return Err(damaged(path, &e.to_string())),
+        };
+        let rest: Rest<Blobs> = decode_part(path, &rest, "rest")?;
+        Ok(UsageTable {
+            sessions: decode_sessions(path, &models, &rest.events)?,
+            limits: rest.limits,
+        })
+    }
+
+    /// Reads only a usage file's quarter-hour sums ([`quarter_hour_sums`]).
+    pub fn load_quarter_hours(path: &Path) -> Result<UsageTable> {
+        let (first, _) = read_parts(path, false)?;
+        let head: Head<Models, Blobs> = decode_part(path, &first, "first part")?;
+        Ok(UsageTable {
+            sessions: decode_sessions(path, &head.models, &head.quarters)?,
+            limits: Blobs::default(),
+        })
     }
 
     /// Joins the catalog's sessions with their usage, and hands out every session's
@@ -129,11 +172,10 @@ impl UsageTable {
         mut self,
         sessions: Vec<I>,
     ) -> (Vec<SessionUsage<I>>, Vec<Vec<LimitSnapshot>>) {
-        let mut limits: Vec<Vec<LimitSnapshot>> = std::mem::take(&mut self.limits)
-            .iter()
-            .map(|blob| decode_limits(blob))
+        let limits = std::mem::take(&mut self.limits);
+        let limits = (0..sessions.len())
+            .map(|i| decode_limits(limits.get(i)))
             .collect();
-        limits.resize_with(sessions.len(), Vec::new);
         (self.into_sessions(sessions), limits)
     }
 
@@ -151,19 +193,164 @@ impl UsageTable {
     }
 }
 
-/// A session's snapshots as stored (none: an empty blob).
-pub(super) fn encode_limits(limits: &[LimitSnapshot]) -> serde_bytes::ByteBuf {
-    if limits.is_empty() {
-        return serde_bytes::ByteBuf::new();
+/// A session's events summed by quarter-hour: one event per (model, service tier) and UTC
+/// quarter-hour, timed at the quarter's start. A report in any zone whose days begin on a
+/// quarter-hour sums the same figures from about a tenth of the rows (see
+/// [`crate::stats::quarter_hours_are_whole_days`]).
+fn quarter_hour_sums(events: &[UsageEvent]) -> Vec<UsageEvent> {
+    let mut sums: Vec<UsageEvent> = Vec::new();
+    let mut at: FxHashMap<(i64, &str, Option<&str>), usize> = FxHashMap::default();
+    for e in events {
+        let quarter = e.timestamp_ms.div_euclid(QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
+        let key = (quarter, &*e.model, e.service_tier.as_deref());
+        let slot = *at.entry(key).or_insert_with(|| {
+            sums.push(UsageEvent {
+                timestamp_ms: quarter,
+                usage: TokenUsage::default(),
+                event_key: 0,
+                ..e.clone()
+            });
+            sums.len() - 1
+        });
+        sums[slot].usage.add(&e.usage);
     }
-    serde_bytes::ByteBuf::from(postcard::to_stdvec(limits).unwrap_or_default())
+    sums
+}
+
+/// Every session's rows as events.
+fn decode_sessions(path: &Path, models: &Models, blobs: &Blobs) -> Result<Vec<Vec<UsageEvent>>> {
+    blobs
+        .iter()
+        .map(|blob| decode_rows(models, blob).map_err(|e| damaged(path, &e)))
+        .collect()
 }
 
 /// A session's snapshots from their blob; a blob that does not decode counts as none (the
-/// whole file decoded, so this is not damage a rebuild would fix).
+/// framing was checked, so this is not damage a rebuild would fix).
 fn decode_limits(blob: &[u8]) -> Vec<LimitSnapshot> {
     if blob.is_empty() {
         return Vec::new();
     }
     postcard::from_bytes(blob).unwrap_or_default()
+}
+
+/// The first part of the file and, when `whole`, the rest.
+fn read_parts(path: &Path, whole: bool) -> Result<(Vec<u8>, Vec<u8>)> {
+    let (file, first, rest_len) = read_first_part(path)?;
+    if !whole {
+        return Ok((first, Vec::new()));
+    }
+    let rest = usize::try_from(rest_len)
+        .ok()
+        .and_then(|len| read_at(&file, 8 + first.len() as u64, len))
+        .ok_or_else(|| damaged(path, "cut short"))?;
+    Ok((first, rest))
+}
+
+/// One part, which must be exactly one value.
+fn decode_part<'a, T: Deserialize<'a>>(path: &Path, bytes: &'a [u8], what: &str) -> Result<T> {
+    match postcard::take_from_bytes(bytes) {
+        Ok((value, [])) => Ok(value),
+        Ok(_) => Err(damaged(path, &format!("bytes after the {what}"))),
+        Err(e) => Err(damaged(path, &format!("{what}: {e}"))),
+    }
+}
+
+fn damaged(path: &Path, what: &str) -> Error {
+    Error::Index(format!("{}: {what}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(minute: i64, model: &str, tier: Option<&str>, input: i64) -> UsageEvent {
+        UsageEvent {
+            timestamp_ms: minute * 60_000,
+            model: model.into(),
+            service_tier: tier.map(Into::into),
+            usage: TokenUsage {
+                input_tokens: input,
+                total_tokens: input,
+                ..TokenUsage::default()
+            },
+            event_key: minute as u64,
+        }
+    }
+
+    #[test]
+    fn moved_and_read_sessions_come_back_whole_and_summed_by_quarter_hour() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (first, second) = (
+            dir.path().join("usage-1.bin"),
+            dir.path().join("usage-2.bin"),
+        );
+        let a = vec![
+            event(0, "m1", None, 1),
+            event(14, "m1", None, 2),
+            event(15, "m1", None, 4),
+        ];
+        let mut old = UsageFile::default();
+        old.push_read(&a, &[]);
+        old.save(&first).expect("save");
+
+        // The next commit carries session `a` over as bytes and reads a new one, whose second
+        // model is interned after the first (so `a`'s rows still name theirs).
+        let mut old = UsageFile::load(&first).expect("load");
+        let mut next = old.next_empty();
+        next.push_moved(&old, 0);
+        let b = vec![
+            event(1, "m2", Some("priority"), 8),
+            event(2, "m2", Some("priority"), 16),
+            event(3, "m1", None, 32),
+        ];
+        next.push_read(&b, &[]);
+        next.save(&second).expect("save");
+
+        let whole = UsageTable::load(&second)
+            .expect("load")
+            .into_sessions(vec!["a", "b"]);
+        assert_eq!(whole[0].events, a);
+        assert_eq!(whole[1].events, b);
+
+        // By hand: `a` has 1 + 2 in the first quarter-hour and 4 in the second; `b` has 8 + 16
+        // on m2 (priority) and 32 on m1, all in the first.
+        let sums = |s: &SessionUsage<&str>| -> Vec<(i64, String, Option<String>, i64)> {
+            s.events
+                .iter()
+                .map(|e| {
+                    let tier = e.service_tier.as_deref().map(str::to_owned);
+                    (
+                        e.timestamp_ms,
+                        e.model.to_string(),
+                        tier,
+                        e.usage.input_tokens,
+                    )
+                })
+                .collect()
+        };
+        let quarters = UsageTable::load_quarter_hours(&second)
+            .expect("load")
+            .into_sessions(vec!["a", "b"]);
+        let m = |s: &str| s.to_owned();
+        assert_eq!(
+            sums(&quarters[0]),
+            [(0, m("m1"), None, 3), (900_000, m("m1"), None, 4)]
+        );
+        assert_eq!(
+            sums(&quarters[1]),
+            [
+                (0, m("m2"), Some(m("priority")), 24),
+                (0, m("m1"), None, 32)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_row_naming_no_model_is_damage() {
+        let rows = encode_rows(&[event(0, "m1", None, 1)], |_| 7);
+        let models: Models = vec![("m1".into(), None)];
+        assert!(decode_rows(&models, &rows).is_err());
+        assert!(decode_rows(&models, &rows[..rows.len() - 1]).is_err());
+    }
 }

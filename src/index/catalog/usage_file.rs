@@ -1,131 +1,46 @@
-//! The usage file's encoding: events are written as compact rows naming their model by index,
-//! and read straight back into [`UsageEvent`]s, so a query never builds the rows and then the
-//! events from them (that second pass was an eighth of a `stats` query).
-//!
-//! The layout is the derived one of `(models, sessions, limits)` with `sessions` as lists of
-//! [`Row`]s: postcard writes a struct as the tuple of its fields.
+//! The encoding of one session's usage blob: its events as compact rows naming their model by
+//! index into the file's models, read straight back into [`UsageEvent`]s (a query never builds
+//! the rows and then the events from them).
 
 use std::fmt;
-use std::sync::Arc;
 
-use serde::de::{DeserializeSeed, Deserializer, SeqAccess, Visitor};
-use serde::ser::{Error as _, SerializeSeq, SerializeTuple, Serializer};
-use serde::{Deserialize, Serialize};
+use serde::Deserializer as _;
+use serde::de::{SeqAccess, Visitor};
 
-use super::usage::{Row, UsageTable};
+use super::usage::Models;
 use crate::model::{TokenUsage, UsageEvent};
 
-type Models = [(Arc<str>, Option<Arc<str>>)];
+/// One usage event on disk: time (ms), index into the models, input, cached input, output,
+/// reasoning, total, cache-write input, and its event key.
+type Row = (i64, u32, [i64; 6], u64);
 
-impl Serialize for UsageTable {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut table = serializer.serialize_tuple(3)?;
-        table.serialize_element(&self.models)?;
-        table.serialize_element(&SessionsOut(self))?;
-        table.serialize_element(&self.limits)?;
-        table.end()
-    }
+/// `events` as a blob of rows; `model` gives each event's model index.
+pub(super) fn encode_rows(events: &[UsageEvent], model: impl Fn(&UsageEvent) -> u32) -> Vec<u8> {
+    let rows: Vec<Row> = events
+        .iter()
+        .map(|e| (e.timestamp_ms, model(e), e.usage.counts(), e.event_key))
+        .collect();
+    postcard::to_stdvec(&rows).unwrap_or_default()
 }
 
-/// Every session's events, as rows.
-struct SessionsOut<'a>(&'a UsageTable);
-
-impl Serialize for SessionsOut<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let table = self.0;
-        let mut sessions = serializer.serialize_seq(Some(table.sessions.len()))?;
-        for events in &table.sessions {
-            sessions.serialize_element(&RowsOut(table, events))?;
-        }
-        sessions.end()
+/// A blob of rows as events; an error when it does not decode or names no model.
+pub(super) fn decode_rows(models: &Models, blob: &[u8]) -> Result<Vec<UsageEvent>, String> {
+    if blob.is_empty() {
+        return Ok(Vec::new());
     }
-}
-
-/// One session's events, as rows.
-struct RowsOut<'a>(&'a UsageTable, &'a [UsageEvent]);
-
-impl Serialize for RowsOut<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let RowsOut(table, events) = self;
-        let mut rows = serializer.serialize_seq(Some(events.len()))?;
-        for e in *events {
-            let model = table
-                .model_index(e)
-                .ok_or_else(|| S::Error::custom("usage event of a model not interned"))?;
-            let row: Row = (e.timestamp_ms, model as u32, e.usage.counts(), e.event_key);
-            rows.serialize_element(&row)?;
-        }
-        rows.end()
-    }
-}
-
-impl<'de> Deserialize<'de> for UsageTable {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<UsageTable, D::Error> {
-        deserializer.deserialize_tuple(3, TableVisitor)
-    }
-}
-
-struct TableVisitor;
-
-impl<'de> Visitor<'de> for TableVisitor {
-    type Value = UsageTable;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a usage table")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<UsageTable, A::Error> {
-        let missing = || serde::de::Error::custom("usage table cut short");
-        let models: Vec<(Arc<str>, Option<Arc<str>>)> = seq.next_element()?.ok_or_else(missing)?;
-        let sessions = seq
-            .next_element_seed(Sessions(&models))?
-            .ok_or_else(missing)?;
-        let limits = seq.next_element()?.ok_or_else(missing)?;
-        Ok(UsageTable {
-            models,
-            sessions,
-            limits,
-        })
-    }
-}
-
-/// Reads every session's rows as events.
-struct Sessions<'a>(&'a Models);
-
-impl<'de> DeserializeSeed<'de> for Sessions<'_> {
-    type Value = Vec<Vec<UsageEvent>>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
-
-impl<'de> Visitor<'de> for Sessions<'_> {
-    type Value = Vec<Vec<UsageEvent>>;
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("usage rows per session")
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut sessions = Vec::with_capacity(seq.size_hint().unwrap_or(0));
-        while let Some(events) = seq.next_element_seed(Events(self.0))? {
-            sessions.push(events);
-        }
-        Ok(sessions)
+    let mut de = postcard::Deserializer::from_bytes(blob);
+    let events = de
+        .deserialize_seq(Events(models))
+        .map_err(|e| e.to_string())?;
+    match de.finalize() {
+        Ok([]) => Ok(events),
+        Ok(_) => Err("bytes after a session's usage rows".to_owned()),
+        Err(e) => Err(e.to_string()),
     }
 }
 
 /// Reads one session's rows as events.
 struct Events<'a>(&'a Models);
-
-impl<'de> DeserializeSeed<'de> for Events<'_> {
-    type Value = Vec<UsageEvent>;
-
-    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
 
 impl<'de> Visitor<'de> for Events<'_> {
     type Value = Vec<UsageEvent>;
@@ -135,7 +50,7 @@ impl<'de> Visitor<'de> for Events<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-        let mut events = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        let mut events = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
         while let Some((timestamp_ms, model, u, event_key)) = seq.next_element::<Row>()? {
             let (model, service_tier) = self
                 .0
