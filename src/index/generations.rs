@@ -76,3 +76,16 @@ fn temporary_of_ours(name: &str) -> bool {
     let bin = format!("{stem}.bin");
     stem == "VERSION" || generation_of(&bin).is_some() || segment_of(&bin).is_some()
 }
+
+/// The highest generation number among the folder's state, catalog and usage files (0 when
+/// there are none).
+pub(super) fn highest_generation(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter_map(|entry| generation_of(&entry.file_name().to_string_lossy()))
+        .max()
+        .unwrap_or(0)
+}

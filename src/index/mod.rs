@@ -18,49 +18,35 @@
 
 pub mod catalog;
 pub mod cjk;
+mod folder;
 mod generations;
+mod loading;
 pub mod quick;
 mod reading;
+mod rebuild;
 pub mod schema;
 pub mod state;
 mod update;
 
+use folder::{
+    Found, create_in_place, create_private_dir, damaged, dir_identity, homes_key, inspect,
+    lock_exclusive, open_lock_file, tighten_private_dir,
+};
+use loading::{Payload, Want};
+
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
-use serde::{Deserialize, Serialize};
 use tantivy::Index;
 
 use crate::error::{Error, Result};
 use crate::model::SessionInfo;
-use crate::scan::ScanResult;
 use crate::stats::SessionUsage;
 pub use catalog::SessionTable;
 use catalog::{Catalog, UsageFile, UsageTable};
 pub use schema::Fields;
 pub use state::IndexState;
 pub use update::{Progress, UpdateSummary};
-
-/// The commit payload: which files go with this commit.
-#[derive(Debug, Serialize, Deserialize)]
-struct Payload {
-    state: String,
-    catalog: String,
-    usage: String,
-    generation: u64,
-}
-
-impl Payload {
-    /// The file names of commit `generation`.
-    fn new(generation: u64) -> Payload {
-        Payload {
-            state: format!("state-{generation}.bin"),
-            catalog: format!("catalog-{generation}.bin"),
-            usage: format!("usage-{generation}.bin"),
-            generation,
-        }
-    }
-}
 
 /// What a query reads of the last commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,33 +57,6 @@ pub enum Reads {
     QuarterHours,
     /// And every usage event and rate-limit snapshot (export, limits).
     Usage,
-}
-
-/// What of the committed state is wanted in memory.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-enum Want {
-    /// Stamps and session facts.
-    Catalog,
-    /// And each session's usage summed by quarter-hour (`stats`).
-    QuarterHours,
-    /// And the usage of each session (reports).
-    Usage,
-    /// Stamps and session facts, the per-file parser state and the usage file as stored
-    /// (updates).
-    Full,
-}
-
-/// The name prefix of a rebuild's staging directory (inside the homes-hash folder).
-const STAGING_PREFIX: &str = "tantivy.rebuild-";
-
-/// What an index folder holds.
-enum Found {
-    /// Nothing yet: a first build starts here.
-    Nothing,
-    /// A tantivy index of this version (its last commit is read next).
-    Index(Index),
-    /// Something rolldex cannot use, and why.
-    Broken(String),
 }
 
 /// An opened index (read side; [`IndexStore::update`] writes).
@@ -268,121 +227,6 @@ impl IndexStore {
         self.dir.join("tantivy")
     }
 
-    /// Re-reads what `self.want` asks for of the last commit.
-    fn reload(&mut self) -> Result<()> {
-        let mut last_error = None;
-        for _ in 0..3 {
-            let metas = self.index.load_metas()?;
-            let Some(payload) = metas
-                .payload
-                .as_deref()
-                .and_then(|p| serde_json::from_str::<Payload>(p).ok())
-            else {
-                self.set_empty();
-                return Ok(());
-            };
-            if payload.generation == self.generation && self.loaded >= Some(self.want) {
-                return Ok(()); // Already holding what is wanted of exactly this commit.
-            }
-            match self.load(&payload) {
-                Ok(()) => {
-                    self.generation = payload.generation;
-                    self.loaded = Some(self.want);
-                    return Ok(());
-                }
-                // A writer committed and removed the old files between our two reads: retry.
-                Err(e) => {
-                    last_error = Some(e);
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-            }
-        }
-        Err(last_error.unwrap_or_else(|| Error::Index("the index state is unreadable".into())))
-    }
-
-    /// Loads the files of `payload` that `self.want` asks for and memory does not hold yet.
-    fn load(&mut self, payload: &Payload) -> Result<()> {
-        let have = if payload.generation == self.generation {
-            self.loaded
-        } else {
-            None
-        };
-        let dir = &self.dir;
-        let want = self.want;
-        let path = |name: &str| dir.join(name);
-        let ((catalog, (usage, quarter_hours)), (state, usage_file)) = rayon::join(
-            || {
-                rayon::join(
-                    || {
-                        have.is_none()
-                            .then(|| Catalog::load(&path(&payload.catalog)))
-                            .transpose()
-                    },
-                    || {
-                        let usage = (want == Want::Usage && have < Some(Want::Usage))
-                            .then(|| UsageTable::load(&path(&payload.usage)))
-                            .transpose();
-                        let quarter_hours = (want == Want::QuarterHours
-                            && have < Some(Want::QuarterHours))
-                        .then(|| UsageTable::load_quarter_hours(&path(&payload.usage)))
-                        .transpose();
-                        (usage, quarter_hours)
-                    },
-                )
-            },
-            || {
-                let full = want == Want::Full && have < Some(Want::Full);
-                rayon::join(
-                    || {
-                        full.then(|| IndexState::load(&path(&payload.state)))
-                            .transpose()
-                    },
-                    || {
-                        full.then(|| UsageFile::load(&path(&payload.usage)))
-                            .transpose()
-                    },
-                )
-            },
-        );
-        let (catalog, usage, quarter_hours) = (catalog?, usage?, quarter_hours?);
-        let (state, usage_file) = (state?, usage_file?);
-        if have.is_none() {
-            // Another commit: nothing held belongs to it any more.
-            self.usage = None;
-            self.quarter_hours = None;
-            self.usage_file = None;
-            self.state = None;
-        }
-        if let Some(catalog) = catalog {
-            self.catalog = catalog;
-        }
-        if want >= Want::Full {
-            // An update edits the file list: it must decode (queries may never read it).
-            self.catalog.check_files().map_err(Error::Index)?;
-        }
-        self.quarter_hours = quarter_hours.or(self.quarter_hours.take());
-        self.usage = usage.or(self.usage.take());
-        self.usage_file = usage_file.or(self.usage_file.take());
-        self.state = state.or(self.state.take());
-        Ok(())
-    }
-
-    /// After a commit: decodes what the command reads of it from its files, as any query
-    /// would (so damage an update carried over in sessions it did not read shows now).
-    fn read_usage_of(&mut self, payload: &Payload) -> Result<()> {
-        let path = self.dir.join(&payload.usage);
-        self.usage = None;
-        self.quarter_hours = None;
-        match self.reads {
-            Reads::Sessions => {}
-            Reads::QuarterHours => {
-                self.quarter_hours = Some(UsageTable::load_quarter_hours(&path)?);
-            }
-            Reads::Usage => self.usage = Some(UsageTable::load(&path)?),
-        }
-        Ok(())
-    }
-
     /// The tantivy index.
     pub fn index(&self) -> &Index {
         &self.index
@@ -499,288 +343,4 @@ impl IndexStore {
     pub fn lock(&self) -> Result<File> {
         lock_exclusive(&self.dir)
     }
-
-    /// Builds a whole new index from `scan` beside the live one and swaps it in (caller holds
-    /// the writer lock). Readers keep answering from the live index until the swap; a failure
-    /// leaves the live index as it was.
-    pub fn rebuild_locked(
-        &mut self,
-        scan: &ScanResult,
-        progress: &dyn Progress,
-    ) -> Result<UpdateSummary> {
-        let want = self.want;
-        let live = self.tantivy_dir();
-        // The generation readers may be loading right now, kept until the next commit.
-        let in_use = self.has_commit().then_some(self.generation);
-        remove_staging_dirs(&self.dir);
-        let staging = self
-            .dir
-            .join(format!("{STAGING_PREFIX}{}", std::process::id()));
-        let built = self.build_in(&staging, scan, progress);
-        self.staging = None;
-        let summary = match built {
-            Ok(summary) => summary,
-            Err(e) => {
-                let _ = fs::remove_dir_all(&staging);
-                self.back_to_last_commit(want);
-                return Err(e);
-            }
-        };
-        // The swap: one rename(2) where the system has RENAME_EXCHANGE; the staging
-        // directory then holds the old index, which goes.
-        if let Err(e) = swap_dirs(&staging, &live) {
-            let _ = fs::remove_dir_all(&staging);
-            self.back_to_last_commit(want);
-            return Err(e);
-        }
-        let version = write_atomically(
-            &self.dir.join("VERSION"),
-            schema::SCHEMA_VERSION.to_string().as_bytes(),
-        );
-        let _ = fs::remove_dir_all(&staging);
-        match Index::open_in_dir(&live) {
-            Ok(index) => {
-                schema::register_tokenizer(&index);
-                self.set_index(index);
-                self.opened_from = dir_identity(&live);
-                self.broken = None;
-            }
-            Err(e) => {
-                let e = Error::from(e);
-                self.set_broken(damaged(&e));
-                return Err(e);
-            }
-        }
-        let keep: Vec<u64> = std::iter::once(self.generation).chain(in_use).collect();
-        // Without the new state in memory, no segment is known to be unused: all stay.
-        let segments = self.state.as_ref().map(IndexState::segments);
-        generations::remove_old(&self.dir, &keep, segments.as_deref());
-        // Without it the next run rebuilds again (and says why).
-        version?;
-        Ok(summary)
-    }
-
-    /// Creates an empty index in `staging` and builds it from `scan`, its files numbered after
-    /// every generation in the folder (so none of the live index's files is overwritten).
-    fn build_in(
-        &mut self,
-        staging: &Path,
-        scan: &ScanResult,
-        progress: &dyn Progress,
-    ) -> Result<UpdateSummary> {
-        create_private_dir(staging)?;
-        let (schema, _) = schema::schema();
-        let index = Index::create_in_dir(staging, schema)?;
-        schema::register_tokenizer(&index);
-        let floor = highest_generation(&self.dir).max(self.generation);
-        self.set_index(index);
-        self.opened_from = None;
-        self.set_empty();
-        self.generation = floor;
-        self.staging = Some(staging.to_path_buf());
-        self.build(scan, progress)
-    }
-}
-
-/// A stable folder name for a set of homes, so different homes never share an index.
-fn homes_key(homes: &[PathBuf]) -> String {
-    let mut names: Vec<String> = homes
-        .iter()
-        .map(|h| {
-            fs::canonicalize(h)
-                .unwrap_or_else(|_| h.clone())
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    names.sort();
-    names.dedup();
-    format!("homes-{:016x}", schema::stable_hash(&names.join("\n")))
-}
-
-/// Opens `lock`, creating it; read-only when the folder or the file cannot be written (a lock
-/// needs no write access, and a read-only index can still be read).
-fn open_lock_file(dir: &Path) -> Result<File> {
-    let path = dir.join("lock");
-    match File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&path)
-    {
-        Ok(file) => Ok(file),
-        Err(e) => File::open(&path).map_err(|_| Error::io(&path, e)),
-    }
-}
-
-fn lock_exclusive(dir: &Path) -> Result<File> {
-    let file = open_lock_file(dir)?;
-    file.lock().map_err(|e| Error::io(dir.join("lock"), e))?;
-    Ok(file)
-}
-
-/// Creates `dir` (and parents) with mode 0700 on Unix: the index holds conversation text.
-fn create_private_dir(dir: &Path) -> Result<()> {
-    if dir.is_dir() {
-        return Ok(());
-    }
-    let mut builder = fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::DirBuilderExt;
-        builder.mode(0o700);
-    }
-    builder.create(dir).map_err(|e| Error::io(dir, e))
-}
-
-/// Sets an existing index folder (ours, below `index_dir`) back to 0700 when an older
-/// version, or a loose umask, left it readable by others. Best effort: an index folder that
-/// cannot be changed still works, and `index_dir` itself is never touched (it may be a folder
-/// the user shares, such as /tmp).
-fn tighten_private_dir(dir: &Path) {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        if let Ok(meta) = fs::metadata(dir)
-            && meta.permissions().mode() & 0o077 != 0
-        {
-            let _ = fs::set_permissions(dir, fs::Permissions::from_mode(0o700));
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
-}
-
-/// Writes `path` whole or not at all: a temporary name, fsync, rename.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    use std::io::Write;
-    let tmp = path.with_extension("tmp");
-    let mut file = File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    file.write_all(bytes).map_err(|e| Error::io(&tmp, e))?;
-    file.sync_all().map_err(|e| Error::io(&tmp, e))?;
-    fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
-}
-
-/// What the folder `dir` holds, read without writing anything.
-fn inspect(dir: &Path) -> Found {
-    let tantivy_dir = dir.join("tantivy");
-    let version = fs::read(dir.join("VERSION")).ok();
-    let has_meta = tantivy_dir.join("meta.json").exists();
-    if !has_meta && version.is_none() && highest_generation(dir) == 0 {
-        return Found::Nothing;
-    }
-    let found = version
-        .as_deref()
-        .and_then(|v| std::str::from_utf8(v).ok())
-        .and_then(|v| v.trim().parse::<u32>().ok());
-    match found {
-        Some(v) if v == schema::SCHEMA_VERSION => {}
-        Some(old) => {
-            return Found::Broken(format!(
-                "index format changed (v{old} → v{})",
-                schema::SCHEMA_VERSION
-            ));
-        }
-        None => return Found::Broken("index version unknown".to_owned()),
-    }
-    // tantivy writes both when it creates an index; it tolerates a missing `.managed.json`,
-    // but would then never delete the files it lists.
-    for name in ["meta.json", ".managed.json"] {
-        if !tantivy_dir.join(name).is_file() {
-            return Found::Broken(format!("the index is damaged (tantivy/{name} is missing)"));
-        }
-    }
-    match Index::open_in_dir(&tantivy_dir) {
-        Ok(index) => Found::Index(index),
-        Err(e) => Found::Broken(damaged(&Error::from(e))),
-    }
-}
-
-/// The one-line reason for an index whose files cannot be read.
-fn damaged(error: &Error) -> String {
-    let text = match error {
-        Error::Index(message) => message.clone(),
-        other => other.to_string(),
-    };
-    let text = text.replace(['\n', '\r'], " ");
-    format!("the index is damaged ({})", text.trim())
-}
-
-/// Creates an empty index in the folder's own `tantivy/` (a first build; caller holds the lock).
-fn create_in_place(dir: &Path) -> Result<Index> {
-    let tantivy_dir = dir.join("tantivy");
-    create_private_dir(&tantivy_dir)?;
-    let (schema, _) = schema::schema();
-    let index = Index::create_in_dir(&tantivy_dir, schema)?;
-    write_atomically(
-        &dir.join("VERSION"),
-        schema::SCHEMA_VERSION.to_string().as_bytes(),
-    )?;
-    Ok(index)
-}
-
-/// (device, inode) of a directory, to notice that it was replaced.
-fn dir_identity(dir: &Path) -> Option<(u64, u64)> {
-    fs::metadata(dir)
-        .ok()
-        .map(|meta| crate::scan::file_identity(&meta))
-}
-
-/// The highest generation number among the folder's state, catalog and usage files (0 when
-/// there are none).
-fn highest_generation(dir: &Path) -> u64 {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return 0;
-    };
-    entries
-        .flatten()
-        .filter_map(|entry| generations::generation_of(&entry.file_name().to_string_lossy()))
-        .max()
-        .unwrap_or(0)
-}
-
-/// Removes what rebuilds killed midway left (caller holds the lock: no rebuild is running).
-/// Only `tantivy.rebuild-*` directories directly in the folder are touched.
-fn remove_staging_dirs(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let ours = entry
-            .file_name()
-            .to_string_lossy()
-            .starts_with(STAGING_PREFIX);
-        if ours && entry.file_type().is_ok_and(|t| t.is_dir()) {
-            let _ = fs::remove_dir_all(entry.path());
-        }
-    }
-}
-
-/// Puts the complete index in `staging` where `live` is, in one step where the system can
-/// (`renameat2(RENAME_EXCHANGE)`: readers see the old index or the new one, never none);
-/// afterwards `staging` holds the old index, if there was one.
-fn swap_dirs(staging: &Path, live: &Path) -> Result<()> {
-    if fs::symlink_metadata(live).is_err() {
-        return fs::rename(staging, live).map_err(|e| Error::io(live, e));
-    }
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    {
-        use rustix::fs::{CWD, RenameFlags, renameat_with};
-        if renameat_with(CWD, staging, CWD, live, RenameFlags::EXCHANGE).is_ok() {
-            return Ok(());
-        }
-    }
-    // Elsewhere (or on a file system without the exchange): the old index steps aside and the
-    // new one takes its place; a reader arriving in between finds the index damaged, waits for
-    // the lock and then reads the new one.
-    let mut aside = staging.as_os_str().to_owned();
-    aside.push("-old");
-    let aside = PathBuf::from(aside);
-    fs::rename(live, &aside).map_err(|e| Error::io(live, e))?;
-    if let Err(e) = fs::rename(staging, live) {
-        let _ = fs::rename(&aside, live);
-        return Err(Error::io(live, e));
-    }
-    fs::rename(&aside, staging).map_err(|e| Error::io(staging, e))
 }

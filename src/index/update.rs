@@ -316,7 +316,7 @@ impl IndexStore {
                     let _ = std::fs::remove_file(path);
                 }
             });
-            super::remove_staging_dirs(&self.dir);
+            super::rebuild::remove_staging_dirs(&self.dir);
         }
         Ok(())
     }

@@ -1,0 +1,161 @@
+//! Reading a commit back: the payload naming its files, and loading what a command reads of
+//! them (only the catalog for most queries, the quarter-hour sums for `stats`, everything an
+//! update needs), retrying when a writer replaced the commit between two reads.
+
+use serde::{Deserialize, Serialize};
+
+use super::catalog::{Catalog, UsageFile, UsageTable};
+use super::{IndexState, IndexStore, Reads};
+use crate::error::{Error, Result};
+
+/// The commit payload: which files go with this commit.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct Payload {
+    pub(super) state: String,
+    pub(super) catalog: String,
+    pub(super) usage: String,
+    pub(super) generation: u64,
+}
+
+impl Payload {
+    /// The file names of commit `generation`.
+    pub(super) fn new(generation: u64) -> Payload {
+        Payload {
+            state: format!("state-{generation}.bin"),
+            catalog: format!("catalog-{generation}.bin"),
+            usage: format!("usage-{generation}.bin"),
+            generation,
+        }
+    }
+}
+
+/// What of the committed state is wanted in memory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum Want {
+    /// Stamps and session facts.
+    Catalog,
+    /// And each session's usage summed by quarter-hour (`stats`).
+    QuarterHours,
+    /// And the usage of each session (reports).
+    Usage,
+    /// Stamps and session facts, the per-file parser state and the usage file as stored
+    /// (updates).
+    Full,
+}
+
+impl IndexStore {
+    /// Re-reads what `self.want` asks for of the last commit.
+    pub(super) fn reload(&mut self) -> Result<()> {
+        let mut last_error = None;
+        for _ in 0..3 {
+            let metas = self.index.load_metas()?;
+            let Some(payload) = metas
+                .payload
+                .as_deref()
+                .and_then(|p| serde_json::from_str::<Payload>(p).ok())
+            else {
+                self.set_empty();
+                return Ok(());
+            };
+            if payload.generation == self.generation && self.loaded >= Some(self.want) {
+                return Ok(()); // Already holding what is wanted of exactly this commit.
+            }
+            match self.load(&payload) {
+                Ok(()) => {
+                    self.generation = payload.generation;
+                    self.loaded = Some(self.want);
+                    return Ok(());
+                }
+                // A writer committed and removed the old files between our two reads: retry.
+                Err(e) => {
+                    last_error = Some(e);
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+            }
+        }
+        Err(last_error.unwrap_or_else(|| Error::Index("the index state is unreadable".into())))
+    }
+
+    /// Loads the files of `payload` that `self.want` asks for and memory does not hold yet.
+    pub(super) fn load(&mut self, payload: &Payload) -> Result<()> {
+        let have = if payload.generation == self.generation {
+            self.loaded
+        } else {
+            None
+        };
+        let dir = &self.dir;
+        let want = self.want;
+        let path = |name: &str| dir.join(name);
+        let ((catalog, (usage, quarter_hours)), (state, usage_file)) = rayon::join(
+            || {
+                rayon::join(
+                    || {
+                        have.is_none()
+                            .then(|| Catalog::load(&path(&payload.catalog)))
+                            .transpose()
+                    },
+                    || {
+                        let usage = (want == Want::Usage && have < Some(Want::Usage))
+                            .then(|| UsageTable::load(&path(&payload.usage)))
+                            .transpose();
+                        let quarter_hours = (want == Want::QuarterHours
+                            && have < Some(Want::QuarterHours))
+                        .then(|| UsageTable::load_quarter_hours(&path(&payload.usage)))
+                        .transpose();
+                        (usage, quarter_hours)
+                    },
+                )
+            },
+            || {
+                let full = want == Want::Full && have < Some(Want::Full);
+                rayon::join(
+                    || {
+                        full.then(|| IndexState::load(&path(&payload.state)))
+                            .transpose()
+                    },
+                    || {
+                        full.then(|| UsageFile::load(&path(&payload.usage)))
+                            .transpose()
+                    },
+                )
+            },
+        );
+        let (catalog, usage, quarter_hours) = (catalog?, usage?, quarter_hours?);
+        let (state, usage_file) = (state?, usage_file?);
+        if have.is_none() {
+            // Another commit: nothing held belongs to it any more.
+            self.usage = None;
+            self.quarter_hours = None;
+            self.usage_file = None;
+            self.state = None;
+        }
+        if let Some(catalog) = catalog {
+            self.catalog = catalog;
+        }
+        if want >= Want::Full {
+            // An update edits the file list: it must decode (queries may never read it).
+            self.catalog.check_files().map_err(Error::Index)?;
+        }
+        self.quarter_hours = quarter_hours.or(self.quarter_hours.take());
+        self.usage = usage.or(self.usage.take());
+        self.usage_file = usage_file.or(self.usage_file.take());
+        self.state = state.or(self.state.take());
+        Ok(())
+    }
+
+    /// After a commit: decodes what the command reads of it from its files, as any query
+    /// would (so damage an update carried over in sessions it did not read shows now).
+    pub(super) fn read_usage_of(&mut self, payload: &Payload) -> Result<()> {
+        let path = self.dir.join(&payload.usage);
+        self.usage = None;
+        self.quarter_hours = None;
+        match self.reads {
+            Reads::Sessions => {}
+            Reads::QuarterHours => {
+                self.quarter_hours = Some(UsageTable::load_quarter_hours(&path)?);
+            }
+            Reads::Usage => self.usage = Some(UsageTable::load(&path)?),
+        }
+        Ok(())
+    }
+}
