@@ -99,10 +99,24 @@ impl Blob {
         }
     }
 
+    /// Every byte, owned (read from the file without a second copy when not read yet).
+    fn into_owned(self) -> Vec<u8> {
+        match self {
+            Blob::Owned(bytes) => bytes,
+            blob @ Blob::InFile { .. } => {
+                blob.all();
+                match blob {
+                    Blob::InFile { whole, .. } => whole.into_inner().unwrap_or_default(),
+                    Blob::Owned(bytes) => bytes,
+                }
+            }
+        }
+    }
+
     /// The bytes, to append to.
     fn owned(&mut self) -> &mut Vec<u8> {
         if let Blob::InFile { .. } = self {
-            *self = Blob::Owned(self.all().to_vec());
+            *self = Blob::Owned(std::mem::take(self).into_owned());
         }
         match self {
             Blob::Owned(bytes) => bytes,
@@ -215,11 +229,7 @@ impl SessionTable {
     /// Takes the table apart: every session's keys, the encoded sessions back to back, and
     /// where each ends.
     pub fn into_parts(self) -> (Vec<SessionKeys>, Vec<u8>, Vec<u64>) {
-        let bytes = match self.bytes {
-            Blob::Owned(bytes) => bytes,
-            blob @ Blob::InFile { .. } => blob.all().to_vec(),
-        };
-        (self.keys, bytes, self.ends)
+        (self.keys, self.bytes.into_owned(), self.ends)
     }
 
     /// Adds a session taken out by [`SessionTable::into_parts`], with the thread name in

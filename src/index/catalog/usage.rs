@@ -16,7 +16,7 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::super::state::{read_first_part, write_bytes};
+use super::super::state::{read_first_part, write_postcard_after};
 use super::blobs::Blobs;
 use super::usage_file::{decode_rows, encode_rows};
 use crate::error::{Error, Result};
@@ -113,20 +113,20 @@ impl UsageFile {
         })
     }
 
-    /// Writes the file.
+    /// Writes the file (the rest streamed, not encoded whole first).
     pub fn save(&self, path: &Path) -> Result<()> {
-        let encode = |e: postcard::Error| Error::Index(e.to_string());
         let head = postcard::to_stdvec(&Head {
             models: &self.models,
             quarters: &self.quarters,
         })
-        .map_err(encode)?;
-        let rest = postcard::to_stdvec(&Rest {
+        .map_err(|e| Error::Index(e.to_string()))?;
+        let mut first = (head.len() as u64).to_le_bytes().to_vec();
+        first.extend_from_slice(&head);
+        let rest = Rest {
             events: &self.events,
             limits: &self.limits,
-        })
-        .map_err(encode)?;
-        write_bytes(path, [&(head.len() as u64).to_le_bytes()[..], &head, &rest])
+        };
+        write_postcard_after(path, &first, &rest)
     }
 }
 
