@@ -134,20 +134,28 @@ impl Catalog {
             })
             .collect();
         let names = desired_names(&files, scan);
-        let mut table = usage.next_empty();
+        // Room for what this update read (capacity never written costs no memory), so the
+        // tables are not copied as they grow.
+        let read_events: usize = fresh.values().map(|e| e.events.len()).sum();
+        let read_limits: usize = fresh.values().map(|e| e.state.limits.len()).sum();
+        let mut table = usage.next_empty(read_events, read_limits);
         let (old_keys, old_bytes, old_ends) = self.sessions.into_parts();
-        let mut moved = Vec::with_capacity(old_keys.len());
-        let mut sessions = Vec::new();
+        // The names in force include each file's own name, so they are the whole answer.
+        let mut sessions = SessionTable::with_capacity(
+            old_keys.len() + fresh.len(),
+            old_bytes.len() + fresh.len() * 1024,
+        );
         let mut start = 0;
         for (i, (keys, end)) in old_keys.into_iter().zip(old_ends).enumerate() {
             let range = start..end as usize;
             start = end as usize;
             if !affected.contains(&keys.id) {
-                moved.push((keys, range));
+                let name = names.get(&keys.id);
+                sessions.push_moved(keys, old_bytes.get(range).unwrap_or_default(), name);
                 table.push_moved(&usage, i);
             }
         }
-        drop(usage);
+        drop((usage, old_bytes));
         // An affected session is the longest of its files (a copied session has several),
         // unless its files are other files of one thread with per-response records (revert
         // files, segments): then each response counts once over all of them.
@@ -196,21 +204,9 @@ impl Catalog {
             } else {
                 table.push_read(&first.events, &limits);
             }
-            sessions.push(info);
-        }
-        // The names in force include each file's own name, so they are the whole answer.
-        let mut table_of_sessions =
-            SessionTable::with_capacity(moved.len() + sessions.len(), old_bytes.len() + (1 << 16));
-        for (keys, range) in moved {
-            let name = names.get(&keys.id);
-            let encoded = old_bytes.get(range).unwrap_or_default();
-            table_of_sessions.push_moved(keys, encoded, name);
-        }
-        for mut info in sessions {
             info.thread_name = names.get(&info.id).cloned();
-            table_of_sessions.push(&info);
+            sessions.push(&info);
         }
-        let sessions = table_of_sessions;
         let catalog = Catalog {
             stamps: stamps_of(&files),
             files: FileList::new(files),

@@ -168,52 +168,12 @@ impl IndexState {
         Ok(state)
     }
 
-    /// Writes generation `n`'s segment (the entries read since the last commit, or every live
-    /// entry when the old segments are mostly dead or too many) and then its index at `path`;
-    /// afterwards every entry is stored, and the segments no entry uses are let go (the
-    /// caller removes their files).
+    /// Writes generation `n`'s segment (see [`IndexState::write_segment`]) unless that was
+    /// done already, and then its index at `path`; afterwards every entry is stored, and the
+    /// segments no entry uses are let go (the caller removes their files).
     pub fn save(&mut self, path: &Path, n: u64) -> Result<()> {
-        let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
-        let live: u64 = self
-            .files
-            .values()
-            .map(|loc| match loc {
-                Loc::Stored { len, .. } => *len,
-                Loc::Fresh(_) => 0,
-            })
-            .sum();
-        let stored: u64 = self.segments.values().map(|(_, len)| *len).sum();
-        let compact = stored > 2 * live.max(1) || self.segments.len() >= MAX_SEGMENTS;
-        let mut at = 0u64;
-        let mut moved: Vec<(String, u64, u64)> = Vec::new();
-        let entries = self.files.iter().filter_map(|(name, loc)| {
-            // A stored entry is written again only by a compaction; one unreadable now is
-            // left out, so its file is read again next time.
-            let bytes = match loc {
-                Loc::Stored { .. } if !compact => None,
-                _ => self.encoded(loc),
-            }?;
-            moved.push((name.clone(), at, bytes.len() as u64));
-            at += bytes.len() as u64;
-            Some(bytes)
-        });
-        let segment = segment_path(&dir, n);
-        write_bytes(&segment, entries)?;
-        let file = std::fs::File::open(&segment).map_err(|e| Error::io(&segment, e))?;
-        if compact {
-            self.files.retain(|_, loc| matches!(loc, Loc::Fresh(_)));
-        }
-        for (name, offset, len) in moved {
-            self.files.insert(
-                name,
-                Loc::Stored {
-                    segment: n,
-                    offset,
-                    len,
-                },
-            );
-        }
-        self.segments.insert(n, (std::sync::Arc::new(file), at));
+        let dir = path.parent().unwrap_or(Path::new("."));
+        self.write_segment(dir, n)?;
         let used: std::collections::BTreeSet<u64> = self
             .files
             .values()
@@ -239,6 +199,59 @@ impl IndexState {
                 .collect(),
         };
         write_postcard(path, &index)
+    }
+
+    /// Writes generation `n`'s segment in `dir`: the entries read since the last commit, or
+    /// every live entry when the old segments are mostly dead or too many. The entries are then
+    /// read from it, so their encoded bytes leave memory: a build writes its segment before it
+    /// derives the catalog, which would otherwise hold both. Nothing names the segment until
+    /// the commit's index does; writing it twice for one generation does nothing the second
+    /// time.
+    pub fn write_segment(&mut self, dir: &Path, n: u64) -> Result<()> {
+        if self.segments.contains_key(&n) {
+            return Ok(());
+        }
+        let live: u64 = self
+            .files
+            .values()
+            .map(|loc| match loc {
+                Loc::Stored { len, .. } => *len,
+                Loc::Fresh(_) => 0,
+            })
+            .sum();
+        let stored: u64 = self.segments.values().map(|(_, len)| *len).sum();
+        let compact = stored > 2 * live.max(1) || self.segments.len() >= MAX_SEGMENTS;
+        let mut at = 0u64;
+        let mut moved: Vec<(String, u64, u64)> = Vec::new();
+        let entries = self.files.iter().filter_map(|(name, loc)| {
+            // A stored entry is written again only by a compaction; one unreadable now is
+            // left out, so its file is read again next time.
+            let bytes = match loc {
+                Loc::Stored { .. } if !compact => None,
+                _ => self.encoded(loc),
+            }?;
+            moved.push((name.clone(), at, bytes.len() as u64));
+            at += bytes.len() as u64;
+            Some(bytes)
+        });
+        let segment = segment_path(dir, n);
+        write_bytes(&segment, entries)?;
+        let file = std::fs::File::open(&segment).map_err(|e| Error::io(&segment, e))?;
+        if compact {
+            self.files.retain(|_, loc| matches!(loc, Loc::Fresh(_)));
+        }
+        for (name, offset, len) in moved {
+            self.files.insert(
+                name,
+                Loc::Stored {
+                    segment: n,
+                    offset,
+                    len,
+                },
+            );
+        }
+        self.segments.insert(n, (std::sync::Arc::new(file), at));
+        Ok(())
     }
 }
 

@@ -39,11 +39,11 @@ impl TryFrom<Stored> for Blobs {
 }
 
 impl Blobs {
-    /// An empty list with room for as much as `like` holds.
-    pub(super) fn with_room_of(like: &Blobs) -> Blobs {
+    /// An empty list with room for as much as `like` holds and `more` bytes.
+    pub(super) fn with_room_of(like: &Blobs, more: usize) -> Blobs {
         Blobs {
             ends: Vec::with_capacity(like.ends.len() + 16),
-            bytes: Vec::with_capacity(like.bytes.len() + (1 << 16)),
+            bytes: Vec::with_capacity(like.bytes.len() + more + (1 << 16)),
         }
     }
 

@@ -83,13 +83,15 @@ impl UsageFile {
     }
 
     /// A table for the next commit, with this one's models (so every carried-over row still
-    /// names its model by the same index) and no sessions yet.
-    pub(super) fn next_empty(&mut self) -> UsageFile {
+    /// names its model by the same index), no sessions yet, and room for this one's sessions
+    /// and for `events` events and `snapshots` snapshots more (capacity never written costs no
+    /// memory; a table copied as it grows holds both copies for a moment).
+    pub(super) fn next_empty(&mut self, events: usize, snapshots: usize) -> UsageFile {
         UsageFile {
             models: std::mem::take(&mut self.models),
-            quarters: Blobs::with_room_of(&self.quarters),
-            events: Blobs::with_room_of(&self.events),
-            limits: Blobs::with_room_of(&self.limits),
+            quarters: Blobs::with_room_of(&self.quarters, events * 8),
+            events: Blobs::with_room_of(&self.events, events * 48),
+            limits: Blobs::with_room_of(&self.limits, snapshots * 256),
         }
     }
 
@@ -297,7 +299,7 @@ mod tests {
         // The next commit carries session `a` over as bytes and reads a new one, whose second
         // model is interned after the first (so `a`'s rows still name theirs).
         let mut old = UsageFile::load(&first).expect("load");
-        let mut next = old.next_empty();
+        let mut next = old.next_empty(3, 0);
         next.push_moved(&old, 0);
         let b = vec![
             event(1, "m2", Some("priority"), 8),
