@@ -521,6 +521,31 @@ fn a_full_disk_answers_from_the_last_commit() {
     assert!(out.stderr.is_empty(), "{}", out.stderr);
 }
 
+/// A usage file that is whole but belongs to another commit (here the last one's: a session
+/// fewer than the catalog) is damage, not a report that silently leaves a session out.
+#[test]
+fn a_usage_file_of_another_commit_is_found_and_rebuilt() {
+    let sandbox = Sandbox::new();
+    for n in 0..3 {
+        sandbox.rollout(n, "");
+    }
+    sandbox.build();
+    let older = std::fs::read(index_file(&sandbox.homes_dir(), "usage-N.bin")).expect("usage");
+    sandbox.rollout(3, "");
+    let (total, out) = sandbox.total(&[]);
+    assert_eq!(total, Ok(4 * SESSION_TOKENS), "stderr: {}", out.stderr);
+    std::fs::write(index_file(&sandbox.homes_dir(), "usage-N.bin"), older).expect("swap");
+
+    let (total, out) = sandbox.total(&["--no-update"]);
+    assert_eq!(total, Ok(4 * SESSION_TOKENS), "stderr: {}", out.stderr);
+    let said = lines(&out);
+    assert!(
+        said.len() == 1 && said[0].contains("rebuil"),
+        "one line on rebuilding: {said:?}"
+    );
+    sandbox.assert_not_ours_intact("usage of another commit");
+}
+
 // ---------------------------------------------------------------------------------------------
 // The per-file state's segments: each update writes one holding only the entries it read.
 // ---------------------------------------------------------------------------------------------

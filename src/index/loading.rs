@@ -140,21 +140,45 @@ impl IndexStore {
         self.usage = usage.or(self.usage.take());
         self.usage_file = usage_file.or(self.usage_file.take());
         self.state = state.or(self.state.take());
-        Ok(())
+        self.check_usage_matches_catalog()
     }
 
-    /// After a commit: decodes what the command reads of it from its files, as any query
-    /// would (so damage an update carried over in sessions it did not read shows now).
-    pub(super) fn read_usage_of(&mut self, payload: &Payload) -> Result<()> {
-        let path = self.dir.join(&payload.usage);
-        self.usage = None;
-        self.quarter_hours = None;
+    /// Decodes what the command reads of the usage of the commit held, unless it is held
+    /// already. After an update it comes from the new files, as any query reads it, so damage
+    /// the update carried over in sessions it did not read shows now.
+    pub(super) fn hold_read_usage(&mut self) -> Result<()> {
+        if self.generation == 0 {
+            return Ok(()); // The empty commit: nothing on disk, nothing to read.
+        }
+        let path = self.dir.join(Payload::new(self.generation).usage);
         match self.reads {
-            Reads::Sessions => {}
-            Reads::QuarterHours => {
+            Reads::QuarterHours if self.quarter_hours.is_none() => {
                 self.quarter_hours = Some(UsageTable::load_quarter_hours(&path)?);
             }
-            Reads::Usage => self.usage = Some(UsageTable::load(&path)?),
+            Reads::Usage if self.usage.is_none() => self.usage = Some(UsageTable::load(&path)?),
+            _ => {}
+        }
+        self.check_usage_matches_catalog()
+    }
+
+    /// Usage of another number of sessions than the catalog holds is damage (the two are
+    /// written together), found before a report pads or drops sessions.
+    fn check_usage_matches_catalog(&self) -> Result<()> {
+        let sessions = self.catalog.sessions.len();
+        let held = [
+            ("usage", self.usage.as_ref().map(UsageTable::len)),
+            (
+                "quarter-hour sums",
+                self.quarter_hours.as_ref().map(UsageTable::len),
+            ),
+            ("usage file", self.usage_file.as_ref().map(UsageFile::len)),
+        ];
+        for (what, len) in held {
+            if let Some(len) = len.filter(|&len| len != sessions) {
+                return Err(Error::Index(format!(
+                    "the {what} covers {len} sessions, the catalog {sessions}"
+                )));
+            }
         }
         Ok(())
     }

@@ -111,6 +111,9 @@ impl IndexStore {
             return Ok(summary);
         }
         if self.is_current(scan) {
+            // Another process committed this meanwhile: hold what the command reads of it.
+            self.want = want;
+            self.hold_read_usage()?;
             return Ok(UpdateSummary::default());
         }
         let built = self.build(scan, progress);
@@ -124,6 +127,7 @@ impl IndexStore {
                 return Ok(summary);
             }
         }
+        self.want = want;
         built
     }
 
@@ -135,6 +139,10 @@ impl IndexStore {
         progress: &dyn Progress,
     ) -> Result<UpdateSummary> {
         let mut summary = UpdateSummary::default();
+        // The command's decoded usage of the last commit is not what the update reads (and is
+        // read again from the new files after the commit).
+        self.usage = None;
+        self.quarter_hours = None;
         let mut state = self.state.take().unwrap_or_default();
         let catalog = std::mem::take(&mut self.catalog);
         let usage = self.usage_file.take().unwrap_or_default();
@@ -301,7 +309,7 @@ impl IndexStore {
         self.usage_file = Some(usage);
         self.generation = payload.generation;
         self.loaded = Some(Want::Full);
-        self.read_usage_of(&payload)?;
+        self.hold_read_usage()?;
         // A rebuild's commit goes to a staging index: the live one still uses every older
         // generation until the swap.
         if self.staging.is_none() {

@@ -67,6 +67,11 @@ impl Blobs {
         self.ends.len()
     }
 
+    /// True when there are none.
+    pub(super) fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
     /// Every string, in order.
     pub(super) fn iter(&self) -> impl Iterator<Item = &[u8]> {
         (0..self.len()).map(|i| self.get(i))

@@ -102,11 +102,28 @@ impl UsageFile {
             .position(|(m, t)| *m == e.model && *t == e.service_tier)
     }
 
+    /// How many sessions.
+    pub fn len(&self) -> usize {
+        self.events.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.events.is_empty()
+    }
+
     /// Reads a whole usage file, left encoded.
     pub fn load(path: &Path) -> Result<UsageFile> {
         let (first, rest) = read_parts(path, true)?;
         let head: Head<Models, Blobs> = decode_part(path, &first, "first part")?;
         let rest: Rest<Blobs> = decode_part(path, &rest, "rest")?;
+        let lens = [head.quarters.len(), rest.events.len(), rest.limits.len()];
+        if lens.iter().any(|&len| len != lens[0]) {
+            return Err(damaged(
+                path,
+                "its parts cover different numbers of sessions",
+            ));
+        }
         Ok(UsageFile {
             models: head.models,
             quarters: head.quarters,
@@ -152,6 +169,12 @@ impl UsageTable {
             Err(e) => return Err(damaged(path, &e.to_string())),
         };
         let rest: Rest<Blobs> = decode_part(path, &rest, "rest")?;
+        if rest.limits.len() != rest.events.len() {
+            return Err(damaged(
+                path,
+                "its parts cover different numbers of sessions",
+            ));
+        }
         Ok(UsageTable {
             sessions: decode_sessions(path, &models, &rest.events)?,
             limits: rest.limits,
@@ -166,6 +189,16 @@ impl UsageTable {
             sessions: decode_sessions(path, &head.models, &head.quarters)?,
             limits: Blobs::default(),
         })
+    }
+
+    /// How many sessions.
+    pub fn len(&self) -> usize {
+        self.sessions.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.sessions.is_empty()
     }
 
     /// Joins the catalog's sessions with their usage, and hands out every session's
@@ -346,6 +379,18 @@ mod tests {
                 (0, m("m1"), None, 32)
             ]
         );
+    }
+
+    #[test]
+    fn parts_covering_different_sessions_are_damage() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("usage-1.bin");
+        let mut file = UsageFile::default();
+        file.push_read(&[event(0, "m1", None, 1)], &[]);
+        file.limits = Blobs::default();
+        file.save(&path).expect("save");
+        assert!(UsageFile::load(&path).is_err());
+        assert!(UsageTable::load(&path).is_err());
     }
 
     #[test]
