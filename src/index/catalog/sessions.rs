@@ -101,15 +101,10 @@ impl Blob {
 
     /// Every byte, owned (read from the file without a second copy when not read yet).
     fn into_owned(self) -> Vec<u8> {
+        self.all();
         match self {
             Blob::Owned(bytes) => bytes,
-            blob @ Blob::InFile { .. } => {
-                blob.all();
-                match blob {
-                    Blob::InFile { whole, .. } => whole.into_inner().unwrap_or_default(),
-                    Blob::Owned(bytes) => bytes,
-                }
-            }
+            Blob::InFile { whole, .. } => whole.into_inner().unwrap_or_default(),
         }
     }
 

@@ -114,7 +114,7 @@ impl UsageFile {
 
     /// Reads a whole usage file, left encoded.
     pub fn load(path: &Path) -> Result<UsageFile> {
-        let (first, rest) = read_parts(path, true)?;
+        let (first, rest) = read_parts(path)?;
         let head: Head<Models, Blobs> = decode_part(path, &first, "first part")?;
         let rest: Rest<Blobs> = decode_part(path, &rest, "rest")?;
         let lens = [head.quarters.len(), rest.events.len(), rest.limits.len()];
@@ -161,29 +161,16 @@ pub struct UsageTable {
 impl UsageTable {
     /// Reads a usage file's every event and snapshot.
     pub fn load(path: &Path) -> Result<UsageTable> {
-        let (first, rest) = read_parts(path, true)?;
-        // The models come first in the first part; the quarter-hour sums after them are not
-        // needed here.
-        let models: Models = match postcard::take_from_bytes(&first) {
-            Ok((models, _)) => models,
-            Err(e) => return Err(damaged(path, &e.to_string())),
-        };
-        let rest: Rest<Blobs> = decode_part(path, &rest, "rest")?;
-        if rest.limits.len() != rest.events.len() {
-            return Err(damaged(
-                path,
-                "its parts cover different numbers of sessions",
-            ));
-        }
+        let file = UsageFile::load(path)?;
         Ok(UsageTable {
-            sessions: decode_sessions(path, &models, &rest.events)?,
-            limits: rest.limits,
+            sessions: decode_sessions(path, &file.models, &file.events)?,
+            limits: file.limits,
         })
     }
 
     /// Reads only a usage file's quarter-hour sums ([`quarter_hour_sums`]).
     pub fn load_quarter_hours(path: &Path) -> Result<UsageTable> {
-        let (first, _) = read_parts(path, false)?;
+        let (_, first, _) = read_first_part(path)?;
         let head: Head<Models, Blobs> = decode_part(path, &first, "first part")?;
         Ok(UsageTable {
             sessions: decode_sessions(path, &head.models, &head.quarters)?,
@@ -269,12 +256,9 @@ fn decode_limits(blob: &[u8]) -> Vec<LimitSnapshot> {
     postcard::from_bytes(blob).unwrap_or_default()
 }
 
-/// The first part of the file and, when `whole`, the rest.
-fn read_parts(path: &Path, whole: bool) -> Result<(Vec<u8>, Vec<u8>)> {
+/// The first part of the file and the rest.
+fn read_parts(path: &Path) -> Result<(Vec<u8>, Vec<u8>)> {
     let (file, first, rest_len) = read_first_part(path)?;
-    if !whole {
-        return Ok((first, Vec::new()));
-    }
     let rest = usize::try_from(rest_len)
         .ok()
         .and_then(|len| read_at(&file, 8 + first.len() as u64, len))
