@@ -5,13 +5,17 @@
 //! [`SessionInfo`] encoded until it is asked for, so a query over 10,000 sessions does not
 //! build 10,000 titles, git facts and paths it never shows. [`SessionFacts`] lets the code that
 //! filters and sums take either.
+//!
+//! Most sessions share their directories, client and models with many others, so those are
+//! reference-counted: the catalog stores each distinct text once, and loading 10,000 sessions'
+//! keys takes a few hundred strings rather than 60,000.
 
-use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 use crate::model::{PATH_ID_PREFIX, SessionInfo, path_is_under};
 
 /// What every listing, filter, ranking and report reads of a session.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SessionKeys {
     /// Thread id ([`SessionInfo::id`]).
     pub id: String,
@@ -24,17 +28,17 @@ pub struct SessionKeys {
     /// Lives in `archived_sessions/`.
     pub archived: bool,
     /// Working directory at creation.
-    pub cwd: Option<String>,
+    pub cwd: Option<Arc<str>>,
     /// Working directory of the latest turn, when it differs.
-    pub latest_cwd: Option<String>,
+    pub latest_cwd: Option<Arc<str>>,
     /// The client that wrote the session.
-    pub originator: Option<String>,
+    pub originator: Option<Arc<str>>,
     /// Git remote URL at creation (projects are grouped by it).
-    pub git_repository_url: Option<String>,
+    pub git_repository_url: Option<Arc<str>>,
     /// Workspace root newer Codex versions record (a project when there is no repository).
-    pub workspace_root: Option<String>,
+    pub workspace_root: Option<Arc<str>>,
     /// Models in the order they were first used.
-    pub models: Vec<String>,
+    pub models: Arc<[String]>,
     /// Thread name in force.
     pub thread_name: Option<String>,
 }
@@ -47,12 +51,12 @@ impl From<&SessionInfo> for SessionKeys {
             updated_at_ms: info.updated_at_ms,
             interactive: info.interactive,
             archived: info.archived,
-            cwd: info.cwd.clone(),
-            latest_cwd: info.latest_cwd.clone(),
-            originator: info.originator.clone(),
-            git_repository_url: info.git_repository_url.clone(),
-            workspace_root: info.workspace_root.clone(),
-            models: info.models.clone(),
+            cwd: info.cwd.as_deref().map(Arc::from),
+            latest_cwd: info.latest_cwd.as_deref().map(Arc::from),
+            originator: info.originator.as_deref().map(Arc::from),
+            git_repository_url: info.git_repository_url.as_deref().map(Arc::from),
+            workspace_root: info.workspace_root.as_deref().map(Arc::from),
+            models: Arc::from(info.models.as_slice()),
             thread_name: info.thread_name.clone(),
         }
     }
@@ -68,12 +72,12 @@ impl SessionKeys {
             updated_at_ms: self.updated_at_ms,
             interactive: self.interactive,
             archived: self.archived,
-            cwd: self.cwd.clone(),
-            latest_cwd: self.latest_cwd.clone(),
-            originator: self.originator.clone(),
-            git_repository_url: self.git_repository_url.clone(),
-            workspace_root: self.workspace_root.clone(),
-            models: self.models.clone(),
+            cwd: self.cwd.as_deref().map(str::to_owned),
+            latest_cwd: self.latest_cwd.as_deref().map(str::to_owned),
+            originator: self.originator.as_deref().map(str::to_owned),
+            git_repository_url: self.git_repository_url.as_deref().map(str::to_owned),
+            workspace_root: self.workspace_root.as_deref().map(str::to_owned),
+            models: self.models.to_vec(),
             thread_name: self.thread_name.clone(),
             ..SessionInfo::default()
         }

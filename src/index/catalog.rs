@@ -20,6 +20,7 @@ use crate::scan::{ScanResult, read_at};
 mod blobs;
 mod files;
 mod sessions;
+mod stored_keys;
 mod usage;
 mod usage_file;
 use files::{FileList, Stamp, stamps_match, stamps_of};
@@ -300,6 +301,7 @@ impl Catalog {
 /// The head of a catalog file, as written.
 #[derive(Serialize)]
 struct HeadOut<'a> {
+    #[serde(with = "files::fixed")]
     stamps: &'a [Stamp],
     names_hash: u64,
     names: &'a BTreeMap<String, String>,
@@ -309,6 +311,7 @@ struct HeadOut<'a> {
 /// The head of a catalog file, as read.
 #[derive(Deserialize)]
 struct HeadIn {
+    #[serde(with = "files::fixed")]
     stamps: Vec<Stamp>,
     names_hash: u64,
     names: BTreeMap<String, String>,

@@ -9,8 +9,6 @@
 use std::fs::File;
 use std::sync::OnceLock;
 
-use serde::{Deserialize, Serialize};
-
 use super::FileRef;
 use crate::scan::{ScanResult, read_at};
 
@@ -33,7 +31,7 @@ fn path_hash(path: &str) -> u64 {
 }
 
 /// What says a file is unchanged, found by the hash of its path.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stamp {
     path_hash: u64,
     len: u64,
@@ -49,6 +47,47 @@ impl Stamp {
             mtime_ns: file.mtime_ns,
             identity: file.identity,
         }
+    }
+}
+
+/// Bytes per stored stamp: five little-endian words and the 16-byte mtime.
+const STAMP_BYTES: usize = 8 * 4 + 16;
+
+/// Stamps stored as fixed-width bytes, one block: every query reads all of them, and
+/// decoding 10,000 stamps field by field as varints took a tenth of a large history's query.
+pub mod fixed {
+    use super::{STAMP_BYTES, Stamp};
+
+    /// Writes `stamps` as one byte string.
+    pub fn serialize<S: serde::Serializer>(stamps: &[Stamp], s: S) -> Result<S::Ok, S::Error> {
+        let mut bytes = Vec::with_capacity(stamps.len() * STAMP_BYTES);
+        for stamp in stamps {
+            bytes.extend_from_slice(&stamp.path_hash.to_le_bytes());
+            bytes.extend_from_slice(&stamp.len.to_le_bytes());
+            bytes.extend_from_slice(&stamp.mtime_ns.to_le_bytes());
+            bytes.extend_from_slice(&stamp.identity.0.to_le_bytes());
+            bytes.extend_from_slice(&stamp.identity.1.to_le_bytes());
+        }
+        serde_bytes::serialize(&bytes, s)
+    }
+
+    /// Reads what [`serialize`] wrote; a length that is not a whole number of stamps is damage.
+    pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Stamp>, D::Error> {
+        let bytes: serde_bytes::ByteBuf = serde::Deserialize::deserialize(d)?;
+        if !bytes.len().is_multiple_of(STAMP_BYTES) {
+            return Err(serde::de::Error::custom("stamps of a broken length"));
+        }
+        let word =
+            |b: &[u8], at: usize| u64::from_le_bytes(b[at..at + 8].try_into().unwrap_or_default());
+        Ok(bytes
+            .chunks_exact(STAMP_BYTES)
+            .map(|b| Stamp {
+                path_hash: word(b, 0),
+                len: word(b, 8),
+                mtime_ns: i128::from_le_bytes(b[16..32].try_into().unwrap_or_default()),
+                identity: (word(b, 32), word(b, 40)),
+            })
+            .collect())
     }
 }
 
@@ -187,5 +226,39 @@ mod tests {
             &stamps,
             &scan(vec![scanned("/h/a", 10), scanned("/h/c", 20)])
         ));
+    }
+
+    #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+    struct Head {
+        #[serde(with = "fixed")]
+        stamps: Vec<Stamp>,
+        after: u8,
+    }
+
+    #[test]
+    fn stamps_keep_every_bit_and_a_broken_length_is_an_error() {
+        let head = Head {
+            stamps: vec![
+                Stamp {
+                    path_hash: u64::MAX,
+                    len: 1 << 40,
+                    mtime_ns: -1_234_567_890_123_456_789,
+                    identity: (7, u64::MAX - 1),
+                },
+                Stamp {
+                    path_hash: 0,
+                    len: 0,
+                    mtime_ns: i128::MAX,
+                    identity: (0, 0),
+                },
+            ],
+            after: 9,
+        };
+        let bytes = postcard::to_stdvec(&head).expect("encode");
+        assert_eq!(postcard::from_bytes::<Head>(&bytes).expect("decode"), head);
+        // A length prefix one byte short of two stamps.
+        let mut short = vec![(2 * STAMP_BYTES - 1) as u8];
+        short.extend_from_slice(&bytes[1..2 * STAMP_BYTES]);
+        assert!(postcard::from_bytes::<Head>(&short).is_err());
     }
 }

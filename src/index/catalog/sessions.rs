@@ -31,13 +31,6 @@ pub struct SessionTable {
     infos: Vec<OnceLock<Box<SessionInfo>>>,
 }
 
-/// The table as stored in the catalog's value (the bytes follow the value).
-#[derive(Serialize, Deserialize)]
-struct Stored<K> {
-    keys: K,
-    ends: Vec<u64>,
-}
-
 /// The encoded sessions: built in memory, or a range of the catalog file read on demand.
 #[derive(Debug)]
 enum Blob {
@@ -256,28 +249,25 @@ impl SessionTable {
 
 impl Serialize for SessionTable {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        Stored {
-            keys: &self.keys,
-            ends: self.ends.clone(),
-        }
-        .serialize(s)
+        // The bytes follow the catalog's value.
+        super::stored_keys::serialize(&self.keys, &self.ends, s)
     }
 }
 
 impl<'de> Deserialize<'de> for SessionTable {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<SessionTable, D::Error> {
-        let stored = Stored::<Vec<SessionKeys>>::deserialize(d)?;
-        if stored.ends.len() != stored.keys.len() {
+        let (keys, ends) = super::stored_keys::deserialize(d)?;
+        if ends.len() != keys.len() {
             return Err(serde::de::Error::custom("session table out of step"));
         }
         let infos = std::iter::repeat_with(OnceLock::new)
-            .take(stored.keys.len())
+            .take(keys.len())
             .collect();
         // The bytes come with [`SessionTable::attach`].
         Ok(SessionTable {
-            keys: stored.keys,
+            keys,
             bytes: Blob::default(),
-            ends: stored.ends,
+            ends,
             infos,
         })
     }
