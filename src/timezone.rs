@@ -12,15 +12,18 @@ use crate::error::{Error, Result};
 pub const QUARTER_HOUR_MS: i64 = 15 * 60 * 1000;
 const WINDOW_MS: i64 = QUARTER_HOUR_MS;
 
-/// [`Zone::date_of`] for a stream of instants that mostly come in order, looked up once per UTC
-/// quarter-hour whose first and last millisecond fall on the same local date. Today every
-/// zone's offsets and transitions are whole quarter-hours, so that is every window but the one
-/// holding a local midnight where the offset is odd (an old local mean time, an offset such as
-/// +05:17); instants in such a window are looked up one by one, so the answer is always exact.
+/// [`Zone::date_of`] for many instants, looked up once per UTC quarter-hour whose first and
+/// last millisecond fall on the same local date. Today every zone's offsets and transitions
+/// are whole quarter-hours, so that is every window but the one holding a local midnight where
+/// the offset is odd (an old local mean time, an offset such as +05:17); instants in such a
+/// window are looked up one by one, so the answer is always exact. Every window seen is kept:
+/// a report walks session after session over the same days, and the zone's rules cost some
+/// hundred times a lookup.
 pub struct DayMemo<'z> {
     zone: &'z Zone,
     window: Option<i64>,
     date: Option<NaiveDate>,
+    seen: rustc_hash::FxHashMap<i64, Option<NaiveDate>>,
 }
 
 impl DayMemo<'_> {
@@ -28,11 +31,14 @@ impl DayMemo<'_> {
     pub fn date_of(&mut self, timestamp_ms: i64) -> NaiveDate {
         let window = timestamp_ms.div_euclid(WINDOW_MS);
         if self.window != Some(window) {
-            let first = window.saturating_mul(WINDOW_MS);
-            let last = first.saturating_add(WINDOW_MS - 1);
-            let (a, b) = (self.zone.date_of(first), self.zone.date_of(last));
+            let zone = self.zone;
+            self.date = *self.seen.entry(window).or_insert_with(|| {
+                let first = window.saturating_mul(WINDOW_MS);
+                let last = first.saturating_add(WINDOW_MS - 1);
+                let (a, b) = (zone.date_of(first), zone.date_of(last));
+                (a == b).then_some(a)
+            });
             self.window = Some(window);
-            self.date = (a == b).then_some(a);
         }
         self.date.unwrap_or_else(|| self.zone.date_of(timestamp_ms))
     }
@@ -101,6 +107,7 @@ impl Zone {
             zone: self,
             window: None,
             date: None,
+            seen: rustc_hash::FxHashMap::default(),
         }
     }
 
