@@ -1,13 +1,17 @@
 //! Wires the command line to the pipeline: resolves `Cli` into a `Config`, runs the chosen
 //! command with stdout/stderr, and maps the outcome to an exit code.
 //!
-//! The only module (with `main`) that touches clap types, the process's streams and exit codes.
+//! The only module (with `main`) that touches clap types, the process's streams and exit codes,
+//! and the one that reads the process's environment: `process_environment` takes the one
+//! snapshot that the rest of rolldex gets its variables, directories and system zone from.
 
 use std::io::{self, Write};
+use std::path::PathBuf;
 
 use crate::cli::{Cli, Command, FormatArg, FormatChoice};
 use crate::commands::{self, Io};
 use crate::config::{Config, RawSettings};
+use crate::environment::Environment;
 use crate::error::Error;
 use crate::output::Format;
 
@@ -103,6 +107,7 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Er
         quiet: global.quiet,
         config: global.config,
         excludes: global.exclude,
+        env: process_environment(),
     })?;
     if !config.quiet {
         for warning in &config.warnings {
@@ -131,5 +136,25 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Er
             })?;
             crate::mcp::serve(&config, wait).map(|()| 0)
         }
+    }
+}
+
+/// Reads everything rolldex takes from the process environment, once, as it is: the library
+/// interprets the values (empty means unset, `COLUMNS` must be a number, which `TZ` it can
+/// read). The home and cache directories and the system zone come from the `directories` and
+/// `iana_time_zone` crates, which read `HOME`, `XDG_CACHE_HOME` and the system's settings.
+fn process_environment() -> Environment {
+    Environment {
+        codex_home: std::env::var_os("CODEX_HOME").map(PathBuf::from),
+        rolldex_index_dir: std::env::var_os("ROLLDEX_INDEX_DIR").map(PathBuf::from),
+        xdg_config_home: std::env::var_os("XDG_CONFIG_HOME").map(PathBuf::from),
+        home_dir: directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf()),
+        cache_dir: directories::ProjectDirs::from("", "", "rolldex")
+            .map(|d| d.cache_dir().to_path_buf()),
+        tz: std::env::var("TZ").ok(),
+        system_zone: iana_time_zone::get_timezone().ok(),
+        no_color: std::env::var_os("NO_COLOR").is_some(),
+        term: std::env::var_os("TERM"),
+        columns: std::env::var("COLUMNS").ok(),
     }
 }

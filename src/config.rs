@@ -1,13 +1,16 @@
 //! Resolved settings: the raw command line plus environment and config file, turned into plain
-//! values the pipeline uses (homes, zone, prices, excludes, index directory).
+//! values the pipeline uses (homes, zone, prices, excludes, index directory, colour, width).
 //!
-//! Precedence: flag, then environment variable, then config file, then default.
+//! Precedence: flag, then environment variable, then config file, then default. The
+//! environment comes in as the front end's [`Environment`] snapshot; this module never reads
+//! the process's variables or directories itself.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::environment::Environment;
 use crate::error::{Error, Result};
 use crate::output::Format;
 use crate::pricing::{MAX_PRICE, PriceEntry, PriceFile, PriceTable};
@@ -22,6 +25,9 @@ pub struct Config {
     pub index_dir: PathBuf,
     /// Report zone.
     pub zone: Zone,
+    /// What `local` means (from `$TZ` or the system's zone), for a zone given later, such as
+    /// an MCP tool's `tz`.
+    pub local_zone: Zone,
     /// Output format.
     pub format: Format,
     /// Whether to stay quiet on stderr.
@@ -32,6 +38,12 @@ pub struct Config {
     pub excludes: Vec<String>,
     /// Warnings about the settings, one line each (e.g. a `$TZ` rolldex cannot read).
     pub warnings: Vec<String>,
+    /// Whether the environment allows colour (see [`Environment::allows_color`]); a command
+    /// colours only where this holds and it draws on a terminal.
+    pub color_allowed: bool,
+    /// The terminal width `$COLUMNS` states, which tables are fitted to; `None` lets a table
+    /// measure the terminal itself.
+    pub columns: Option<u16>,
 }
 
 /// The user's config file.
@@ -67,24 +79,31 @@ pub struct RawSettings {
     pub config: Option<PathBuf>,
     /// `--exclude`.
     pub excludes: Vec<String>,
+    /// The process environment, as the front end read it.
+    pub env: Environment,
 }
 
 impl Config {
     /// Resolves flags, environment and config file into a `Config`.
     pub fn resolve(raw: RawSettings) -> Result<Config> {
-        let (user, config_path) = load_user_config(raw.config.as_deref())?;
+        let env = &raw.env;
+        let (user, config_path) = load_user_config(raw.config.as_deref(), env)?;
         if let Some(path) = &config_path {
             check_prices(path, &user.prices)?;
         }
         let homes = if !raw.homes.is_empty() {
             raw.homes
-        } else if let Some(home) = std::env::var_os("CODEX_HOME").filter(|h| !h.is_empty()) {
-            vec![PathBuf::from(home)]
+        } else if let Some(home) = non_empty(env.codex_home.as_ref()) {
+            vec![home.clone()]
         } else if !user.codex_home.is_empty() {
-            user.codex_home.iter().map(|p| expand_tilde(p)).collect()
+            user.codex_home
+                .iter()
+                .map(|p| expand_tilde(p, env))
+                .collect()
         } else {
             vec![
-                home_dir()
+                env.home_dir
+                    .clone()
                     .ok_or_else(|| {
                         Error::Usage("cannot find your home directory; pass --codex-home".into())
                     })?
@@ -93,16 +112,9 @@ impl Config {
         };
         let index_dir = raw
             .index_dir
-            .or_else(|| {
-                std::env::var_os("ROLLDEX_INDEX_DIR")
-                    .filter(|d| !d.is_empty())
-                    .map(PathBuf::from)
-            })
-            .or_else(|| user.index_dir.as_deref().map(expand_tilde))
-            .or_else(|| {
-                directories::ProjectDirs::from("", "", "rolldex")
-                    .map(|d| d.cache_dir().to_path_buf())
-            })
+            .or_else(|| non_empty(env.rolldex_index_dir.as_ref()).cloned())
+            .or_else(|| user.index_dir.as_deref().map(|d| expand_tilde(d, env)))
+            .or_else(|| env.cache_dir.clone())
             .ok_or_else(|| {
                 Error::Usage("cannot find a cache directory; pass --index-dir".into())
             })?;
@@ -124,9 +136,12 @@ impl Config {
             )));
         }
         let tz = raw.tz.as_deref().or(user.tz.as_deref()).unwrap_or("local");
-        let zone = Zone::parse(tz)?;
+        let local_zone = Zone::local(env.tz.as_deref(), env.system_zone.as_deref());
+        let zone = Zone::parse(tz, &local_zone)?;
         let warnings: Vec<String> = if tz.trim().eq_ignore_ascii_case("local") {
-            crate::timezone::tz_variable_warning().into_iter().collect()
+            crate::timezone::tz_variable_warning(env.tz.as_deref(), env.system_zone.as_deref())
+                .into_iter()
+                .collect()
         } else {
             Vec::new()
         };
@@ -142,20 +157,26 @@ impl Config {
             homes,
             index_dir,
             zone,
+            local_zone,
             format: raw.format.unwrap_or(Format::Table),
             quiet: raw.quiet,
             prices,
             excludes,
             warnings,
+            color_allowed: env.allows_color(),
+            columns: env.columns(),
         })
     }
 }
 
 /// Reads the config file: `--config FILE` (must exist) or the default path (may be absent).
-fn load_user_config(explicit: Option<&Path>) -> Result<(UserConfig, Option<PathBuf>)> {
+fn load_user_config(
+    explicit: Option<&Path>,
+    env: &Environment,
+) -> Result<(UserConfig, Option<PathBuf>)> {
     let path = match explicit {
         Some(path) => path.to_path_buf(),
-        None => match default_config_path() {
+        None => match default_config_path(env) {
             Some(path) if path.is_file() => path,
             _ => return Ok((UserConfig::default(), None)),
         },
@@ -190,11 +211,10 @@ fn check_prices(path: &Path, prices: &BTreeMap<String, PriceEntry>) -> Result<()
 }
 
 /// `$XDG_CONFIG_HOME/rolldex/config.toml`, else `~/.config/rolldex/config.toml`.
-fn default_config_path() -> Option<PathBuf> {
-    let base = std::env::var_os("XDG_CONFIG_HOME")
-        .filter(|d| !d.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| home_dir().map(|h| h.join(".config")))?;
+fn default_config_path(env: &Environment) -> Option<PathBuf> {
+    let base = non_empty(env.xdg_config_home.as_ref())
+        .cloned()
+        .or_else(|| env.home_dir.as_ref().map(|h| h.join(".config")))?;
     Some(base.join("rolldex").join("config.toml"))
 }
 
@@ -233,13 +253,143 @@ fn real_path(path: &Path) -> PathBuf {
     }
 }
 
-fn home_dir() -> Option<PathBuf> {
-    directories::BaseDirs::new().map(|d| d.home_dir().to_path_buf())
+/// A path from a variable, `None` when it is empty: an empty variable counts as unset.
+fn non_empty(path: Option<&PathBuf>) -> Option<&PathBuf> {
+    path.filter(|p| !p.as_os_str().is_empty())
 }
 
-fn expand_tilde(path: &Path) -> PathBuf {
-    match (path.strip_prefix("~"), home_dir()) {
+/// `~/rest` as `rest` under the home directory; any other path (or no home) as it is.
+fn expand_tilde(path: &Path, env: &Environment) -> PathBuf {
+    match (path.strip_prefix("~"), &env.home_dir) {
         (Ok(rest), Some(home)) => home.join(rest),
         _ => path.to_path_buf(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A directory with a `home`, a `cache` and an `xdg` config directory, and an environment
+    /// that names all three (and nothing else).
+    fn sandbox() -> (tempfile::TempDir, Environment) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let env = Environment {
+            home_dir: Some(dir.path().join("home")),
+            cache_dir: Some(dir.path().join("cache").join("rolldex")),
+            xdg_config_home: Some(dir.path().join("xdg")),
+            ..Environment::default()
+        };
+        (dir, env)
+    }
+
+    fn resolve(env: &Environment, raw: RawSettings) -> Result<Config> {
+        Config::resolve(RawSettings {
+            env: env.clone(),
+            ..raw
+        })
+    }
+
+    fn write_config(env: &Environment, text: &str) {
+        let dir = env.xdg_config_home.as_ref().expect("xdg").join("rolldex");
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join("config.toml"), text).expect("write config");
+    }
+
+    #[test]
+    fn defaults_come_from_the_home_and_cache_directories() {
+        let (dir, env) = sandbox();
+        let config = resolve(&env, RawSettings::default()).expect("config");
+        assert_eq!(config.homes, [dir.path().join("home/.codex")]);
+        assert_eq!(config.index_dir, dir.path().join("cache/rolldex"));
+        let no_home = Environment {
+            home_dir: None,
+            ..env
+        };
+        assert!(matches!(
+            resolve(&no_home, RawSettings::default()),
+            Err(Error::Usage(_))
+        ));
+    }
+
+    #[test]
+    fn flag_then_variable_then_config_file() {
+        let (dir, env) = sandbox();
+        let at = |p: &str| dir.path().join(p);
+        write_config(
+            &env,
+            "codex_home = [\"~/from-file\"]\nindex_dir = \"~/file-index\"\n",
+        );
+        let config = resolve(&env, RawSettings::default()).expect("config");
+        assert_eq!(config.homes, [at("home/from-file")]);
+        assert_eq!(config.index_dir, at("home/file-index"));
+        // An empty variable counts as unset.
+        let empty = Environment {
+            codex_home: Some(PathBuf::new()),
+            rolldex_index_dir: Some(PathBuf::new()),
+            ..env.clone()
+        };
+        let config = resolve(&empty, RawSettings::default()).expect("config");
+        assert_eq!(config.homes, [at("home/from-file")]);
+        let set = Environment {
+            codex_home: Some(at("var-home")),
+            rolldex_index_dir: Some(at("var-index")),
+            ..env.clone()
+        };
+        let config = resolve(&set, RawSettings::default()).expect("config");
+        assert_eq!(config.homes, [at("var-home")]);
+        assert_eq!(config.index_dir, at("var-index"));
+        let flags = RawSettings {
+            homes: vec![at("flag-home")],
+            index_dir: Some(at("flag-index")),
+            ..RawSettings::default()
+        };
+        let config = resolve(&set, flags).expect("config");
+        assert_eq!(config.homes, [at("flag-home")]);
+        assert_eq!(config.index_dir, at("flag-index"));
+    }
+
+    #[test]
+    fn the_config_file_is_under_home_without_xdg_config_home() {
+        let (dir, env) = sandbox();
+        let bare = Environment {
+            xdg_config_home: Some(PathBuf::new()),
+            ..env.clone()
+        };
+        let file = dir.path().join("home/.config/rolldex/config.toml");
+        std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&file, "exclude = [\"**/skip/**\"]\n").expect("write");
+        let config = resolve(&bare, RawSettings::default()).expect("config");
+        assert_eq!(config.excludes, ["**/skip/**"]);
+        // With `XDG_CONFIG_HOME` set, that file is not the one read.
+        let config = resolve(&env, RawSettings::default()).expect("config");
+        assert!(config.excludes.is_empty());
+    }
+
+    #[test]
+    fn local_zone_colour_and_width_come_from_the_environment() {
+        let (_dir, env) = sandbox();
+        let env = Environment {
+            tz: Some("CET-1CEST,M3.5.0,M10.5.0/3".into()),
+            system_zone: Some("Asia/Tokyo".into()),
+            no_color: true,
+            columns: Some("20".into()),
+            ..env
+        };
+        let config = resolve(&env, RawSettings::default()).expect("config");
+        assert_eq!(config.zone.name(), "Asia/Tokyo");
+        assert_eq!(config.local_zone.name(), "Asia/Tokyo");
+        assert_eq!(config.warnings.len(), 1, "{:?}", config.warnings);
+        assert!(!config.color_allowed);
+        assert_eq!(config.columns, Some(20));
+        // `--tz` other than `local` neither uses nor warns about `$TZ`.
+        let utc = RawSettings {
+            tz: Some("UTC".into()),
+            ..RawSettings::default()
+        };
+        let config = resolve(&env, utc).expect("config");
+        assert_eq!(config.zone.name(), "UTC");
+        assert_eq!(config.local_zone.name(), "Asia/Tokyo");
+        assert!(config.warnings.is_empty());
     }
 }

@@ -21,9 +21,11 @@
 //! directories), `find` (search, list, resume ranking), `pick` (the picker's list and
 //! preview), `transcript` (one session's conversation), `export` (usage and sessions as
 //! Parquet or ndjson files for a team's warehouse, incrementally).
-//! model, error, timezone: shared leaf types
+//! model, error, timezone, environment: shared leaf types (environment: what the front end
+//!     read from the process, handed down to config)
 //! ```
-//! Nothing below `commands` prints; rolldex never writes inside a Codex home.
+//! Nothing below `commands` prints or reads the environment (`app` reads it once into an
+//! `environment::Environment`); rolldex never writes inside a Codex home.
 
 pub mod accounting;
 pub mod app;
@@ -32,6 +34,7 @@ pub mod codex_config;
 pub mod commands;
 pub mod config;
 pub mod doctor;
+pub mod environment;
 pub mod error;
 pub mod export;
 pub mod filters;

@@ -415,7 +415,7 @@ mod tests {
     fn query(grouping: Grouping, zone: &str) -> StatsQuery {
         StatsQuery {
             grouping,
-            zone: Zone::parse(zone).expect("zone"),
+            zone: Zone::parse(zone, &Zone::Local).expect("zone"),
             since: None,
             until: None,
             model: None,

@@ -1,7 +1,9 @@
 //! The `--tz` zone: which calendar day, week and month a UTC instant belongs to.
 //!
 //! Accepts IANA names (`Asia/Kathmandu`), `UTC`, fixed offsets (`+05:30`) and `local` (the
-//! machine's zone, by `$TZ` or the system setting).
+//! machine's zone, by `$TZ` or the system setting). This module reads neither: the front end
+//! reads them into an [`Environment`](crate::environment::Environment), and [`Zone::local`] and
+//! [`tz_variable_warning`] take the two values from there.
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc};
 
@@ -62,11 +64,12 @@ pub enum Zone {
 }
 
 impl Zone {
-    /// Parses a `--tz` value.
-    pub fn parse(text: &str) -> Result<Zone> {
+    /// Parses a `--tz` value; `local` is the word for `local_zone` (the [`Zone::local`] of the
+    /// front end's environment).
+    pub fn parse(text: &str, local_zone: &Zone) -> Result<Zone> {
         let trimmed = text.trim();
         if trimmed.eq_ignore_ascii_case("local") {
-            return Ok(local_zone());
+            return Ok(local_zone.clone());
         }
         if trimmed.eq_ignore_ascii_case("utc") || trimmed == "Z" {
             return Ok(Zone::Named(chrono_tz::UTC));
@@ -80,6 +83,19 @@ impl Zone {
         Err(Error::Usage(format!(
             "unknown time zone {text:?}: use an IANA name such as Europe/Berlin, UTC, an offset such as +05:30, or local"
         )))
+    }
+
+    /// The machine's zone from `$TZ` (`tz`) and the system's zone name (`system_zone`): `$TZ`
+    /// when it names a zone rolldex can read, else the system's IANA name when it resolves,
+    /// else chrono's [`Local`](chrono::Local).
+    pub fn local(tz: Option<&str>, system_zone: Option<&str>) -> Zone {
+        if let Some(zone) = tz.and_then(zone_of_tz_variable) {
+            return zone;
+        }
+        match system_zone.and_then(|name| name.parse::<chrono_tz::Tz>().ok()) {
+            Some(tz) => Zone::Named(tz),
+            None => Zone::Local,
+        }
     }
 
     /// The zone's name as shown in reports.
@@ -144,34 +160,19 @@ impl Zone {
     }
 }
 
-/// The machine's zone: `$TZ` or the system's IANA name when it resolves, else chrono's Local.
-fn local_zone() -> Zone {
-    if let Ok(tz) = std::env::var("TZ")
-        && let Some(zone) = zone_of_tz_variable(&tz)
-    {
-        return zone;
-    }
-    match iana_time_zone::get_timezone()
-        .ok()
-        .and_then(|name| name.parse::<chrono_tz::Tz>().ok())
-    {
-        Some(tz) => Zone::Named(tz),
-        None => Zone::Local,
-    }
-}
-
-/// A one-line warning when `$TZ` is set but means nothing rolldex can read, so that `local`
-/// falls back to the system setting: better said than silently reporting in another zone.
-pub fn tz_variable_warning() -> Option<String> {
-    let tz = std::env::var("TZ").ok()?;
-    if tz.trim().trim_start_matches(':').is_empty() || zone_of_tz_variable(&tz).is_some() {
+/// A one-line warning when `$TZ` (`tz`) is set but means nothing rolldex can read, so that
+/// `local` falls back to the system setting (`system_zone`, named in the warning): better said
+/// than silently reporting in another zone.
+pub fn tz_variable_warning(tz: Option<&str>, system_zone: Option<&str>) -> Option<String> {
+    let tz = tz?;
+    if tz.trim().trim_start_matches(':').is_empty() || zone_of_tz_variable(tz).is_some() {
         return None;
     }
     Some(format!(
         "TZ={tz:?} is not a zone rolldex can read (an IANA name such as Asia/Tokyo, \
          :/usr/share/zoneinfo/Asia/Tokyo, or a fixed POSIX offset such as UTC+3); using the \
          system's zone ({}); --tz chooses one",
-        iana_time_zone::get_timezone().unwrap_or_else(|_| "unknown".to_owned())
+        system_zone.unwrap_or("unknown")
     ))
 }
 
@@ -289,7 +290,7 @@ mod tests {
         instants.extend((0..5_000).map(|i| start - (i * 7_919_993 % 400_000_000_000)));
         instants.extend([0, -1, 1, i64::MIN, i64::MAX, i64::MIN / 2, i64::MAX / 2]);
         for name in zones {
-            let zone = Zone::parse(name).expect("zone");
+            let zone = Zone::parse(name, &Zone::Local).expect("zone");
             let mut memo = zone.days();
             for &ts in &instants {
                 assert_eq!(memo.date_of(ts), zone.date_of(ts), "{name} at {ts}");
@@ -302,12 +303,17 @@ mod tests {
         let ts = chrono::DateTime::parse_from_rfc3339("2026-03-05T20:00:00Z")
             .expect("valid")
             .timestamp_millis();
-        let day = |z: &str| Zone::parse(z).expect("zone").date_of(ts).to_string();
+        let day = |z: &str| {
+            Zone::parse(z, &Zone::Local)
+                .expect("zone")
+                .date_of(ts)
+                .to_string()
+        };
         assert_eq!(day("UTC"), "2026-03-05");
         assert_eq!(day("Asia/Kathmandu"), "2026-03-06"); // +05:45
         assert_eq!(day("+05:30"), "2026-03-06");
         assert_eq!(day("America/Los_Angeles"), "2026-03-05");
-        assert!(Zone::parse("Mars/Olympus").is_err());
+        assert!(Zone::parse("Mars/Olympus", &Zone::Local).is_err());
     }
 
     #[test]
@@ -322,6 +328,42 @@ mod tests {
         assert_eq!(name("<+0530>-5:30").as_deref(), Some("+05:30"));
         assert_eq!(name("CET-1CEST,M3.5.0,M10.5.0/3"), None);
         assert_eq!(name("nonsense"), None);
+    }
+
+    #[test]
+    fn local_is_tz_then_the_system_zone() {
+        let local = |tz, system| Zone::local(tz, system).name();
+        assert_eq!(
+            local(Some("Asia/Tokyo"), Some("Europe/Berlin")),
+            "Asia/Tokyo"
+        );
+        assert_eq!(local(Some("UTC+3"), None), "-03:00");
+        assert_eq!(local(None, Some("Europe/Berlin")), "Europe/Berlin");
+        // A `$TZ` rolldex cannot read falls back to the system zone, and says so.
+        let dst_rule = "CET-1CEST,M3.5.0,M10.5.0/3";
+        assert_eq!(
+            local(Some(dst_rule), Some("Europe/Berlin")),
+            "Europe/Berlin"
+        );
+        let warning = tz_variable_warning(Some(dst_rule), Some("Europe/Berlin")).expect("warns");
+        assert!(
+            warning.contains("using the system's zone (Europe/Berlin)"),
+            "{warning}"
+        );
+        let warning = tz_variable_warning(Some(dst_rule), None).expect("warns");
+        assert!(warning.contains("(unknown)"), "{warning}");
+        assert_eq!(local(None, Some("Not/AZone")), "local");
+        assert_eq!(local(None, None), "local");
+        // No warning when `$TZ` is unset, empty, or a zone rolldex reads.
+        assert_eq!(tz_variable_warning(None, None), None);
+        assert_eq!(tz_variable_warning(Some(":"), None), None);
+        assert_eq!(tz_variable_warning(Some("Asia/Tokyo"), None), None);
+        // `local` in `--tz` is the zone the caller resolved.
+        let tokyo = Zone::local(Some("Asia/Tokyo"), None);
+        assert_eq!(
+            Zone::parse(" Local ", &tokyo).expect("zone").name(),
+            "Asia/Tokyo"
+        );
     }
 
     #[test]

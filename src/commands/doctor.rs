@@ -56,7 +56,7 @@ pub fn run(config: &Config, args: &DoctorArgs, io: &mut Io<'_>) -> Result<u8> {
             },
         )
     } else {
-        write_report(io.out, &reports, findings, args.all_ids)
+        write_report(io.out, &reports, findings, args.all_ids, config.columns)
     };
     written.map_err(|e| Error::io("<stdout>", e))?;
     Ok(u8::from(findings > 0))
@@ -67,12 +67,13 @@ fn write_report(
     reports: &[HomeReport],
     findings: usize,
     all_ids: bool,
+    columns: Option<u16>,
 ) -> io::Result<()> {
     for (i, report) in reports.iter().enumerate() {
         if i > 0 {
             writeln!(out)?;
         }
-        write_home(out, report, all_ids)?;
+        write_home(out, report, all_ids, columns)?;
     }
     writeln!(out)?;
     if findings == 0 {
@@ -102,7 +103,12 @@ fn write_report(
     }
 }
 
-fn write_home(out: &mut dyn Write, r: &HomeReport, all_ids: bool) -> io::Result<()> {
+fn write_home(
+    out: &mut dyn Write,
+    r: &HomeReport,
+    all_ids: bool,
+    columns: Option<u16>,
+) -> io::Result<()> {
     writeln!(
         out,
         "Codex home {} ({} rollout {}, {} {})",
@@ -132,8 +138,10 @@ fn write_home(out: &mut dyn Write, r: &HomeReport, all_ids: bool) -> io::Result<
                 if r.matching == 1 { "matches" } else { "match" }
             )?;
             if !r.mismatches.is_empty() {
-                let mut table =
-                    new_table(&["session", "rollout total", "tokens_used", "difference"]);
+                let mut table = new_table(
+                    &["session", "rollout total", "tokens_used", "difference"],
+                    columns,
+                );
                 for m in &r.mismatches {
                     table.add_row(vec![
                         m.session_id.clone(),

@@ -37,7 +37,8 @@ fn once(config: &Config, args: &LimitsArgs, freshness: Freshness, io: &mut Io<'_
         .0
         .into_sessions_with_limits();
     let report = compute(&sessions, &limits, &homes(config), &query, &config.prices);
-    write_limits(io.out, &report, config.format, &config.zone).map_err(|e| Error::io("<stdout>", e))
+    write_limits(io.out, &report, config.format, &config.zone, config.columns)
+        .map_err(|e| Error::io("<stdout>", e))
 }
 
 /// The configured homes as text (a session belongs to the home its path is under).

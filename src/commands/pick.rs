@@ -10,7 +10,7 @@ use crate::codex_config;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::filters::absolute_text;
-use crate::output::{sanitize, use_color};
+use crate::output::sanitize;
 use crate::pick::{Scope, scope_cycle};
 use crate::picker::{self, Options, Outcome, ShowCommand};
 
@@ -40,7 +40,7 @@ pub fn run(config: &Config, args: &PickArgs, io: &mut Io<'_>) -> Result<u8> {
         update: !args.no_update,
         here,
         // The picker draws on the terminal, whatever stdout is.
-        color: use_color(true),
+        color: config.color_allowed,
         show: show_command(config),
     };
     let outcome = picker::run(config, &options)?;

@@ -73,7 +73,7 @@ pub fn run(config: &Config, args: &ResumeArgs, io: &mut Io<'_>) -> Result<u8> {
                     view
                 })
                 .collect();
-            return write_sessions(out, &views, config.format);
+            return write_sessions(out, &views, config.format, config.columns);
         }
         for candidate in &candidates {
             let session = candidate.session;

@@ -10,8 +10,8 @@ use crate::error::{Error, Result};
 use crate::filters::{DateRange, absolute_text};
 pub use crate::find::SessionFilter;
 use crate::find::{HitQuery, search_hits};
+use crate::output::Format;
 use crate::output::hits::{view, write_hits};
-use crate::output::{Format, use_color};
 use crate::query::RoleFilter;
 
 /// Runs `search`; returns the exit code.
@@ -41,7 +41,9 @@ pub fn run(config: &Config, args: &SearchArgs, io: &mut Io<'_>) -> Result<u8> {
         limit: args.limit,
     };
     let hits = search_hits(&store, &query)?;
-    let color = config.format == Format::Table && use_color(std::io::stdout().is_terminal());
+    // Colour only in a table on a terminal that takes it.
+    let color =
+        config.format == Format::Table && std::io::stdout().is_terminal() && config.color_allowed;
     let views: Vec<_> = hits
         .iter()
         .map(|h| {
@@ -55,14 +57,16 @@ pub fn run(config: &Config, args: &SearchArgs, io: &mut Io<'_>) -> Result<u8> {
         .collect();
     if hits.is_empty() {
         if config.format == Format::Json {
-            write_hits(io.out, &views, config.format).map_err(|e| Error::io("<stdout>", e))?;
+            write_hits(io.out, &views, config.format, config.columns)
+                .map_err(|e| Error::io("<stdout>", e))?;
         }
         if !config.quiet {
             let _ = writeln!(io.err, "rolldex: no matches for {:?}", query.text);
         }
         return Ok(1);
     }
-    write_hits(io.out, &views, config.format).map_err(|e| Error::io("<stdout>", e))?;
+    write_hits(io.out, &views, config.format, config.columns)
+        .map_err(|e| Error::io("<stdout>", e))?;
     Ok(0)
 }
 

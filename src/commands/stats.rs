@@ -53,8 +53,14 @@ fn once(config: &Config, args: &StatsArgs, io: &mut Io<'_>) -> Result<()> {
 
 /// Prints `report` and what it left out.
 fn finish(config: &Config, args: &StatsArgs, io: &mut Io<'_>, report: &Report) -> Result<()> {
-    write_report(io.out, report, config.format, args.breakdown)
-        .map_err(|e| Error::io("<stdout>", e))?;
+    write_report(
+        io.out,
+        report,
+        config.format,
+        args.breakdown,
+        config.columns,
+    )
+    .map_err(|e| Error::io("<stdout>", e))?;
     if !config.quiet {
         let named: Vec<&Unpriced> = report
             .unpriced

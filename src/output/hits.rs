@@ -77,8 +77,13 @@ pub fn view<'a>(
     }
 }
 
-/// Writes hits in `format`.
-pub fn write_hits(out: &mut dyn Write, hits: &[HitView<'_>], format: Format) -> io::Result<()> {
+/// Writes hits in `format`; a table is fitted to `columns` (see [`new_table`]).
+pub fn write_hits(
+    out: &mut dyn Write,
+    hits: &[HitView<'_>],
+    format: Format,
+    columns: Option<u16>,
+) -> io::Result<()> {
     match format {
         Format::Json => {
             #[derive(Serialize)]
@@ -106,7 +111,7 @@ pub fn write_hits(out: &mut dyn Write, hits: &[HitView<'_>], format: Format) -> 
             Ok(())
         }
         Format::Table => {
-            let mut table = new_table(&["Time", "Session", "Cwd", "Match"]);
+            let mut table = new_table(&["Time", "Session", "Cwd", "Match"], columns);
             for h in hits {
                 table.add_row(vec![
                     h.local_time.clone(),

@@ -14,12 +14,14 @@ use crate::limits::{LimitNow, LimitsReport, ProjectionStatus, Status, WindowInst
 use crate::stats::Amount;
 use crate::timezone::Zone;
 
-/// Writes `report` in `format`; table times are shown in `zone`.
+/// Writes `report` in `format`; table times are shown in `zone`, tables fitted to `columns`
+/// (see [`new_table`]).
 pub fn write_limits(
     out: &mut dyn Write,
     report: &LimitsReport,
     format: Format,
     zone: &Zone,
+    columns: Option<u16>,
 ) -> io::Result<()> {
     match format {
         Format::Json => write_json(out, report),
@@ -28,7 +30,7 @@ pub fn write_limits(
             None => write_jsonl(out, &report.limits),
         },
         Format::Csv => write_csv(out, report),
-        Format::Table => write_table(out, report, zone),
+        Format::Table => write_table(out, report, zone, columns),
     }
 }
 
@@ -69,7 +71,12 @@ fn cost_cell(amount: &Amount) -> String {
     }
 }
 
-fn write_table(out: &mut dyn Write, report: &LimitsReport, zone: &Zone) -> io::Result<()> {
+fn write_table(
+    out: &mut dyn Write,
+    report: &LimitsReport,
+    zone: &Zone,
+    columns: Option<u16>,
+) -> io::Result<()> {
     if report.limits.is_empty() {
         writeln!(
             out,
@@ -84,11 +91,11 @@ fn write_table(out: &mut dyn Write, report: &LimitsReport, zone: &Zone) -> io::R
         if i > 0 {
             writeln!(out)?;
         }
-        write_limit(out, limit, report.now, zone, several_homes)?;
+        write_limit(out, limit, report.now, zone, several_homes, columns)?;
     }
     if let Some(history) = &report.history {
         writeln!(out)?;
-        write_history(out, history, zone)?;
+        write_history(out, history, zone, columns)?;
     }
     Ok(())
 }
@@ -99,6 +106,7 @@ fn write_limit(
     now: i64,
     zone: &Zone,
     several_homes: bool,
+    columns: Option<u16>,
 ) -> io::Result<()> {
     let mut head = format!("Limit {}", sanitize(&limit.limit_id));
     if let Some(plan) = &limit.plan_type {
@@ -132,7 +140,7 @@ fn write_limit(
     if limit.windows.is_empty() {
         return writeln!(out, "(no windows reported)");
     }
-    let mut table = new_table(&["Window", "Used", "Resets", "At this rate"]);
+    let mut table = new_table(&["Window", "Used", "Resets", "At this rate"], columns);
     if let Some(col) = table.column_mut(1) {
         col.set_cell_alignment(CellAlignment::Right);
     }
@@ -184,20 +192,28 @@ fn projection_cell(window: &WindowNow, now: i64, zone: &Zone) -> String {
     }
 }
 
-fn write_history(out: &mut dyn Write, history: &[WindowInstance], zone: &Zone) -> io::Result<()> {
+fn write_history(
+    out: &mut dyn Write,
+    history: &[WindowInstance],
+    zone: &Zone,
+    columns: Option<u16>,
+) -> io::Result<()> {
     if history.is_empty() {
         return writeln!(out, "No window instances in that range.");
     }
-    let mut table = new_table(&[
-        "Limit",
-        "Window",
-        "Start",
-        "Resets",
-        "Peak",
-        "Tokens",
-        "Cost",
-        "Spent most",
-    ]);
+    let mut table = new_table(
+        &[
+            "Limit",
+            "Window",
+            "Start",
+            "Resets",
+            "Peak",
+            "Tokens",
+            "Cost",
+            "Spent most",
+        ],
+        columns,
+    );
     for column in 4..7 {
         if let Some(col) = table.column_mut(column) {
             col.set_cell_alignment(CellAlignment::Right);

@@ -1,7 +1,8 @@
 //! Renders results for people (tables) and programs (JSON, JSONL, CSV) into any `io::Write`.
 //!
 //! Output sees only result types (reports, hits, sessions), never the index or the parser; the
-//! command layer hands it the stdout lock.
+//! command layer hands it the stdout lock, and the table width and whether to colour from its
+//! `Config` (output reads no environment variable).
 
 pub mod hits;
 pub mod limits;
@@ -75,15 +76,6 @@ pub fn csv_field(text: &str) -> String {
     } else {
         text.to_owned()
     }
-}
-
-/// Whether to colour output written to stdout: only on a terminal that can show colour, and
-/// not when the user asked for none (`NO_COLOR`, see no-color.org) or the terminal says it
-/// cannot (`TERM=dumb`, as Emacs shells and some CI logs set).
-pub fn use_color(stdout_is_terminal: bool) -> bool {
-    stdout_is_terminal
-        && std::env::var_os("NO_COLOR").is_none()
-        && std::env::var_os("TERM").is_none_or(|term| term != "dumb")
 }
 
 /// The narrowest a column may be squeezed to before a table stops being readable (a column
@@ -167,16 +159,14 @@ impl std::fmt::Display for Grid {
     }
 }
 
-/// A table with rolldex's look; dynamic width on a terminal; see [`Grid`] for narrow widths.
-pub fn new_table(header: &[&str]) -> Grid {
+/// A table with rolldex's look, `columns` wide (`Config::columns`, from `$COLUMNS`) or, when
+/// `None`, as wide as the terminal; see [`Grid`] for narrow widths.
+pub fn new_table(header: &[&str], columns: Option<u16>) -> Grid {
     let mut table = Table::new();
     table
         .load_style(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic);
-    if let Some(width) = std::env::var("COLUMNS")
-        .ok()
-        .and_then(|c| c.parse::<u16>().ok())
-    {
+    if let Some(width) = columns {
         table.set_width(width);
     }
     table.set_header(header.iter().copied());

@@ -80,11 +80,12 @@ pub fn session_view<'a>(info: &'a SessionInfo, local: &dyn Fn(i64) -> String) ->
     }
 }
 
-/// Writes a session list.
+/// Writes a session list; a table is fitted to `columns` (see [`new_table`]).
 pub fn write_sessions(
     out: &mut dyn Write,
     sessions: &[SessionView<'_>],
     format: Format,
+    columns: Option<u16>,
 ) -> io::Result<()> {
     match format {
         Format::Json => {
@@ -122,17 +123,20 @@ pub fn write_sessions(
             if sessions.is_empty() {
                 return writeln!(out, "No sessions found.");
             }
-            let mut table = new_table(&[
-                "Updated",
-                "Started",
-                "Session",
-                "Cwd",
-                "Model",
-                "Client",
-                "Turns",
-                "Tokens",
-                "Name / title",
-            ]);
+            let mut table = new_table(
+                &[
+                    "Updated",
+                    "Started",
+                    "Session",
+                    "Cwd",
+                    "Model",
+                    "Client",
+                    "Turns",
+                    "Tokens",
+                    "Name / title",
+                ],
+                columns,
+            );
             for s in sessions {
                 let clean = |text: Option<&str>| sanitize(text.unwrap_or("")).into_owned();
                 table.add_row(vec![

@@ -8,17 +8,19 @@ use super::{Format, csv_field, money, new_table, sanitize, thousands, write_json
 use crate::stats::{Amount, Report, Unpriced};
 
 /// Writes `report` in `format`; `breakdown` adds a row per model under each row (table, CSV).
+/// A table is fitted to `columns` (see [`new_table`]).
 pub fn write_report(
     out: &mut dyn Write,
     report: &Report,
     format: Format,
     breakdown: bool,
+    columns: Option<u16>,
 ) -> io::Result<()> {
     match format {
         Format::Json => write_json(out, report),
         Format::Jsonl => write_jsonl(out, &report.rows),
         Format::Csv => write_csv(out, report, breakdown),
-        Format::Table => write_table(out, report, breakdown),
+        Format::Table => write_table(out, report, breakdown, columns),
     }
 }
 
@@ -42,7 +44,12 @@ fn cost_cell(amount: &Amount) -> String {
     }
 }
 
-fn write_table(out: &mut dyn Write, report: &Report, breakdown: bool) -> io::Result<()> {
+fn write_table(
+    out: &mut dyn Write,
+    report: &Report,
+    breakdown: bool,
+    columns: Option<u16>,
+) -> io::Result<()> {
     if report.rows.is_empty() {
         return writeln!(out, "No usage found (tz {}).", report.tz);
     }
@@ -55,16 +62,19 @@ fn write_table(out: &mut dyn Write, report: &Report, breakdown: bool) -> io::Res
         "project" => "Project",
         _ => "Client",
     };
-    let mut table = new_table(&[
-        key_title,
-        "Models",
-        "Input",
-        "Cached",
-        "Output",
-        "Reasoning",
-        "Total",
-        "Cost",
-    ]);
+    let mut table = new_table(
+        &[
+            key_title,
+            "Models",
+            "Input",
+            "Cached",
+            "Output",
+            "Reasoning",
+            "Total",
+            "Cost",
+        ],
+        columns,
+    );
     for column in 2..8 {
         if let Some(col) = table.column_mut(column) {
             col.set_cell_alignment(CellAlignment::Right);

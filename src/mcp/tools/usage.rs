@@ -68,7 +68,7 @@ pub fn usage(
     let limit = limit(p.limit, 100, MAX_ROWS)?;
     let (since, until) = dates(p.since.as_deref(), p.until.as_deref())?;
     let zone = match &p.tz {
-        Some(tz) => Zone::parse(tz).map_err(|e| format!("tz: {e}"))?,
+        Some(tz) => Zone::parse(tz, &config.local_zone).map_err(|e| format!("tz: {e}"))?,
         None => config.zone.clone(),
     };
     let query = StatsQuery {
