@@ -1,10 +1,30 @@
 //! The command line, as clap derive types only: the doc comments here are the `--help` text.
 //!
-//! Nothing in this file runs anything; `app` resolves these raw arguments into a `Config`.
+//! Nothing in this module runs anything; `app` resolves these raw arguments into a `Config`.
+//!
+//! Layout: this file holds the top-level `Cli`, the global options and the `Command` list;
+//! `format` the `--format` choice, and each family of subcommands keeps its argument structs
+//! in a file of its own: `search` (search, resume, sessions, show, pick), `reports` (stats,
+//! limits, statusline), `maintenance` (index, doctor) and `integration` (mcp, completions,
+//! init). Everything is re-exported here, so callers keep importing from `crate::cli`.
+
+mod format;
+mod integration;
+mod maintenance;
+mod reports;
+mod search;
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
+
+pub use format::{FormatArg, FormatChoice};
+pub use integration::{CompletionsArgs, InitArgs, InitShell, McpArgs};
+pub use maintenance::{DoctorArgs, IndexArgs};
+pub use reports::{GroupArg, LimitsArgs, StatsArgs, StatuslineArgs};
+pub use search::{PickArgs, ResumeArgs, RoleArg, SearchArgs, SessionsArgs, ShowArgs};
+
+use format::format_choice;
 
 /// Search, cost and resume over your OpenAI Codex CLI history.
 ///
@@ -62,45 +82,6 @@ fn limit(value: &str) -> Result<usize, String> {
         Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
         _ => Err(format!("must be a whole number from 1 to {MAX_LIMIT}")),
     }
-}
-
-/// What `--format` said: an output format, or (for `statusline`) a template of named fields.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FormatChoice {
-    /// table, json, jsonl or csv.
-    Output(FormatArg),
-    /// A `statusline` template such as `{5h} {wk}` (anything with a `{`).
-    Template(String),
-    /// An `export` file format (parquet, ndjson).
-    Export(crate::commands::export::ExportFormat),
-}
-
-/// Parses `--format`: a format name, else a template (it holds a `{`).
-fn format_choice(value: &str) -> Result<FormatChoice, String> {
-    match FormatArg::from_str(value, true) {
-        Ok(format) => Ok(FormatChoice::Output(format)),
-        Err(_) if value.contains('{') => Ok(FormatChoice::Template(value.to_owned())),
-        Err(_) if let Ok(format) = crate::commands::export::ExportFormat::from_str(value, true) => {
-            Ok(FormatChoice::Export(format))
-        }
-        Err(_) => Err(
-            "expected table, json, jsonl or csv (statusline also takes a template, e.g. '{5h} {wk}')"
-                .to_owned(),
-        ),
-    }
-}
-
-/// `--format` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum FormatArg {
-    /// A table for people.
-    Table,
-    /// One JSON document.
-    Json,
-    /// One JSON object per line.
-    Jsonl,
-    /// CSV with a header row.
-    Csv,
 }
 
 /// The subcommands.
@@ -256,303 +237,6 @@ pub enum Command {
     ///   rolldex export --out /tmp/x --format ndjson --since 2026-03-01 --include-text
     #[command(verbatim_doc_comment)]
     Export(crate::commands::export::ExportArgs),
-}
-
-/// Arguments of `rolldex mcp`.
-#[derive(Debug, Args)]
-pub struct McpArgs {
-    /// How long a tool call waits for an index update before it answers from the last one.
-    #[arg(long, value_name = "SECONDS", default_value_t = 3.0)]
-    pub update_wait: f64,
-}
-
-/// Arguments of `rolldex doctor`.
-#[derive(Debug, Args)]
-pub struct DoctorArgs {
-    /// List every session id in the report, not just the first three per line.
-    #[arg(long)]
-    pub all_ids: bool,
-}
-
-/// Arguments of `rolldex resume`.
-#[derive(Debug, Args)]
-pub struct ResumeArgs {
-    /// Words to look for in whole conversations and thread names (optional).
-    #[arg(value_name = "QUERY")]
-    pub query: Vec<String>,
-    /// How many session ids to print (1 to 100000).
-    #[arg(long, short = 'n', default_value_t = 1, value_parser = limit)]
-    pub limit: usize,
-    /// Only sessions in this directory or below (default without a query: the current one).
-    #[arg(long, value_name = "DIR", conflicts_with = "all")]
-    pub cwd: Option<PathBuf>,
-    /// Every project, not just the current directory.
-    #[arg(long)]
-    pub all: bool,
-    /// Include `codex exec` and sub-agent sessions (skipped by default).
-    #[arg(long)]
-    pub include_non_interactive: bool,
-    /// Run `codex resume <ID>` in place of rolldex (no shell involved).
-    #[arg(long, conflicts_with = "print_command")]
-    pub exec: bool,
-    /// Print the `codex resume <ID>` command instead of the bare id.
-    #[arg(long)]
-    pub print_command: bool,
-    /// The codex binary for --exec and --print-command.
-    #[arg(long, value_name = "PATH", default_value = "codex")]
-    pub codex_bin: PathBuf,
-    /// Answer from the index as it is, without reading new or changed files first.
-    #[arg(long)]
-    pub no_update: bool,
-}
-
-/// Arguments of `rolldex completions`.
-#[derive(Debug, Args)]
-pub struct CompletionsArgs {
-    /// The shell.
-    #[arg(value_enum)]
-    pub shell: clap_complete::Shell,
-}
-
-/// Arguments of `rolldex init`.
-#[derive(Debug, Args)]
-pub struct InitArgs {
-    /// The shell.
-    #[arg(value_enum)]
-    pub shell: InitShell,
-}
-
-/// Shells `init` has a key binding for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum InitShell {
-    /// bash (readline).
-    Bash,
-    /// zsh (zle).
-    Zsh,
-    /// fish.
-    Fish,
-}
-
-/// Arguments of `rolldex pick`.
-#[derive(Debug, Args)]
-pub struct PickArgs {
-    /// The query to start with (optional).
-    #[arg(value_name = "QUERY")]
-    pub query: Vec<String>,
-    /// Start in this directory (Tab still widens the scope).
-    #[arg(long, value_name = "DIR", conflicts_with = "all")]
-    pub cwd: Option<PathBuf>,
-    /// Start with every project.
-    #[arg(long)]
-    pub all: bool,
-    /// Include `codex exec` and sub-agent sessions (Ctrl-N toggles).
-    #[arg(long)]
-    pub include_non_interactive: bool,
-    /// Use the whole screen instead of its bottom part.
-    #[arg(long)]
-    pub full_screen: bool,
-    /// Enter runs `codex resume <ID>` (as Ctrl-R does) instead of printing the id.
-    #[arg(long, conflicts_with = "print_command")]
-    pub exec: bool,
-    /// Enter prints the `codex resume <ID>` command (quoted for the shell) instead of the id.
-    #[arg(long)]
-    pub print_command: bool,
-    /// The codex binary for Ctrl-R and --exec.
-    #[arg(long, value_name = "PATH", default_value = "codex")]
-    pub codex_bin: PathBuf,
-    /// Answer from the index as it is, without updating it in the background.
-    #[arg(long)]
-    pub no_update: bool,
-}
-
-/// Arguments of `rolldex sessions`.
-#[derive(Debug, Args)]
-pub struct SessionsArgs {
-    /// How many sessions to list (1 to 100000).
-    #[arg(long, short = 'n', default_value_t = 20, value_parser = limit)]
-    pub limit: usize,
-    /// Only sessions in this directory or below.
-    #[arg(long, value_name = "DIR")]
-    pub cwd: Option<PathBuf>,
-    /// Only sessions active on or after this day (YYYY-MM-DD, in --tz).
-    #[arg(long, value_name = "DATE")]
-    pub since: Option<String>,
-    /// Only sessions started on or before this day (YYYY-MM-DD, in --tz).
-    #[arg(long, value_name = "DATE")]
-    pub until: Option<String>,
-    /// Only sessions that used this model.
-    #[arg(long)]
-    pub model: Option<String>,
-    /// Include `codex exec` and sub-agent sessions (hidden by default).
-    #[arg(long)]
-    pub include_non_interactive: bool,
-    /// Answer from the index as it is, without reading new or changed files first.
-    #[arg(long)]
-    pub no_update: bool,
-}
-
-/// Arguments of `rolldex show`.
-#[derive(Debug, Args)]
-pub struct ShowArgs {
-    /// Session UUID, unique UUID prefix, or thread name.
-    #[arg(value_name = "ID")]
-    pub id: String,
-    /// Only the turns that mention WORD (case-insensitive), whole.
-    #[arg(long, value_name = "WORD")]
-    pub grep: Option<String>,
-    /// Print tool outputs whole instead of shortened.
-    #[arg(long)]
-    pub full: bool,
-    /// Answer from the index as it is, without reading new or changed files first.
-    #[arg(long)]
-    pub no_update: bool,
-}
-
-/// Arguments of `rolldex index`.
-#[derive(Debug, Args)]
-pub struct IndexArgs {
-    /// Throw the index away and build it again from scratch.
-    #[arg(long)]
-    pub rebuild: bool,
-}
-
-/// `--role` values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RoleArg {
-    /// What you typed.
-    User,
-    /// The assistant's replies.
-    Assistant,
-    /// Reasoning summaries.
-    Reasoning,
-    /// Tool calls (commands, patches) and their output.
-    Tool,
-}
-
-/// Arguments of `rolldex search`.
-#[derive(Debug, Args)]
-pub struct SearchArgs {
-    /// The query; several words are joined with spaces. Quote it (or put it after --) when it
-    /// has -excluded words: rolldex search 'widget -resize'.
-    #[arg(required = true, value_name = "QUERY")]
-    pub query: Vec<String>,
-    /// Only messages on or after this day (YYYY-MM-DD, in --tz).
-    #[arg(long, value_name = "DATE")]
-    pub since: Option<String>,
-    /// Only messages on or before this day (YYYY-MM-DD, in --tz).
-    #[arg(long, value_name = "DATE")]
-    pub until: Option<String>,
-    /// Only sessions in this directory or below.
-    #[arg(long, value_name = "DIR")]
-    pub cwd: Option<PathBuf>,
-    /// Only sessions that used this model.
-    #[arg(long)]
-    pub model: Option<String>,
-    /// Only this kind of message.
-    #[arg(long, value_enum)]
-    pub role: Option<RoleArg>,
-    /// How many sessions to show (1 to 100000).
-    #[arg(long, short = 'n', default_value_t = 10, value_parser = limit)]
-    pub limit: usize,
-    /// Include `codex exec` and sub-agent sessions (hidden by default).
-    #[arg(long)]
-    pub include_non_interactive: bool,
-    /// Answer from the index as it is, without reading new or changed files first.
-    #[arg(long)]
-    pub no_update: bool,
-}
-
-/// Arguments of `rolldex limits`.
-#[derive(Debug, Args)]
-pub struct LimitsArgs {
-    /// List past window instances with their peak and the tokens and cost spent inside.
-    #[arg(long)]
-    pub history: bool,
-    /// With --history: only instances ending on or after this day (YYYY-MM-DD, in --tz).
-    #[arg(long, value_name = "DATE", requires = "history")]
-    pub since: Option<String>,
-    /// With --history: only instances starting on or before this day (YYYY-MM-DD, in --tz).
-    #[arg(long, value_name = "DATE", requires = "history")]
-    pub until: Option<String>,
-    /// With --history: how many sessions to name per instance.
-    #[arg(long, default_value_t = 3, value_parser = limit)]
-    pub top: usize,
-    /// Redraw whenever rollouts change, until Ctrl-C.
-    #[arg(long, conflicts_with = "no_update")]
-    pub watch: bool,
-    /// Answer from the index as it is, without reading new or changed files first.
-    #[arg(long)]
-    pub no_update: bool,
-    /// Compute as if it were this instant (RFC 3339; for tests).
-    #[arg(long, value_name = "TIME", hide = true)]
-    pub now: Option<String>,
-}
-
-/// Arguments of `rolldex statusline`.
-#[derive(Debug, Args)]
-pub struct StatuslineArgs {
-    /// A template of named fields: {5h} {5h_reset} {wk} {wk_reset} {today} {today_tokens}
-    /// {age} {plan} {limit}; a field without a value prints as `-`. `--format TEMPLATE` says
-    /// the same.
-    #[arg(long, short = 't', value_name = "TEMPLATE")]
-    pub template: Option<String>,
-    /// Bring the index up to date first (reads the homes: slower).
-    #[arg(long)]
-    pub update: bool,
-    /// Compute as if it were this instant (RFC 3339; for tests).
-    #[arg(long, value_name = "TIME", hide = true)]
-    pub now: Option<String>,
-}
-
-/// Arguments of `rolldex stats`.
-#[derive(Debug, Args)]
-pub struct StatsArgs {
-    /// How to group rows.
-    #[arg(value_enum, default_value_t = GroupArg::Daily)]
-    pub group: GroupArg,
-    /// First day to include (YYYY-MM-DD, in --tz).
-    #[arg(long, value_name = "DATE")]
-    pub since: Option<String>,
-    /// Last day to include (YYYY-MM-DD, in --tz).
-    #[arg(long, value_name = "DATE")]
-    pub until: Option<String>,
-    /// Only this model.
-    #[arg(long)]
-    pub model: Option<String>,
-    /// Only sessions in this directory or below.
-    #[arg(long, value_name = "DIR")]
-    pub cwd: Option<PathBuf>,
-    /// Add a row per model under each row.
-    #[arg(long)]
-    pub breakdown: bool,
-    /// Answer from the index as it is, without reading new or changed files first.
-    #[arg(long, conflicts_with = "no_index")]
-    pub no_update: bool,
-    /// Read the rollout files directly instead of using the index.
-    #[arg(long)]
-    pub no_index: bool,
-    /// Redraw whenever rollouts change, until Ctrl-C.
-    #[arg(long, conflicts_with_all = ["no_index", "no_update"])]
-    pub watch: bool,
-}
-
-/// `stats` groupings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum GroupArg {
-    /// One row per calendar day.
-    Daily,
-    /// One row per ISO week (Monday start).
-    Weekly,
-    /// One row per calendar month.
-    Monthly,
-    /// One row per session id.
-    Session,
-    /// One row per model.
-    Model,
-    /// One row per project (repository root or cwd).
-    Project,
-    /// One row per client (originator).
-    Client,
 }
 
 #[cfg(test)]
