@@ -11,11 +11,14 @@ use std::collections::{HashMap, HashSet};
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
-use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
 use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::error::{Error, Result};
+
+mod patterns;
+pub use patterns::Patterns;
+use patterns::is_rollout_name;
 
 /// One rollout file found on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,61 +46,6 @@ pub struct ScanResult {
     pub unreadable: u64,
 }
 
-/// Which files to take: the Codex layout, minus user excludes.
-pub struct Patterns {
-    include: GlobSet,
-    exclude: GlobSet,
-}
-
-impl Patterns {
-    /// The Codex layout plus `excludes` (globs matched against the path relative to the home).
-    pub fn new(excludes: &[String]) -> Result<Patterns> {
-        let mut include = GlobSetBuilder::new();
-        for pattern in [
-            "sessions/**/rollout-*.jsonl",
-            "archived_sessions/rollout-*.jsonl",
-            "sessions/**/rollout-*.jsonl.zst",
-            "archived_sessions/rollout-*.jsonl.zst",
-        ] {
-            // `*` stays within one path component: `rollout-*.jsonl` names a file, never
-            // `rollout-a/b.jsonl`.
-            let glob = GlobBuilder::new(pattern)
-                .literal_separator(true)
-                .build()
-                .map_err(|e| Error::Usage(e.to_string()))?;
-            include.add(glob);
-        }
-        let mut exclude = GlobSetBuilder::new();
-        for pattern in excludes {
-            let glob = Glob::new(pattern)
-                .map_err(|e| Error::Usage(format!("--exclude {pattern:?}: {e}")))?;
-            exclude.add(glob);
-        }
-        let build = |b: GlobSetBuilder| b.build().map_err(|e| Error::Usage(e.to_string()));
-        Ok(Patterns {
-            include: build(include)?,
-            exclude: build(exclude)?,
-        })
-    }
-
-    /// True for a rollout to read. A file inside a directory that is itself named like a
-    /// rollout (`…/rollout-x.jsonl/rollout-y.jsonl`: a copy gone wrong, a backup tool's
-    /// folder) is not a session of this home.
-    fn matches(&self, relative: &Path) -> bool {
-        self.include.is_match(relative)
-            && !self.exclude.is_match(relative)
-            && !relative
-                .parent()
-                .is_some_and(|dir| dir.components().any(|c| is_rollout_name(c.as_os_str())))
-    }
-}
-
-/// True for a file name of the rollout form, `rollout-*.jsonl` or `rollout-*.jsonl.zst`.
-fn is_rollout_name(name: &std::ffi::OsStr) -> bool {
-    let name = name.as_encoded_bytes();
-    name.starts_with(b"rollout-") && (name.ends_with(b".jsonl") || name.ends_with(b".jsonl.zst"))
-}
-
 /// Checks that every home exists and is a directory.
 pub fn check_homes(homes: &[PathBuf]) -> Result<()> {
     for home in homes {
@@ -112,7 +60,7 @@ pub fn check_homes(homes: &[PathBuf]) -> Result<()> {
 pub fn scan_homes(homes: &[PathBuf], patterns: &Patterns) -> Result<ScanResult> {
     check_homes(homes)?;
     let mut result = ScanResult::default();
-    let mut seen = HashSet::new();
+    let mut seen = rustc_hash::FxHashSet::default();
     for home in homes {
         for sub in ["sessions", "archived_sessions"] {
             let root = home.join(sub);
@@ -131,16 +79,17 @@ pub fn scan_homes(homes: &[PathBuf], patterns: &Patterns) -> Result<ScanResult> 
         read_session_index(&home.join("session_index.jsonl"), &mut result.thread_names);
     }
     // Byte order: as stable as component order, and much cheaper on thousands of paths.
+    // No two files share a path, so an unstable sort is as stable as a stable one.
     result
         .files
-        .sort_by(|a, b| a.path.as_os_str().cmp(b.path.as_os_str()));
+        .par_sort_unstable_by(|a, b| a.path.as_os_str().cmp(b.path.as_os_str()));
     drop_compressed_twins(&mut result.files);
     Ok(result)
 }
 
 /// True for a compressed rollout (`rollout-*.jsonl.zst`).
 pub fn is_compressed(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "zst")
+    path.as_os_str().as_encoded_bytes().ends_with(b".zst")
 }
 
 /// Drops each `.jsonl.zst` whose plain `.jsonl` was also found (plain wins, as in Codex).
@@ -161,32 +110,30 @@ fn walk(
     root: &Path,
     archived: bool,
     patterns: &Patterns,
-    seen: &mut HashSet<(u64, u64)>,
+    seen: &mut rustc_hash::FxHashSet<(u64, u64)>,
     result: &mut ScanResult,
 ) {
     let levels = if archived { 1 } else { 8 };
-    let listing = list_tree(root, home, archived, patterns, levels);
-    result.unreadable += listing.unreadable;
-    for file in listing.files {
-        if seen.insert(file.identity) {
-            result.files.push(file);
+    let listings = list_tree(root, home, archived, patterns, levels);
+    let found: usize = listings.iter().map(|l| l.files.len()).sum();
+    result.files.reserve(found);
+    for listing in listings {
+        result.unreadable += listing.unreadable;
+        for file in listing.files {
+            if seen.insert(file.identity) {
+                result.files.push(file);
+            }
         }
     }
 }
 
-/// What a directory and the directories below it hold.
+/// What one directory holds (a followed symlinked directory: everything below it). A walk
+/// gathers one per directory and joins them once at the end: merging them on the way up
+/// copied each file's entry once per level.
 #[derive(Default)]
 struct Listing {
     files: Vec<SourceFile>,
     unreadable: u64,
-}
-
-impl Listing {
-    fn merge(mut self, other: Listing) -> Listing {
-        self.files.extend(other.files);
-        self.unreadable += other.unreadable;
-        self
-    }
 }
 
 /// The rollout files in `dir` and, `levels - 1` deep, below it. Each directory is read once
@@ -199,14 +146,15 @@ fn list_tree(
     archived: bool,
     patterns: &Patterns,
     levels: usize,
-) -> Listing {
+) -> Vec<Listing> {
     let Ok(entries) = std::fs::read_dir(dir) else {
-        return Listing {
+        return vec![Listing {
             files: Vec::new(),
             unreadable: 1,
-        };
+        }];
     };
     let mut listing = Listing::default();
+    let mut linked = Vec::new();
     let mut subdirs = Vec::new();
     for entry in entries {
         let Ok(entry) = entry else {
@@ -224,10 +172,14 @@ fn list_tree(
             }
             continue;
         }
-        let path = entry.path();
+        // `entry.path()` grows a copy of `dir` to fit the name: one allocation, not two.
+        let name = entry.file_name();
+        let mut path = PathBuf::with_capacity(dir.as_os_str().len() + name.len() + 1);
+        path.push(dir);
+        path.push(&name);
         if kind.is_symlink() && path.is_dir() {
             if levels > 1 {
-                listing = listing.merge(follow_linked_dir(
+                linked.push(follow_linked_dir(
                     &path,
                     home,
                     archived,
@@ -252,11 +204,13 @@ fn list_tree(
             Err(_) => listing.unreadable += 1,
         }
     }
-    subdirs
+    let mut listings: Vec<Listing> = subdirs
         .par_iter()
-        .map(|sub| list_tree(sub, home, archived, patterns, levels - 1))
-        .reduce(Listing::default, Listing::merge)
-        .merge(listing)
+        .flat_map_iter(|sub| list_tree(sub, home, archived, patterns, levels - 1))
+        .collect();
+    listings.push(listing);
+    listings.extend(linked);
+    listings
 }
 
 /// The rollout files below a symlinked directory, `levels` deep, links followed and loops
