@@ -188,10 +188,14 @@ impl IndexStore {
             writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         }
         let fields = self.fields.clone();
-        let scanned: HashSet<String> = scan.files.iter().map(path_key).collect();
+        let scanned: rustc_hash::FxHashSet<std::borrow::Cow<'_, str>> = scan
+            .files
+            .iter()
+            .map(|f| f.path.to_string_lossy())
+            .collect();
         // Deletions first: a delete only removes documents added before it.
         for old in catalog.files() {
-            if !scanned.contains(&old.path) {
+            if !scanned.contains(old.path.as_str()) {
                 writer.delete_term(Term::from_field_text(fields.file, &old.path));
                 state.remove(&old.path);
                 summary.files_removed += 1;
@@ -338,7 +342,7 @@ impl IndexStore {
 /// What to read: new files whole, grown files from where they stopped, files that changed any
 /// other way whole again. Only the entries of changed files are decoded.
 fn plan<'a>(scan: &'a ScanResult, catalog: &Catalog, state: &IndexState) -> Vec<Job<'a>> {
-    let known: HashMap<&str, &super::catalog::FileRef> = catalog
+    let known: rustc_hash::FxHashMap<&str, &super::catalog::FileRef> = catalog
         .files()
         .iter()
         .map(|f| (f.path.as_str(), f))
@@ -346,8 +350,8 @@ fn plan<'a>(scan: &'a ScanResult, catalog: &Catalog, state: &IndexState) -> Vec<
     scan.files
         .iter()
         .filter_map(|file| {
-            let key = path_key(file);
-            let Some(old) = known.get(key.as_str()) else {
+            let key = file.path.to_string_lossy();
+            let Some(old) = known.get(&*key) else {
                 return Some(Job::New(file));
             };
             // A file that could not be read is tried again by every update.

@@ -332,12 +332,20 @@ fn read_session_index(path: &Path, names: &mut HashMap<String, String>) {
 }
 
 /// The `len` bytes of `file` at `offset` (`None` when the file is shorter now): a positioned
-/// read, so the file's own cursor is left alone.
+/// read, so the file's own cursor is left alone. The bytes go straight into new memory:
+/// filling it with zeros first cost as much as reading the index's larger files.
 #[cfg(unix)]
 pub fn read_at(file: &std::fs::File, offset: u64, len: usize) -> Option<Vec<u8>> {
-    use std::os::unix::fs::FileExt;
-    let mut buf = vec![0; len];
-    file.read_exact_at(&mut buf, offset).ok()?;
+    let mut buf = Vec::with_capacity(len);
+    while buf.len() < len {
+        let at = offset + buf.len() as u64;
+        match rustix::io::pread(file, rustix::buffer::spare_capacity(&mut buf), at) {
+            Ok(0) => return None,
+            Ok(_) | Err(rustix::io::Errno::INTR) => {}
+            Err(_) => return None,
+        }
+    }
+    buf.truncate(len);
     Some(buf)
 }
 

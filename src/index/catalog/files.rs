@@ -15,7 +15,7 @@ use crate::scan::{ScanResult, read_at};
 /// A hash of a path that stays the same from build to build (it is stored), eight bytes at a
 /// time: a query hashes every scanned path, and FNV's byte at a time was a tenth of checking
 /// 10,000 files.
-fn path_hash(path: &str) -> u64 {
+pub(super) fn path_hash(path: &str) -> u64 {
     const K: u64 = 0xf135_7aea_2e62_a9c5;
     let bytes = path.as_bytes();
     let mut hash = bytes.len() as u64;
