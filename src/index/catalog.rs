@@ -379,9 +379,15 @@ fn desired_names(files: &[FileRef], scan: &ScanResult) -> BTreeMap<String, Strin
 /// sorting: a sorted copy of 10,000 names was a tenth of a large history's freshness check.
 pub fn names_hash(scan: &ScanResult) -> u64 {
     use files::path_hash;
+    // splitmix64's finaliser: summing the pairs' hashes unmixed let two sessions swap names
+    // unnoticed whenever their hashes differed in the top bit alone.
+    let mix = |mut z: u64| {
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
     let pairs = scan.thread_names.iter();
     pairs.fold(scan.thread_names.len() as u64, |sum, (id, name)| {
-        let pair = path_hash(id).rotate_left(29) ^ path_hash(name);
-        sum.wrapping_add(pair.wrapping_mul(0x9e37_79b9_7f4a_7c15))
+        sum.wrapping_add(mix(path_hash(id).rotate_left(29) ^ path_hash(name)))
     })
 }

@@ -359,3 +359,22 @@ pub fn read_at(file: &std::fs::File, offset: u64, len: usize) -> Option<Vec<u8>>
     file.read_exact(&mut buf).ok()?;
     Some(buf)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::read_at;
+    use std::io::Write;
+
+    #[test]
+    fn read_at_reads_exactly_the_range_and_nothing_past_the_end() {
+        let mut file = tempfile::tempfile().expect("tempfile");
+        let bytes: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        file.write_all(&bytes).expect("write");
+        assert_eq!(read_at(&file, 0, bytes.len()).as_deref(), Some(&bytes[..]));
+        assert_eq!(read_at(&file, 17, 1000).as_deref(), Some(&bytes[17..1017]));
+        assert_eq!(read_at(&file, 5, 0).as_deref(), Some(&[][..]));
+        // A file shorter than the range asked for (one that shrank) is no answer.
+        assert_eq!(read_at(&file, bytes.len() as u64 - 10, 11), None);
+        assert_eq!(read_at(&file, bytes.len() as u64 + 5, 1), None);
+    }
+}

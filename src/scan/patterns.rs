@@ -36,7 +36,14 @@ impl Patterns {
     /// rollout (`…/rollout-x.jsonl/rollout-y.jsonl`: a copy gone wrong, a backup tool's
     /// folder) is not a session of this home.
     pub(super) fn matches(&self, relative: &Path) -> bool {
-        let Some(parts) = Parts::of(relative.as_os_str().as_encoded_bytes()) else {
+        let bytes = relative.as_os_str().as_encoded_bytes();
+        // Elsewhere `\` separates too: the layout is checked on `/`, as the globs were.
+        #[cfg(not(unix))]
+        let bytes = &bytes
+            .iter()
+            .map(|&b| if b == b'\\' { b'/' } else { b })
+            .collect::<Vec<u8>>();
+        let Some(parts) = Parts::of(bytes) else {
             return false;
         };
         parts.in_layout()
@@ -195,6 +202,20 @@ mod tests {
                 "{raw:?}"
             );
         }
+    }
+
+    #[test]
+    fn paths_joined_by_the_platform_match() {
+        let patterns = Patterns::new(&[]).expect("patterns");
+        let mut path = std::path::PathBuf::from("sessions");
+        for part in ["2025", "01", "02", "rollout-x.jsonl"] {
+            path.push(part);
+        }
+        assert!(patterns.matches(&path));
+        let mut archived = std::path::PathBuf::from("archived_sessions");
+        archived.push("2025");
+        archived.push("rollout-x.jsonl");
+        assert!(!patterns.matches(&archived));
     }
 
     #[test]

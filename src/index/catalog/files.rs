@@ -259,6 +259,7 @@ mod tests {
         // A length prefix one byte short of two stamps.
         let mut short = vec![(2 * STAMP_BYTES - 1) as u8];
         short.extend_from_slice(&bytes[1..2 * STAMP_BYTES]);
+        short.push(9); // `after`, so that only the stamps' length is wrong
         assert!(postcard::from_bytes::<Head>(&short).is_err());
     }
 }
