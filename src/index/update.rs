@@ -32,8 +32,10 @@ const MAX_UNMERGED_SEGMENTS: usize = 24;
 const LARGE_SEGMENT_DOCS: u32 = 10_000;
 
 /// Writer memory budget, shared by its threads (tantivy needs ≥ 15 MB per thread). 96 MB built
-/// the same histories no faster, and took the 10 GB build's peak 30 MB over its 250 MB target.
-const WRITER_BUDGET_BYTES: usize = 64 * 1024 * 1024;
+/// the same histories no faster, and took the 10 GB build's peak 30 MB over its 250 MB target;
+/// 64 MB left it at 218-259 MB over five interleaved builds, 48 MB at 229-246 MB, in the same
+/// time (median 17.8 s against 18.7 s; 2 GB builds alike).
+const WRITER_BUDGET_BYTES: usize = 48 * 1024 * 1024;
 
 /// Receives progress while the index is updated (the command layer draws it). Called from
 /// the reading threads, so implementations must be cheap and must not block on the terminal.
@@ -72,6 +74,16 @@ pub(super) enum Job<'a> {
     Again(&'a SourceFile),
     /// Read the bytes appended since last time, continuing from the file's entry.
     Append(&'a SourceFile, Box<FileEntry>),
+}
+
+impl Job<'_> {
+    /// The bytes this job reads.
+    fn bytes(&self) -> u64 {
+        match self {
+            Job::New(f) | Job::Again(f) => f.len,
+            Job::Append(f, e) => f.len.saturating_sub(e.state.consumed),
+        }
+    }
 }
 
 impl IndexStore {
@@ -146,17 +158,16 @@ impl IndexStore {
         let mut state = self.state.take().unwrap_or_default();
         let catalog = std::mem::take(&mut self.catalog);
         let usage = self.usage_file.take().unwrap_or_default();
-        let jobs = plan(scan, &catalog, &state);
-        let total_bytes: u64 = jobs
-            .iter()
-            .map(|j| match j {
-                Job::New(f) | Job::Again(f) => f.len,
-                Job::Append(f, e) => f.len.saturating_sub(e.state.consumed),
-            })
-            .sum();
+        let mut jobs = plan(scan, &catalog, &state);
+        let total_bytes: u64 = jobs.iter().map(Job::bytes).sum();
         // A small update (a resumed session's new lines) is quicker with one indexing thread
         // and a small arena; a build uses every core.
         let small = total_bytes < SMALL_UPDATE_BYTES;
+        if !small {
+            // Largest first: a 400 MB session started last kept one core busy while the other
+            // had nothing left to read.
+            jobs.sort_by_key(|j| std::cmp::Reverse(j.bytes()));
+        }
         let threads = if small {
             1
         } else {
