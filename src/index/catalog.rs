@@ -378,7 +378,7 @@ fn desired_names(files: &[FileRef], scan: &ScanResult) -> BTreeMap<String, Strin
 /// changed. Each pair is hashed on its own and the hashes summed, so the names need no
 /// sorting: a sorted copy of 10,000 names was a tenth of a large history's freshness check.
 pub fn names_hash(scan: &ScanResult) -> u64 {
-    use files::path_hash;
+    use files::text_hash;
     // splitmix64's finaliser: summing the pairs' hashes unmixed let two sessions swap names
     // unnoticed whenever their hashes differed in the top bit alone.
     let mix = |mut z: u64| {
@@ -388,6 +388,6 @@ pub fn names_hash(scan: &ScanResult) -> u64 {
     };
     let pairs = scan.thread_names.iter();
     pairs.fold(scan.thread_names.len() as u64, |sum, (id, name)| {
-        sum.wrapping_add(mix(path_hash(id).rotate_left(29) ^ path_hash(name)))
+        sum.wrapping_add(mix(text_hash(id).rotate_left(29) ^ text_hash(name)))
     })
 }

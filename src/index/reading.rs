@@ -29,7 +29,7 @@ pub(super) fn read_job(
             (file, state, events)
         }
     };
-    let key = path_key(file);
+    let key = path_key(file).into_owned();
     let mut parsed = Parsed::default();
     // An unreadable file keeps an entry (so the next query does not try again until the
     // file changes) and loses whatever it had in the index.

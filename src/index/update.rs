@@ -199,11 +199,7 @@ impl IndexStore {
             writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         }
         let fields = self.fields.clone();
-        let scanned: rustc_hash::FxHashSet<std::borrow::Cow<'_, str>> = scan
-            .files
-            .iter()
-            .map(|f| f.path.to_string_lossy())
-            .collect();
+        let scanned: rustc_hash::FxHashSet<_> = scan.files.iter().map(path_key).collect();
         // Deletions first: a delete only removes documents added before it.
         for old in catalog.files() {
             if !scanned.contains(old.path.as_str()) {
@@ -361,7 +357,7 @@ fn plan<'a>(scan: &'a ScanResult, catalog: &Catalog, state: &IndexState) -> Vec<
     scan.files
         .iter()
         .filter_map(|file| {
-            let key = file.path.to_string_lossy();
+            let key = path_key(file);
             let Some(old) = known.get(&*key) else {
                 return Some(Job::New(file));
             };
@@ -392,7 +388,7 @@ fn plan<'a>(scan: &'a ScanResult, catalog: &Catalog, state: &IndexState) -> Vec<
         .collect()
 }
 
-/// The key a file is stored under.
-pub(super) fn path_key(file: &SourceFile) -> String {
-    file.path.to_string_lossy().into_owned()
+/// The key a file is stored under (borrowed from its path when the path is UTF-8).
+pub(super) fn path_key(file: &SourceFile) -> std::borrow::Cow<'_, str> {
+    file.path.to_string_lossy()
 }

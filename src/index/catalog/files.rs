@@ -12,10 +12,10 @@ use std::sync::OnceLock;
 use super::FileRef;
 use crate::scan::{ScanResult, read_at};
 
-/// A hash of a path that stays the same from build to build (it is stored), eight bytes at a
-/// time: a query hashes every scanned path, and FNV's byte at a time was a tenth of checking
-/// 10,000 files.
-pub(super) fn path_hash(path: &str) -> u64 {
+/// A hash of a text (a path, a thread name) that stays the same from build to build (it is
+/// stored), eight bytes at a time: a query hashes every scanned path, and FNV's byte at a time
+/// was a tenth of checking 10,000 files.
+pub(super) fn text_hash(path: &str) -> u64 {
     const K: u64 = 0xf135_7aea_2e62_a9c5;
     let bytes = path.as_bytes();
     let mut hash = bytes.len() as u64;
@@ -42,7 +42,7 @@ pub struct Stamp {
 impl Stamp {
     fn of(file: &FileRef) -> Stamp {
         Stamp {
-            path_hash: path_hash(&file.path),
+            path_hash: text_hash(&file.path),
             len: file.len,
             mtime_ns: file.mtime_ns,
             identity: file.identity,
@@ -105,7 +105,7 @@ pub fn stamps_match(stamps: &[Stamp], scan: &ScanResult) -> bool {
             let Some(path) = f.path.to_str() else {
                 return false;
             };
-            let hash = path_hash(path);
+            let hash = text_hash(path);
             let from = stamps.partition_point(|s| s.path_hash < hash);
             stamps[from..]
                 .iter()
@@ -201,7 +201,7 @@ mod tests {
         ];
         for (i, a) in near.iter().enumerate() {
             for b in &near[i + 1..] {
-                assert_ne!(path_hash(a), path_hash(b), "{a} {b}");
+                assert_ne!(text_hash(a), text_hash(b), "{a} {b}");
             }
         }
     }
