@@ -9,14 +9,14 @@
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
-use serde::de::Error as _;
+use serde::de::{DeserializeSeed, Error as _, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 
 use crate::keys::SessionKeys;
 
-/// The keys as stored, with where each session's encoded bytes end. `S` is `&str` when
-/// writing and `String` when reading.
-#[derive(Serialize, Deserialize)]
+/// The keys as stored, with where each session's encoded bytes end (read back field by
+/// field by [`StoredVisitor`]).
+#[derive(Serialize)]
 struct Stored<S> {
     /// Every distinct text; a row's number `n` names `texts[n - 1]`, 0 names none.
     texts: Vec<S>,
@@ -26,7 +26,8 @@ struct Stored<S> {
     ends: Vec<u64>,
 }
 
-/// One session's keys: its own texts inline, the shared ones as numbers.
+/// One session's keys: its own texts inline, the shared ones as numbers. `S` is `&str`
+/// when writing and `String` when reading.
 #[derive(Serialize, Deserialize)]
 struct Row<S> {
     id: S,
@@ -109,60 +110,129 @@ pub(super) fn serialize<S: serde::Serializer>(
 
 /// Reads the stored form back: every session's keys and where its bytes end. A number that
 /// names nothing is damage.
+///
+/// One pass: each row becomes its [`SessionKeys`] as it is read, into a vector sized once.
+/// Collecting the rows first and converting them after cost a second vector of 10,000 rows
+/// and a reallocation of the first, about a thousand page faults on a large history.
 pub(super) fn deserialize<'de, D: serde::Deserializer<'de>>(
     d: D,
 ) -> Result<(Vec<SessionKeys>, Vec<u64>), D::Error> {
-    let stored = Stored::<String>::deserialize(d)?;
-    let texts: Vec<Arc<str>> = stored.texts.into_iter().map(Arc::from).collect();
-    let text = |n: u32| -> Result<Option<Arc<str>>, D::Error> {
-        match n {
-            0 => Ok(None),
-            n => texts
-                .get(n as usize - 1)
-                .cloned()
-                .map(Some)
-                .ok_or_else(|| D::Error::custom("a session key names no stored text")),
-        }
-    };
-    let lists = stored
-        .lists
-        .iter()
-        .map(|numbers| {
-            numbers
-                .iter()
-                .map(|&n| {
-                    text(n)?
-                        .map(|t| t.to_string())
-                        .ok_or_else(|| D::Error::custom("a model list names no model"))
-                })
-                .collect::<Result<Vec<String>, D::Error>>()
-                .map(Arc::<[String]>::from)
-        })
-        .collect::<Result<Vec<_>, D::Error>>()?;
-    let keys = stored
-        .rows
-        .into_iter()
-        .map(|r| {
-            Ok(SessionKeys {
-                id: r.id,
-                started_at_ms: r.started_at_ms,
-                updated_at_ms: r.updated_at_ms,
-                interactive: r.interactive,
-                archived: r.archived,
-                cwd: text(r.cwd)?,
-                latest_cwd: text(r.latest_cwd)?,
-                originator: text(r.originator)?,
-                git_repository_url: text(r.git_repository_url)?,
-                workspace_root: text(r.workspace_root)?,
-                models: lists
-                    .get(r.models as usize)
-                    .cloned()
-                    .ok_or_else(|| D::Error::custom("a session names no model list"))?,
-                thread_name: r.thread_name,
+    const FIELDS: &[&str] = &["texts", "lists", "rows", "ends"];
+    d.deserialize_struct("Stored", FIELDS, StoredVisitor)
+}
+
+/// Reads [`Stored`]'s fields in order, turning rows into keys with the shared texts at hand.
+struct StoredVisitor;
+
+impl<'de> Visitor<'de> for StoredVisitor {
+    type Value = (Vec<SessionKeys>, Vec<u64>);
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("the catalog's session keys")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let missing = |what| A::Error::custom(format_args!("the session keys lack {what}"));
+        let texts: Vec<String> = seq.next_element()?.ok_or_else(|| missing("texts"))?;
+        let texts: Vec<Arc<str>> = texts.into_iter().map(Arc::from).collect();
+        let lists: Vec<Vec<u32>> = seq.next_element()?.ok_or_else(|| missing("model lists"))?;
+        let lists = lists
+            .iter()
+            .map(|numbers| {
+                numbers
+                    .iter()
+                    .map(|&n| {
+                        named(&texts, n)?
+                            .map(|t| t.to_string())
+                            .ok_or("a model list names no model")
+                    })
+                    .collect::<Result<Vec<String>, _>>()
+                    .map(Arc::<[String]>::from)
             })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(A::Error::custom)?;
+        let shared = Shared {
+            texts: &texts,
+            lists: &lists,
+        };
+        let keys = seq
+            .next_element_seed(Rows(shared))?
+            .ok_or_else(|| missing("rows"))?;
+        let ends: Vec<u64> = seq.next_element()?.ok_or_else(|| missing("ends"))?;
+        Ok((keys, ends))
+    }
+}
+
+/// The texts and model lists rows point into.
+#[derive(Clone, Copy)]
+struct Shared<'a> {
+    texts: &'a [Arc<str>],
+    lists: &'a [Arc<[String]>],
+}
+
+/// Text number `n` (0 names none); a number past the table is damage.
+fn named(texts: &[Arc<str>], n: u32) -> Result<Option<Arc<str>>, &'static str> {
+    match n {
+        0 => Ok(None),
+        n => texts
+            .get(n as usize - 1)
+            .cloned()
+            .map(Some)
+            .ok_or("a session key names no stored text"),
+    }
+}
+
+impl Shared<'_> {
+    fn keys(self, r: Row<String>) -> Result<SessionKeys, &'static str> {
+        let text = |n| named(self.texts, n);
+        Ok(SessionKeys {
+            id: r.id,
+            started_at_ms: r.started_at_ms,
+            updated_at_ms: r.updated_at_ms,
+            interactive: r.interactive,
+            archived: r.archived,
+            cwd: text(r.cwd)?,
+            latest_cwd: text(r.latest_cwd)?,
+            originator: text(r.originator)?,
+            git_repository_url: text(r.git_repository_url)?,
+            workspace_root: text(r.workspace_root)?,
+            models: self
+                .lists
+                .get(r.models as usize)
+                .cloned()
+                .ok_or("a session names no model list")?,
+            thread_name: r.thread_name,
         })
-        .collect::<Result<Vec<_>, D::Error>>()?;
-    Ok((keys, stored.ends))
+    }
+}
+
+/// The rows, each read and converted in turn.
+struct Rows<'a>(Shared<'a>);
+
+impl<'de> DeserializeSeed<'de> for Rows<'_> {
+    type Value = Vec<SessionKeys>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Rows<'_> {
+    type Value = Vec<SessionKeys>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("session rows")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        // The length comes from the file: trust it only as far as a damaged one cannot hurt
+        // (12 MB; a larger history grows the vector as it reads).
+        let mut keys = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1 << 16));
+        while let Some(row) = seq.next_element::<Row<String>>()? {
+            keys.push(self.0.keys(row).map_err(A::Error::custom)?);
+        }
+        Ok(keys)
+    }
 }
 
 #[cfg(test)]
@@ -244,5 +314,16 @@ mod tests {
         let bytes = postcard::to_stdvec(&bad_list).expect("encode");
         let mut de = postcard::Deserializer::from_bytes(&bytes);
         assert!(deserialize(&mut de).is_err());
+    }
+
+    #[test]
+    fn a_cut_short_table_is_an_error_at_every_length() {
+        let bytes = encoded(&[keys("a", Some("/w/p"), &["gpt-5"])], &[7]);
+        for len in 0..bytes.len() {
+            let mut de = postcard::Deserializer::from_bytes(&bytes[..len]);
+            assert!(deserialize(&mut de).is_err(), "{len} of {} bytes", bytes.len());
+        }
+        let mut de = postcard::Deserializer::from_bytes(&bytes);
+        assert_eq!(deserialize(&mut de).expect("whole").1, vec![7]);
     }
 }
