@@ -6,7 +6,7 @@
 //! per entry and usage as fixed-width rows with interned models, makes a query's start-up a
 //! fraction of loading the whole state.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use rustc_hash::FxHashMap;
@@ -19,11 +19,13 @@ use crate::scan::{ScanResult, read_at};
 
 mod blobs;
 mod files;
+mod names;
 mod sessions;
 mod stored_keys;
 mod usage;
 mod usage_file;
 use files::{FileList, Stamp, stamps_match, stamps_of};
+pub use names::{ThreadNames, names_hash};
 pub use sessions::SessionTable;
 pub use usage::{UsageFile, UsageTable};
 
@@ -69,8 +71,8 @@ pub struct Catalog {
     stamps: Vec<Stamp>,
     /// Fingerprint of the `session_index.jsonl` names the commit saw.
     pub names_hash: u64,
-    /// Thread names in force (session id → name).
-    pub names: BTreeMap<String, String>,
+    /// Thread names in force (session id → name), decoded by the update that needs them.
+    pub names: ThreadNames,
     /// One per session id (the longest file when a session was copied), thread names applied.
     pub sessions: SessionTable,
 }
@@ -134,7 +136,7 @@ impl Catalog {
                 }
             })
             .collect();
-        let names = desired_names(&files, scan);
+        let names = names::desired(&files, scan);
         // Room for what this update read (capacity never written costs no memory), so the
         // tables are not copied as they grow.
         let read_events: usize = fresh.values().map(|e| e.events.len()).sum();
@@ -212,7 +214,7 @@ impl Catalog {
             stamps: stamps_of(&files),
             files: FileList::new(files),
             names_hash: names_hash(scan),
-            names,
+            names: ThreadNames::new(names),
             sessions,
         };
         (catalog, table)
@@ -304,7 +306,7 @@ struct HeadOut<'a> {
     #[serde(with = "files::fixed")]
     stamps: &'a [Stamp],
     names_hash: u64,
-    names: &'a BTreeMap<String, String>,
+    names: &'a ThreadNames,
     sessions: &'a SessionTable,
 }
 
@@ -314,7 +316,7 @@ struct HeadIn {
     #[serde(with = "files::fixed")]
     stamps: Vec<Stamp>,
     names_hash: u64,
-    names: BTreeMap<String, String>,
+    names: ThreadNames,
     sessions: SessionTable,
 }
 
@@ -358,36 +360,4 @@ fn limits_of(entries: &[std::borrow::Cow<'_, FileEntry>]) -> Vec<LimitSnapshot> 
     });
     all.dedup_by(|b, a| a.time_ms == b.time_ms && a.same_values(b));
     all
-}
-
-/// Thread names in force: `session_index.jsonl` first, else the file's own
-/// `thread_name_updated`.
-fn desired_names(files: &[FileRef], scan: &ScanResult) -> BTreeMap<String, String> {
-    let mut names = BTreeMap::new();
-    for file in files {
-        let id = &file.session_id;
-        if let Some(name) = scan.thread_names.get(id).or(file.own_name.as_ref()) {
-            names.insert(id.clone(), name.clone());
-        }
-    }
-    names
-}
-
-/// A fingerprint of the thread names a scan read from `session_index.jsonl`: the names in force
-/// are a function of the files and these, so equal stamps and equal fingerprints mean nothing
-/// changed. Each pair is hashed on its own and the hashes summed, so the names need no
-/// sorting: a sorted copy of 10,000 names was a tenth of a large history's freshness check.
-pub fn names_hash(scan: &ScanResult) -> u64 {
-    use files::text_hash;
-    // splitmix64's finaliser: summing the pairs' hashes unmixed let two sessions swap names
-    // unnoticed whenever their hashes differed in the top bit alone.
-    let mix = |mut z: u64| {
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    };
-    let pairs = scan.thread_names.iter();
-    pairs.fold(scan.thread_names.len() as u64, |sum, (id, name)| {
-        sum.wrapping_add(mix(text_hash(id).rotate_left(29) ^ text_hash(name)))
-    })
 }

@@ -156,7 +156,7 @@ impl IndexStore {
         self.usage = None;
         self.quarter_hours = None;
         let mut state = self.state.take().unwrap_or_default();
-        let catalog = std::mem::take(&mut self.catalog);
+        let mut catalog = std::mem::take(&mut self.catalog);
         let usage = self.usage_file.take().unwrap_or_default();
         let mut jobs = plan(scan, &catalog, &state);
         let total_bytes: u64 = jobs.iter().map(Job::bytes).sum();
@@ -240,7 +240,7 @@ impl IndexStore {
             // A build's encoded entries go to their segment now, not beside the catalog.
             state.write_segment(&self.dir, self.generation + 1)?;
         }
-        let old_names = catalog.names.clone();
+        let old_names = std::mem::take(&mut catalog.names).into_map(catalog.sessions.keys());
         let (catalog, usage) = catalog.next(usage, scan, &fresh, &state);
         // Name documents: new or changed names, and sessions read in this update (their name
         // documents get the new time and flags).
@@ -251,7 +251,8 @@ impl IndexStore {
             .iter()
             .map(|s| (s.id.as_str(), s))
             .collect();
-        for (id, name) in &catalog.names {
+        let names = catalog.names.get(catalog.sessions.keys());
+        for (id, name) in names {
             if old_names.get(id) != Some(name) || touched.contains(id.as_str()) {
                 writer.delete_term(Term::from_field_text(fields.file, &schema::name_key(id)));
                 let session = by_id.get(id.as_str());
@@ -261,7 +262,7 @@ impl IndexStore {
             }
         }
         for id in old_names.keys() {
-            if !catalog.names.contains_key(id) {
+            if !names.contains_key(id) {
                 writer.delete_term(Term::from_field_text(fields.file, &schema::name_key(id)));
             }
         }

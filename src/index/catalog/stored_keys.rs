@@ -321,7 +321,11 @@ mod tests {
         let bytes = encoded(&[keys("a", Some("/w/p"), &["gpt-5"])], &[7]);
         for len in 0..bytes.len() {
             let mut de = postcard::Deserializer::from_bytes(&bytes[..len]);
-            assert!(deserialize(&mut de).is_err(), "{len} of {} bytes", bytes.len());
+            assert!(
+                deserialize(&mut de).is_err(),
+                "{len} of {} bytes",
+                bytes.len()
+            );
         }
         let mut de = postcard::Deserializer::from_bytes(&bytes);
         assert_eq!(deserialize(&mut de).expect("whole").1, vec![7]);
