@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::environment::Environment;
 use crate::error::{Error, Result};
 use crate::output::Format;
-use crate::pricing::{MAX_PRICE, PriceEntry, PriceFile, PriceTable};
+use crate::pricing::{MAX_PRICE, PriceEntry, PriceFile, Prices};
 use crate::timezone::Zone;
 
 /// Settings every command runs with.
@@ -32,8 +32,8 @@ pub struct Config {
     pub format: Format,
     /// Whether to stay quiet on stderr.
     pub quiet: bool,
-    /// Prices in force.
-    pub prices: PriceTable,
+    /// Prices in force (the table is made when something first prices a model).
+    pub prices: Prices,
     /// User exclude globs.
     pub excludes: Vec<String>,
     /// Warnings about the settings, one line each (e.g. a `$TZ` rolldex cannot read).
@@ -145,8 +145,7 @@ impl Config {
         } else {
             Vec::new()
         };
-        let mut prices = PriceTable::bundled();
-        prices.apply(PriceFile {
+        let prices = Prices::new(PriceFile {
             checked: None,
             models: user.prices,
             aliases: user.aliases,

@@ -6,6 +6,7 @@
 //! tier without a price is unpriced too (never the standard price, never a guessed multiple).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 use serde::Deserialize;
 
@@ -40,7 +41,7 @@ impl Price {
 }
 
 /// The shape of `prices.toml` and of the price part of the user's config.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct PriceFile {
     /// When the bundled figures were last checked.
     #[serde(default)]
@@ -143,6 +144,37 @@ pub struct PriceTable {
     renames: HashMap<String, String>,
     /// When the bundled figures were last checked.
     pub checked: Option<String>,
+}
+
+/// The prices in force for a run, made on first use: the bundled table and the user's
+/// entries on top. Reading the bundled table is a TOML parse of about a million
+/// instructions, and listing, searching or resuming sessions never prices anything.
+#[derive(Debug, Clone)]
+pub struct Prices {
+    user: PriceFile,
+    table: OnceLock<PriceTable>,
+}
+
+impl Prices {
+    /// The bundled prices with `user`'s on top (applied when first needed).
+    pub fn new(user: PriceFile) -> Prices {
+        Prices {
+            user,
+            table: OnceLock::new(),
+        }
+    }
+}
+
+impl std::ops::Deref for Prices {
+    type Target = PriceTable;
+
+    fn deref(&self) -> &PriceTable {
+        self.table.get_or_init(|| {
+            let mut table = PriceTable::bundled();
+            table.apply(self.user.clone());
+            table
+        })
+    }
 }
 
 impl PriceTable {

@@ -6,7 +6,6 @@ use crate::cli::SessionsArgs;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::filters::{DateRange, absolute_text};
-pub use crate::find::sort_newest_first;
 use crate::find::{ListQuery, SessionFilter, list_sessions};
 use crate::output::sessions::{session_view, write_sessions};
 

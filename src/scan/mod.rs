@@ -59,25 +59,32 @@ pub fn check_homes(homes: &[PathBuf]) -> Result<()> {
 /// Walks every home and returns its rollout files (each file once, even if homes overlap).
 pub fn scan_homes(homes: &[PathBuf], patterns: &Patterns) -> Result<ScanResult> {
     check_homes(homes)?;
-    let mut result = ScanResult::default();
-    let mut seen = rustc_hash::FxHashSet::default();
-    for home in homes {
-        for sub in ["sessions", "archived_sessions"] {
-            let root = home.join(sub);
-            if !root.is_dir() {
-                continue;
+    // The thread names are read while the homes are walked: thousands of JSON lines, which
+    // would otherwise wait for the walk.
+    let (mut result, thread_names) = rayon::join(
+        || {
+            let mut result = ScanResult::default();
+            let mut seen = rustc_hash::FxHashSet::default();
+            for home in homes {
+                for sub in ["sessions", "archived_sessions"] {
+                    let root = home.join(sub);
+                    if root.is_dir() {
+                        let archived = sub == "archived_sessions";
+                        walk(home, &root, archived, patterns, &mut seen, &mut result);
+                    }
+                }
             }
-            walk(
-                home,
-                &root,
-                sub == "archived_sessions",
-                patterns,
-                &mut seen,
-                &mut result,
-            );
-        }
-        read_session_index(&home.join("session_index.jsonl"), &mut result.thread_names);
-    }
+            result
+        },
+        || {
+            let mut names = HashMap::new();
+            for home in homes {
+                read_session_index(&home.join("session_index.jsonl"), &mut names);
+            }
+            names
+        },
+    );
+    result.thread_names = thread_names;
     // Byte order: as stable as component order, and much cheaper on thousands of paths.
     // No two files share a path, so an unstable sort is as stable as a stable one.
     result
