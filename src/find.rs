@@ -6,7 +6,9 @@
 //! Plain request and result types over an open [`IndexStore`]; nothing here prints or reads the
 //! environment (a front end decides what "the current directory" is).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+use rustc_hash::FxHashMap;
 
 use crate::error::Result;
 use crate::index::IndexStore;
@@ -44,6 +46,10 @@ impl SessionFilter {
         &self,
         sessions: impl Iterator<Item = &'a S>,
     ) -> Option<HashSet<String>> {
+        // Nothing to filter on: no need to go through (and copy) every id.
+        if self.include_non_interactive && self.cwd.is_none() && self.model.is_none() {
+            return None;
+        }
         let mut all = true;
         let mut kept = HashSet::new();
         for session in sessions {
@@ -229,14 +235,14 @@ pub fn sessions_to_resume<'a>(
     let mut candidates: Vec<&SessionKeys> = candidates.map(|(_, s)| s).collect();
     let index = table.positions();
     let whole = |keys: &SessionKeys| table.get(index[keys.id.as_str()]);
-    let allowed = candidates.iter().map(|s| s.id.clone()).collect();
+    let allowed: Vec<&str> = candidates.iter().map(|s| s.id.as_str()).collect();
     let narrow = match (&filter.cwd, filter.include_non_interactive) {
         (Some(_), _) => Narrow::ToSessions,
         (None, false) => Narrow::ToInteractive,
         (None, true) => Narrow::No,
     };
     let scores = session_scores(store, &query.text, &allowed, narrow)?;
-    candidates.retain(|s| scores.contains_key(&s.id));
+    candidates.retain(|s| scores.contains_key(s.id.as_str()));
     rank_by_relevance(&mut candidates, &scores);
     candidates.truncate(query.limit);
     candidates
@@ -264,7 +270,7 @@ pub fn sessions_to_resume<'a>(
 
 /// Sorts by relevance, best first. Sessions whose score is within `NEAR_TIE` of the best
 /// remaining score form a near-tie and go newest first; then the next group, and so on.
-fn rank_by_relevance<S: SessionFacts>(candidates: &mut [&S], scores: &HashMap<String, f32>) {
+fn rank_by_relevance<S: SessionFacts>(candidates: &mut [&S], scores: &FxHashMap<&str, f32>) {
     // Each score looked up once, not in every comparison (the picker ranks on each key).
     let mut scored: Vec<(f32, &S)> = candidates
         .iter()
@@ -305,14 +311,14 @@ mod tests {
                 ..SessionInfo::default()
             })
             .collect();
-        let scores: HashMap<String, f32> = sessions
+        let scores: FxHashMap<&str, f32> = sessions
             .iter()
             .enumerate()
-            .map(|(i, s)| (s.id.clone(), 1.0 + ((i * 31) % 97) as f32 * 0.013))
+            .map(|(i, s)| (s.id.as_str(), 1.0 + ((i * 31) % 97) as f32 * 0.013))
             .collect();
         let mut refs: Vec<&SessionInfo> = sessions.iter().collect();
         rank_by_relevance(&mut refs, &scores); // must not panic on thousands of near-ties
-        let best = scores[&refs[0].id];
+        let best = scores[refs[0].id.as_str()];
         assert!(scores.values().all(|s| *s <= best * NEAR_TIE));
 
         let old = SessionInfo {
@@ -330,12 +336,9 @@ mod tests {
             updated_at_ms: Some(3),
             ..SessionInfo::default()
         };
-        let scores: HashMap<String, f32> = [
-            ("old".into(), 10.0),
-            ("new".into(), 10.01),
-            ("far".into(), 5.0),
-        ]
-        .into();
+        let scores: FxHashMap<&str, f32> = [("old", 10.0), ("new", 10.01), ("far", 5.0)]
+            .into_iter()
+            .collect();
         let mut refs = vec![&far, &old, &new];
         rank_by_relevance(&mut refs, &scores);
         let order: Vec<&str> = refs.iter().map(|s| s.id.as_str()).collect();

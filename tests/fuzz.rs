@@ -415,10 +415,10 @@ fn query_language_never_panics() {
         .expect("open index");
     let scan = scan_homes(&homes, &Patterns::new(&[]).expect("patterns")).expect("scan");
     store.update(&scan, &Quiet).expect("build index");
-    let ids: HashSet<String> = store
+    let ids: Vec<&str> = store
         .session_infos()
         .into_iter()
-        .map(|s| s.id.clone())
+        .map(|s| s.id.as_str())
         .collect();
     assert!(!ids.is_empty(), "the index holds sessions");
     runner()

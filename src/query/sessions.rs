@@ -2,8 +2,6 @@
 //! it (any message or its thread name) and no excluded word occurs anywhere in it; its score is
 //! the sum over every matching message, read from a fast field without loading documents.
 
-use std::collections::{HashMap, HashSet};
-
 use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::Term;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery, TermSetQuery};
@@ -26,12 +24,12 @@ pub enum Narrow {
 }
 
 /// Relevance of every matching session among `sessions` (summed over its messages).
-pub fn session_scores(
+pub fn session_scores<'a>(
     store: &IndexStore,
     text: &str,
-    sessions: &HashSet<String>,
+    sessions: &[&'a str],
     narrow: Narrow,
-) -> Result<HashMap<String, f32>> {
+) -> Result<FxHashMap<&'a str, f32>> {
     let fields = store.fields();
     let scope: Option<Box<dyn Query>> = match narrow {
         Narrow::ToSessions => {
@@ -74,7 +72,7 @@ pub fn session_scores(
     }
     let ids: FxHashMap<u64, &str> = sessions
         .iter()
-        .map(|s| (schema::session_key(s), s.as_str()))
+        .map(|s| (schema::session_key(s), *s))
         .collect();
     Ok(total
         .unwrap_or_default()
@@ -83,7 +81,7 @@ pub fn session_scores(
         // Summed in f64 and rounded once: an f32 sum depends on the order of the segments,
         // which differs from one build of the index to the next, and equal sessions must
         // stay equal for the tie-breaks (newest first, then id) to apply.
-        .filter_map(|(key, score)| ids.get(&key).map(|id| ((*id).to_owned(), score as f32)))
+        .filter_map(|(key, score)| ids.get(&key).map(|id| (*id, score as f32)))
         .collect())
 }
 
