@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::super::state::{read_first_part, write_postcard_after};
 use super::blobs::Blobs;
-use super::usage_file::{decode_rows, encode_rows};
+use super::usage_file::{decode_quarters, decode_rows, encode_quarters, encode_rows};
 use crate::error::{Error, Result};
 use crate::model::{LimitSnapshot, TokenUsage, UsageEvent};
 use crate::scan::read_at;
@@ -70,7 +70,7 @@ impl UsageFile {
             }
         }
         let index = |e: &UsageEvent| self.model_index(e).unwrap_or(0) as u32;
-        let quarters = encode_rows(&quarter_hour_sums(events), index);
+        let quarters = encode_quarters(&quarter_hour_sums(events), index);
         let rows = encode_rows(events, index);
         self.quarters.push(&quarters);
         self.events.push(&rows);
@@ -163,7 +163,7 @@ impl UsageTable {
     pub fn load(path: &Path) -> Result<UsageTable> {
         let file = UsageFile::load(path)?;
         Ok(UsageTable {
-            sessions: decode_sessions(path, &file.models, &file.events)?,
+            sessions: decode_sessions(path, &file.events, |blob| decode_rows(&file.models, blob))?,
             limits: file.limits,
         })
     }
@@ -173,7 +173,9 @@ impl UsageTable {
         let (_, first, _) = read_first_part(path)?;
         let head: Head<Models, Blobs> = decode_part(path, &first, "first part")?;
         Ok(UsageTable {
-            sessions: decode_sessions(path, &head.models, &head.quarters)?,
+            sessions: decode_sessions(path, &head.quarters, |blob| {
+                decode_quarters(&head.models, blob)
+            })?,
             limits: Blobs::default(),
         })
     }
@@ -240,10 +242,14 @@ fn quarter_hour_sums(events: &[UsageEvent]) -> Vec<UsageEvent> {
 }
 
 /// Every session's rows as events.
-fn decode_sessions(path: &Path, models: &Models, blobs: &Blobs) -> Result<Vec<Vec<UsageEvent>>> {
+fn decode_sessions(
+    path: &Path,
+    blobs: &Blobs,
+    decode: impl Fn(&[u8]) -> Result<Vec<UsageEvent>, String>,
+) -> Result<Vec<Vec<UsageEvent>>> {
     blobs
         .iter()
-        .map(|blob| decode_rows(models, blob).map_err(|e| damaged(path, &e)))
+        .map(|blob| decode(blob).map_err(|e| damaged(path, &e)))
         .collect()
 }
 
