@@ -35,6 +35,14 @@ pub struct Io<'a> {
     pub err: &'a mut dyn Write,
 }
 
+/// Ends a one-shot command's use of `value` without freeing it: the process exits once the
+/// answer is written, and the system takes its memory back at once, where freeing a large
+/// history's sessions one by one (a string, a few shared texts and models each) cost about a
+/// millisecond. Never for a command that loops (`--watch`) or serves (the picker, MCP).
+pub(crate) fn keep_until_exit<T>(value: T) {
+    std::mem::forget(value);
+}
+
 /// One stderr line saying what was skipped, or nothing when nothing was.
 pub fn report_skipped(
     err: &mut dyn Write,

@@ -95,6 +95,8 @@ pub fn run(config: &Config, args: &ResumeArgs, io: &mut Io<'_>) -> Result<u8> {
         Ok(())
     };
     write(io.out).map_err(|e| Error::io("<stdout>", e))?;
+    drop(candidates);
+    super::keep_until_exit(store);
     Ok(0)
 }
 

@@ -67,6 +67,9 @@ pub fn run(config: &Config, args: &SearchArgs, io: &mut Io<'_>) -> Result<u8> {
     }
     write_hits(io.out, &views, config.format, config.columns)
         .map_err(|e| Error::io("<stdout>", e))?;
+    drop(views);
+    drop(hits);
+    super::keep_until_exit(store);
     Ok(0)
 }
 

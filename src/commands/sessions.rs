@@ -32,6 +32,9 @@ pub fn run(config: &Config, args: &SessionsArgs, io: &mut Io<'_>) -> Result<()> 
     let (sessions, _) = list_sessions(&store, &query, args.limit);
     let local = |ms: i64| config.zone.format_minute(ms);
     let views: Vec<_> = sessions.iter().map(|s| session_view(s, &local)).collect();
-    write_sessions(io.out, &views, config.format, config.columns)
-        .map_err(|e| Error::io("<stdout>", e))
+    let written = write_sessions(io.out, &views, config.format, config.columns)
+        .map_err(|e| Error::io("<stdout>", e));
+    drop((views, sessions));
+    super::keep_until_exit(store);
+    written
 }

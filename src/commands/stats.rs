@@ -18,13 +18,13 @@ use crate::stats::{Grouping, Report, StatsQuery, Unpriced, compute, quarter_hour
 /// `--watch`, again after every change until Ctrl-C.
 pub fn run(config: &Config, args: &StatsArgs, io: &mut Io<'_>) -> Result<()> {
     if args.watch {
-        return super::watch::watch(config, io, &mut |io| once(config, args, io));
+        return super::watch::watch(config, io, &mut |io| once(config, args, io, false));
     }
-    once(config, args, io)
+    once(config, args, io, true)
 }
 
-/// One `stats` report.
-fn once(config: &Config, args: &StatsArgs, io: &mut Io<'_>) -> Result<()> {
+/// One `stats` report; `last` when the process ends after it.
+fn once(config: &Config, args: &StatsArgs, io: &mut Io<'_>, last: bool) -> Result<()> {
     let query = build_query(config, args)?;
     let sessions = if args.no_index {
         let scan = scan_homes(&config.homes, &Patterns::new(&config.excludes)?)?;
@@ -45,7 +45,11 @@ fn once(config: &Config, args: &StatsArgs, io: &mut Io<'_>) -> Result<()> {
             sessions = store.into_usage().0;
         }
         let report = compute(&sessions, &query, &config.prices);
-        return finish(config, args, io, &report);
+        let finished = finish(config, args, io, &report);
+        if last {
+            super::keep_until_exit((sessions, report));
+        }
+        return finished;
     };
     let report = compute(&sessions, &query, &config.prices);
     finish(config, args, io, &report)
