@@ -24,6 +24,7 @@ use crate::index::schema;
 
 mod excluded;
 mod language;
+mod segments;
 mod sessions;
 mod source;
 
@@ -123,7 +124,11 @@ pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
     let columns = Columns::open(&searcher)?;
     let mut want = (request.limit * 16).max(64);
     loop {
-        let top = searcher.search(&query, &TopDocs::with_limit(want).order_by_score())?;
+        let top = segments::search(
+            &searcher,
+            &query,
+            &TopDocs::with_limit(want).order_by_score(),
+        )?;
         // Equal scores come back in index order, which differs from one build of the index to
         // the next: ties go newest first, then by session id, so the same query gives the same
         // answer. A session's best message is its top-scored one (newest among equals), and

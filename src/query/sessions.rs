@@ -54,7 +54,7 @@ pub fn session_scores<'a>(
         if let Some(scope) = &scope {
             parts.push((Occur::Must, scope.box_clone()));
         }
-        let scores = searcher.search(&BooleanQuery::new(parts), &SessionScores)?;
+        let scores = super::segments::search(&searcher, &BooleanQuery::new(parts), &SessionScores)?;
         if occur == Occur::MustNot {
             excluded.extend(scores.into_keys());
             continue;
