@@ -41,8 +41,10 @@ impl Freshness {
 /// What a command reads from the index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Needs {
-    /// Session facts only (search, resume, sessions, show).
+    /// Session facts only (sessions, show).
     Sessions,
+    /// Session facts and a search over the index (search, resume).
+    Search,
     /// Session keys and usage summed by quarter-hour (`stats`).
     Report,
     /// Session facts, usage events and rate-limit snapshots (export, limits).
@@ -95,6 +97,7 @@ pub fn open_index(
         || {
             let reads = match needs {
                 Needs::Sessions => Reads::Sessions,
+                Needs::Search => Reads::Search,
                 Needs::Report => Reads::QuarterHours,
                 Needs::Usage => Reads::Usage,
             };

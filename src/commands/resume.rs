@@ -23,7 +23,7 @@ pub fn run(config: &Config, args: &ResumeArgs, io: &mut Io<'_>) -> Result<u8> {
     let (store, _) = open_index(
         config,
         Freshness::for_query(args.no_update),
-        Needs::Sessions,
+        Needs::Search,
         io,
     )?;
     let cwd = match (&args.cwd, args.all, text.trim().is_empty()) {

@@ -24,7 +24,7 @@ pub fn run(config: &Config, args: &SearchArgs, io: &mut Io<'_>) -> Result<u8> {
     let (store, _) = open_index(
         config,
         Freshness::for_query(args.no_update),
-        Needs::Sessions,
+        Needs::Search,
         io,
     )?;
     let (since_ms, until_ms) = range.bounds_ms(&config.zone);

@@ -86,7 +86,9 @@ impl IndexStore {
         let dir = &self.dir;
         let want = self.want;
         let path = |name: &str| dir.join(name);
-        let ((catalog, (usage, quarter_hours)), (state, usage_file)) = rayon::join(
+        let index = &self.index;
+        let open_reader = self.reads == Reads::Search && want == Want::Catalog;
+        let ((catalog, (usage, quarter_hours, reader)), (state, usage_file)) = rayon::join(
             || {
                 rayon::join(
                     || {
@@ -102,7 +104,18 @@ impl IndexStore {
                             && have < Some(Want::QuarterHours))
                         .then(|| UsageTable::load_quarter_hours(&path(&payload.usage)))
                         .transpose();
-                        (usage, quarter_hours)
+                        // A reader that fails to open is opened again, and reported, by the
+                        // search itself.
+                        let reader = open_reader
+                            .then(|| {
+                                index
+                                    .reader_builder()
+                                    .reload_policy(tantivy::ReloadPolicy::Manual)
+                                    .try_into()
+                                    .ok()
+                            })
+                            .flatten();
+                        (usage, quarter_hours, reader)
                     },
                 )
             },
@@ -131,6 +144,9 @@ impl IndexStore {
         }
         if let Some(catalog) = catalog {
             self.catalog = catalog;
+        }
+        if let Some(reader) = reader {
+            self.keep_reader(payload.generation, reader);
         }
         if want >= Want::Full {
             // An update edits the file list: it must decode (queries may never read it).

@@ -51,8 +51,11 @@ pub use update::{Progress, UpdateSummary};
 /// What a query reads of the last commit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reads {
-    /// Stamps and session facts (search, resume, sessions, show).
+    /// Stamps and session facts (sessions, show).
     Sessions,
+    /// The same, with the search index opened alongside (search, resume): opening its
+    /// segments then overlaps reading the catalog instead of following it.
+    Search,
     /// And usage summed by quarter-hour (`stats`).
     QuarterHours,
     /// And every usage event and rate-limit snapshot (export, limits).
@@ -124,7 +127,7 @@ impl IndexStore {
             state: None,
             generation: 0,
             want: match reads {
-                Reads::Sessions => Want::Catalog,
+                Reads::Sessions | Reads::Search => Want::Catalog,
                 Reads::QuarterHours => Want::QuarterHours,
                 Reads::Usage => Want::Usage,
             },
@@ -262,6 +265,14 @@ impl IndexStore {
         let searcher = reader.searcher();
         *kept = Some((self.generation, reader));
         Ok(searcher)
+    }
+
+    /// Keeps `reader` as the reader of commit `generation`, for [`IndexStore::searcher`].
+    fn keep_reader(&self, generation: u64, reader: tantivy::IndexReader) {
+        *self
+            .reader
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((generation, reader));
     }
 
     /// The schema's fields.
