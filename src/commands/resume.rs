@@ -20,12 +20,13 @@ pub fn run(config: &Config, args: &ResumeArgs, io: &mut Io<'_>) -> Result<u8> {
         return Err(Error::Usage("--limit must be at least 1".into()));
     }
     let text = args.query.join(" ");
-    let (store, _) = open_index(
-        config,
-        Freshness::for_query(args.no_update),
-        Needs::Search,
-        io,
-    )?;
+    // Only a query searches the index; the latest sessions come from the catalog alone.
+    let needs = if text.trim().is_empty() {
+        Needs::Sessions
+    } else {
+        Needs::Search
+    };
+    let (store, _) = open_index(config, Freshness::for_query(args.no_update), needs, io)?;
     let cwd = match (&args.cwd, args.all, text.trim().is_empty()) {
         (Some(dir), _, _) => Some(absolute_text(dir)),
         // Like `codex resume --last`: without a query, the current directory's sessions.
