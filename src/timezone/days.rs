@@ -59,7 +59,9 @@ impl DayMemo<'_> {
         let window = timestamp_ms.div_euclid(WINDOW_MS);
         let first = window.saturating_mul(WINDOW_MS);
         let inside = |day: Option<(i64, i64, NaiveDate)>| {
-            day.is_some_and(|(start, end, _)| start <= first && first + WINDOW_MS <= end)
+            day.is_some_and(|(start, end, _)| {
+                start <= first && first.saturating_add(WINDOW_MS) <= end
+            })
         };
         if inside(self.day) {
             return true;
