@@ -60,7 +60,12 @@ impl IndexStore {
             if payload.generation == self.generation && self.loaded >= Some(self.want) {
                 return Ok(()); // Already holding what is wanted of exactly this commit.
             }
-            match self.load(&payload) {
+            let segments: Vec<tantivy::index::SegmentId> = metas
+                .segments
+                .iter()
+                .map(tantivy::SegmentMeta::id)
+                .collect();
+            match self.load(&payload, &segments) {
                 Ok(()) => {
                     self.generation = payload.generation;
                     self.loaded = Some(self.want);
@@ -77,7 +82,11 @@ impl IndexStore {
     }
 
     /// Loads the files of `payload` that `self.want` asks for and memory does not hold yet.
-    pub(super) fn load(&mut self, payload: &Payload) -> Result<()> {
+    pub(super) fn load(
+        &mut self,
+        payload: &Payload,
+        segments: &[tantivy::index::SegmentId],
+    ) -> Result<()> {
         let have = if payload.generation == self.generation {
             self.loaded
         } else {
@@ -106,6 +115,9 @@ impl IndexStore {
                         .transpose();
                         // A reader that fails to open is opened again, and reported, by the
                         // search itself.
+                        // It is kept only if it opened the commit the catalog belongs to
+                        // (another process may have committed since): `searcher` opens
+                        // another one otherwise.
                         let reader = open_reader
                             .then(|| {
                                 index
@@ -114,7 +126,13 @@ impl IndexStore {
                                     .try_into()
                                     .ok()
                             })
-                            .flatten();
+                            .flatten()
+                            .filter(|reader: &tantivy::IndexReader| {
+                                let searcher = reader.searcher();
+                                let opened = searcher.segment_readers();
+                                opened.len() == segments.len()
+                                    && opened.iter().all(|s| segments.contains(&s.segment_id()))
+                            });
                         (usage, quarter_hours, reader)
                     },
                 )
@@ -149,8 +167,10 @@ impl IndexStore {
             self.keep_reader(payload.generation, reader);
         }
         if want >= Want::Full {
-            // An update edits the file list: it must decode (queries may never read it).
+            // An update edits the file list and compares the names: they must decode
+            // (queries may never read them).
             self.catalog.check_files().map_err(Error::Index)?;
+            self.catalog.names.check().map_err(Error::Index)?;
         }
         self.quarter_hours = quarter_hours.or(self.quarter_hours.take());
         self.usage = usage.or(self.usage.take());

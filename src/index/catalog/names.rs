@@ -32,9 +32,9 @@ impl ThreadNames {
         }
     }
 
-    /// The names, decoded once. Bytes that do not decode (damage the head's own checks
-    /// missed) give the names the sessions carry, which is what they were unless a named
-    /// session had no content.
+    /// The names, decoded once. An update has checked them ([`ThreadNames::check`]); should
+    /// the bytes not decode all the same, the names the sessions carry stand in, which is what
+    /// they were unless a named session had no content.
     pub fn get(&self, sessions: &[SessionKeys]) -> &BTreeMap<String, String> {
         self.decoded.get_or_init(|| {
             postcard::from_bytes(&self.encoded).unwrap_or_else(|_| {
@@ -48,6 +48,17 @@ impl ThreadNames {
 }
 
 impl ThreadNames {
+    /// Decodes the names now (an update's load): an error when they do not decode, which is
+    /// a damaged catalog to rebuild rather than names to guess.
+    pub fn check(&self) -> Result<(), String> {
+        if self.decoded.get().is_none() {
+            let names = postcard::from_bytes(&self.encoded)
+                .map_err(|_| "the thread names do not decode".to_owned())?;
+            let _ = self.decoded.set(names);
+        }
+        Ok(())
+    }
+
     /// The names, decoded as by [`ThreadNames::get`], owned.
     pub fn into_map(mut self, sessions: &[SessionKeys]) -> BTreeMap<String, String> {
         self.get(sessions);
@@ -134,6 +145,10 @@ mod tests {
                 ..SessionKeys::default()
             },
         ];
+        assert!(
+            damaged.check().is_err(),
+            "an update rebuilds a catalog like this"
+        );
         let back = damaged.get(&sessions);
         assert_eq!(back.len(), 1);
         assert_eq!(back["a"], "named");
