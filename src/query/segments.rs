@@ -34,3 +34,55 @@ pub fn search<C: Collector>(
         .collect::<tantivy::Result<Vec<_>>>()?;
     Ok(collector.merge_fruits(fruits)?)
 }
+
+#[cfg(test)]
+mod tests {
+    use tantivy::collector::{Count, TopDocs};
+    use tantivy::indexer::NoMergePolicy;
+    use tantivy::query::TermQuery;
+    use tantivy::schema::{IndexRecordOption, Schema, TEXT};
+    use tantivy::{Index, TantivyDocument, Term, doc};
+
+    #[test]
+    fn the_same_answer_as_tantivys_own_search_over_several_segments() {
+        let mut schema = Schema::builder();
+        let text = schema.add_text_field("text", TEXT);
+        let index = Index::create_in_ram(schema.build());
+        let mut writer = index.writer::<TantivyDocument>(15_000_000).expect("writer");
+        writer.set_merge_policy(Box::new(NoMergePolicy));
+        // Five segments; equal scores across them, so the merge order decides the ties.
+        for segment in 0..5 {
+            for i in 0..40 {
+                let words = if (i + segment) % 3 == 0 {
+                    "cache miss"
+                } else {
+                    "cache hit cache"
+                };
+                writer.add_document(doc!(text => words)).expect("add");
+            }
+            writer.commit().expect("commit");
+        }
+        let searcher = index.reader().expect("reader").searcher();
+        assert_eq!(searcher.segment_readers().len(), 5);
+        let query = TermQuery::new(
+            Term::from_field_text(text, "cache"),
+            IndexRecordOption::WithFreqs,
+        );
+        let top = TopDocs::with_limit(37).order_by_score();
+        let own = searcher.search(&query, &top).expect("tantivy");
+        let ours = super::search(&searcher, &query, &top).expect("parallel");
+        assert_eq!(own.len(), 37);
+        assert_eq!(
+            own.iter()
+                .map(|(s, a)| (s.to_bits(), *a))
+                .collect::<Vec<_>>(),
+            ours.iter()
+                .map(|(s, a)| (s.to_bits(), *a))
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(
+            super::search(&searcher, &query, &Count).expect("count"),
+            200
+        );
+    }
+}
