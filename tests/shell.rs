@@ -134,7 +134,11 @@ fn key_binding_puts_codex_resume_on_the_line(shell: &str) {
     let codex = term.file("bin/codex");
     fs::write(
         &codex,
-        format!("#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done > '{d}/codex-args'\n"),
+        // Written whole, then moved in place: read between two `echo`s, the file already ended
+        // in a newline with only the first argument in it.
+        format!(
+            "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done > '{d}/codex-args.part' && mv '{d}/codex-args.part' '{d}/codex-args'\n"
+        ),
     )
     .expect("stand-in codex");
     make_executable(&codex);
