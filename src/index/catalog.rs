@@ -99,7 +99,7 @@ impl Catalog {
             scan.files
                 .iter()
                 .filter_map(|file| {
-                    let path = file.path.to_string_lossy();
+                    let path = file.key();
                     match fresh.get_key_value(path.as_ref()) {
                         Some((key, _)) => Some(Ok(key.as_str())),
                         None => old_at.get(path.as_ref()).map(|&i| Err(i)),

@@ -8,7 +8,7 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::schema::{self, Fields};
 use super::state::{FileEntry, TAIL_CHECK_BYTES};
-use super::update::{Job, Progress, path_key};
+use super::update::{Job, Progress};
 use crate::parse::{Depth, FileState, ParseReport, Parsed};
 use crate::scan::{SourceFile, file_identity, mtime_ns, read_at};
 
@@ -29,7 +29,7 @@ pub(super) fn read_job(
             (file, state, events)
         }
     };
-    let key = path_key(file).into_owned();
+    let key = file.key().into_owned();
     let mut parsed = Parsed::default();
     // An unreadable file keeps an entry (so the next query does not try again until the
     // file changes) and loses whatever it had in the index.

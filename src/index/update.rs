@@ -199,7 +199,7 @@ impl IndexStore {
             writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         }
         let fields = self.fields.clone();
-        let scanned: rustc_hash::FxHashSet<_> = scan.files.iter().map(path_key).collect();
+        let scanned: rustc_hash::FxHashSet<_> = scan.files.iter().map(SourceFile::key).collect();
         // Deletions first: a delete only removes documents added before it.
         for old in catalog.files() {
             if !scanned.contains(old.path.as_str()) {
@@ -210,7 +210,7 @@ impl IndexStore {
         }
         for job in &jobs {
             if let Job::Again(file) = job {
-                writer.delete_term(Term::from_field_text(fields.file, &path_key(file)));
+                writer.delete_term(Term::from_field_text(fields.file, &file.key()));
                 summary.files_removed += 1;
             }
         }
@@ -358,7 +358,7 @@ fn plan<'a>(scan: &'a ScanResult, catalog: &Catalog, state: &IndexState) -> Vec<
     scan.files
         .iter()
         .filter_map(|file| {
-            let key = path_key(file);
+            let key = file.key();
             let Some(old) = known.get(&*key) else {
                 return Some(Job::New(file));
             };
@@ -387,9 +387,4 @@ fn plan<'a>(scan: &'a ScanResult, catalog: &Catalog, state: &IndexState) -> Vec<
             }
         })
         .collect()
-}
-
-/// The key a file is stored under (borrowed from its path when the path is UTF-8).
-pub(super) fn path_key(file: &SourceFile) -> std::borrow::Cow<'_, str> {
-    file.path.to_string_lossy()
 }

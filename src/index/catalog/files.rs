@@ -107,12 +107,7 @@ pub fn stamps_of(files: &[FileRef]) -> Vec<Stamp> {
 pub fn stamps_match(stamps: &[Stamp], scan: &ScanResult) -> bool {
     scan.files.len() == stamps.len()
         && scan.files.iter().zip(stamps).all(|(f, s)| {
-            // Checked as text first: `to_string_lossy` costs ten times as much per path.
-            let hash = match f.path.to_str() {
-                Some(path) => text_hash(path),
-                None => text_hash(&f.path.to_string_lossy()),
-            };
-            s.path_hash == hash
+            s.path_hash == text_hash(&f.key())
                 && s.len == f.len
                 && s.mtime_ns == f.mtime_ns
                 && s.identity == f.identity
