@@ -12,7 +12,7 @@ use crate::model::{Message, Role};
 use crate::parse::LineSpan;
 
 /// Bump when documents or state change shape; an older index is rebuilt.
-pub const SCHEMA_VERSION: u32 = 20;
+pub const SCHEMA_VERSION: u32 = 21;
 
 /// Bytes of a tool call (command line, patch) that are indexed.
 pub const TOOL_CALL_BYTES: usize = 768;
@@ -34,8 +34,10 @@ pub struct Fields {
     pub file: Field,
     /// `user`, `assistant`, `reasoning`, `tool_call`, `tool_output` or `name`: filter + display.
     pub role: Field,
-    /// Line time in ms: range filter (indexed), display (stored), and the tie-break of equal
-    /// scores without loading a document (fast).
+    /// Line time in ms: display (stored), and (fast) both the range filter (tantivy's range
+    /// query reads a fast field's column) and the tie-break of equal scores without loading a
+    /// document. Not indexed: a term per message, almost every one distinct, that no query
+    /// looks up.
     pub timestamp: Field,
     /// The text: tokenized with positions (phrases, identifiers). Not stored.
     pub text: Field,
@@ -60,7 +62,7 @@ pub fn schema() -> (Schema, Fields) {
         session: builder.add_text_field("session", STRING | STORED),
         file: builder.add_text_field("file", STRING | STORED),
         role: builder.add_text_field("role", STRING | STORED),
-        timestamp: builder.add_i64_field("ts", INDEXED | STORED | FAST),
+        timestamp: builder.add_i64_field("ts", STORED | FAST),
         text: builder.add_text_field("text", text_options()),
         line: builder.add_u64_field("line", STORED),
         stored_text: builder.add_text_field("stored_text", STORED),
