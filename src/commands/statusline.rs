@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::index::quick;
 use crate::limits::status;
-use crate::output::limits::{check_template, status_line};
+use crate::output::status_line::{check_template, status_line};
 
 /// Runs `statusline`.
 pub fn run(config: &Config, args: &StatuslineArgs, io: &mut Io<'_>) -> Result<()> {

@@ -16,6 +16,7 @@ pub mod ndjson;
 pub mod parquet;
 pub mod redact;
 pub mod schema;
+mod source;
 pub mod tables;
 
 use std::path::{Path, PathBuf};
@@ -32,6 +33,8 @@ use files::{
 };
 use manifest::{Keys, MANIFEST, Manifest, Run, RunFile, check_same_export, new_manifest};
 use redact::Redactor;
+use source::check_source_id;
+pub use source::{default_source_id, host_name};
 use tables::{Daily, EXPORTED_AT, RowContext, Table, digest_row};
 
 use crate::error::{Error, Result};
@@ -79,42 +82,6 @@ pub struct ExportResult {
     pub superseded: Option<PathBuf>,
     /// Things the user should know (one line each).
     pub notes: Vec<String>,
-}
-
-/// The default `source_id`: 16 hex digits of FNV-1a 64 over the host name and the Codex
-/// homes' canonical paths (sorted, NUL-separated): the same machine and homes give the same
-/// id on every run, and two machines (or two homes on one) never share one by accident.
-pub fn default_source_id(host: &str, homes: &[PathBuf]) -> String {
-    let mut paths: Vec<String> = homes
-        .iter()
-        .map(|h| {
-            std::fs::canonicalize(h)
-                .unwrap_or_else(|_| h.clone())
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
-    paths.sort();
-    paths.dedup();
-    format!(
-        "{:016x}",
-        stable_hash(&format!("{host}\0{}", paths.join("\0")))
-    )
-}
-
-/// This machine's host name (empty where it cannot be read).
-pub fn host_name() -> String {
-    #[cfg(unix)]
-    {
-        rustix::system::uname()
-            .nodename()
-            .to_string_lossy()
-            .into_owned()
-    }
-    #[cfg(not(unix))]
-    {
-        String::new()
-    }
 }
 
 /// Runs one export of `sessions` (from an up-to-date index) into `request.out_dir`.
@@ -387,20 +354,4 @@ fn rfc3339(ms: i64) -> String {
         || ms.to_string(),
         |t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
     )
-}
-
-/// A source id must be something a file, a bucket path and a SQL literal can carry.
-fn check_source_id(id: &str) -> Result<()> {
-    let fine = !id.is_empty()
-        && id.len() <= 128
-        && id
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | '@' | '+'));
-    if fine {
-        Ok(())
-    } else {
-        Err(Error::Usage(format!(
-            "--source-id {id:?}: use 1 to 128 letters, digits, '-', '_', '.', '@' or '+'"
-        )))
-    }
 }

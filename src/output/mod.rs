@@ -8,6 +8,7 @@ pub mod hits;
 pub mod limits;
 pub mod sessions;
 pub mod stats;
+pub mod status_line;
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
