@@ -16,17 +16,35 @@ const _: () = assert!(
         && MI_OPTION_PURGE_DELAY + 1 == libmimalloc_sys::mi_option_use_numa_nodes
 );
 
-/// A query (and the small update it may make) returns freed memory to the system at once
-/// instead of 10 ms later: memory a thread frees is not reused by another, so the delay kept
-/// the catalog's and the reader's freed pages resident while the writer allocated its own (a
-/// new-session update peaked at 39 MB instead of 29 MB on a 2 GB history). `rolldex index`
-/// keeps the delay: a build frees and allocates so much that purging at once cost it a fifth
-/// more time in the kernel (a query that finds no index, or one of an older format, pays that
-/// once while it builds). `MIMALLOC_PURGE_DELAY` in the environment still wins.
+/// A query answered from the index (and the small update it may make) returns freed memory to
+/// the system at once instead of 10 ms later: memory a thread frees is not reused by another,
+/// so the delay kept the catalog's and the reader's freed pages resident while the writer
+/// allocated its own (a new-session update peaked at 39 MB instead of 28 MB on a 2 GB
+/// history). Commands that read whole histories keep the delay (`index`, `stats --no-index`,
+/// `export`, `doctor`, the long-lived `mcp`): they free and allocate so much that purging at
+/// once cost a build a fifth more time in the kernel, and `stats --no-index` half again. A
+/// query that finds no index, or one of an older format, pays that once while it builds.
+/// `MIMALLOC_PURGE_DELAY` in the environment still wins.
 #[allow(unsafe_code)]
 fn purge_freed_memory_at_once() {
     // SAFETY: sets one integer option's default, before any other thread exists.
     unsafe { libmimalloc_sys::mi_option_set_default(MI_OPTION_PURGE_DELAY, 0) }
+}
+
+/// Whether `command` is a query answered from the index (see [`purge_freed_memory_at_once`]).
+fn answers_from_the_index(command: &rolldex::cli::Command) -> bool {
+    use rolldex::cli::Command;
+    match command {
+        Command::Stats(args) => !args.no_index,
+        Command::Search(_)
+        | Command::Resume(_)
+        | Command::Sessions(_)
+        | Command::Show(_)
+        | Command::Limits(_)
+        | Command::Statusline(_)
+        | Command::Pick(_) => true,
+        _ => false,
+    }
 }
 
 fn main() -> std::process::ExitCode {
@@ -37,7 +55,7 @@ fn main() -> std::process::ExitCode {
     #[cfg(unix)]
     rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let cli = rolldex::cli::Cli::parse();
-    if !matches!(cli.command, rolldex::cli::Command::Index(_)) {
+    if answers_from_the_index(&cli.command) {
         purge_freed_memory_at_once();
     }
     std::process::ExitCode::from(rolldex::app::run(cli))
