@@ -156,6 +156,7 @@ macro_rules! facts {
 
 facts!(SessionInfo);
 facts!(SessionKeys);
+facts!(&SessionKeys);
 
 #[cfg(test)]
 mod tests {

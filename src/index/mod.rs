@@ -313,17 +313,19 @@ impl IndexStore {
         usage.into_sessions(self.catalog.sessions.into_infos())
     }
 
-    /// Moves the usage out of the store with only each session's keys, for a report that
-    /// reads no more (no whole session is decoded). The events are the usage summed by
-    /// quarter-hour when the store read only that (then the flag is true; see
-    /// [`crate::stats::quarter_hours_are_whole_days`]), else every event.
-    pub fn into_usage(self) -> (Vec<SessionUsage<crate::keys::SessionKeys>>, bool) {
-        let keys = self.catalog.sessions.into_keys();
-        match (self.usage, self.quarter_hours) {
-            (Some(usage), _) => (usage.into_sessions(keys), false),
-            (None, Some(quarters)) => (quarters.into_sessions(keys), true),
-            (None, None) => (UsageTable::default().into_sessions(keys), false),
-        }
+    /// Takes the usage out of the store, each session with its keys (borrowed: a report
+    /// reads no more, and no whole session is decoded or keys copied). The events are the
+    /// usage summed by quarter-hour when the store read only that (then the flag is true; see
+    /// [`crate::stats::quarter_hours_are_whole_days`]), else every event. A store hands its
+    /// usage out once; after that it holds none.
+    pub fn take_usage(&mut self) -> (Vec<SessionUsage<&crate::keys::SessionKeys>>, bool) {
+        let (usage, summed) = match (self.usage.take(), self.quarter_hours.take()) {
+            (Some(usage), _) => (usage, false),
+            (None, Some(quarters)) => (quarters, true),
+            (None, None) => (UsageTable::default(), false),
+        };
+        let keys = self.catalog.sessions.keys().iter().collect();
+        (usage.into_sessions(keys), summed)
     }
 
     /// The generation of the commit this store holds.

@@ -2,39 +2,51 @@
 //! one, so an update moves the sessions it did not read as bytes (one copy, no decoding, no
 //! allocation per session) and encodes only the sessions it read.
 
-use serde::{Deserialize, Serialize};
+use serde::de::Error as _;
+use serde::{Deserialize, Deserializer, Serialize};
 
-/// Byte strings back to back; string `i` ends at `ends[i]`.
-#[derive(Debug, Default, Clone, Serialize, Deserialize)]
-#[serde(try_from = "Stored")]
-pub(super) struct Blobs {
+/// Byte strings back to back; string `i` ends at `ends[i]`. The bytes are owned (what an
+/// update builds and writes) or borrowed from the file read (what a report decodes once).
+#[derive(Debug, Default, Clone, Serialize)]
+#[serde(bound(serialize = "B: serde_bytes::Serialize"))]
+pub(super) struct Blobs<B = Vec<u8>> {
     ends: Vec<u64>,
     #[serde(with = "serde_bytes")]
-    bytes: Vec<u8>,
+    bytes: B,
 }
 
 /// The stored form, checked before it becomes [`Blobs`].
 #[derive(Deserialize)]
-struct Stored {
+#[serde(bound(deserialize = "B: serde_bytes::Deserialize<'de>"))]
+struct Stored<B> {
     ends: Vec<u64>,
     #[serde(with = "serde_bytes")]
-    bytes: Vec<u8>,
+    bytes: B,
 }
 
-impl TryFrom<Stored> for Blobs {
-    type Error = &'static str;
-
+impl<B: AsRef<[u8]>> Stored<B> {
     /// Ends that go backwards, or past the bytes, are damage.
-    fn try_from(stored: Stored) -> Result<Blobs, &'static str> {
-        let ordered = stored.ends.windows(2).all(|w| w[0] <= w[1]);
-        let last = stored.ends.last().copied().unwrap_or(0);
-        if !ordered || last != stored.bytes.len() as u64 {
+    fn check(self) -> Result<Blobs<B>, &'static str> {
+        let ordered = self.ends.windows(2).all(|w| w[0] <= w[1]);
+        let last = self.ends.last().copied().unwrap_or(0);
+        if !ordered || last != self.bytes.as_ref().len() as u64 {
             return Err("blob ends do not match their bytes");
         }
         Ok(Blobs {
-            ends: stored.ends,
-            bytes: stored.bytes,
+            ends: self.ends,
+            bytes: self.bytes,
         })
+    }
+}
+
+impl<'de, B: AsRef<[u8]>> Deserialize<'de> for Blobs<B>
+where
+    Stored<B>: Deserialize<'de>,
+{
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Blobs<B>, D::Error> {
+        Stored::<B>::deserialize(d)?
+            .check()
+            .map_err(D::Error::custom)
     }
 }
 
@@ -52,14 +64,16 @@ impl Blobs {
         self.bytes.extend_from_slice(blob);
         self.ends.push(self.bytes.len() as u64);
     }
+}
 
+impl<B: AsRef<[u8]>> Blobs<B> {
     /// String `i` (empty past the end).
     pub(super) fn get(&self, i: usize) -> &[u8] {
         let Some(&end) = self.ends.get(i) else {
             return &[];
         };
         let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.bytes[start as usize..end as usize]
+        &self.bytes.as_ref()[start as usize..end as usize]
     }
 
     /// How many strings there are.
@@ -93,16 +107,30 @@ mod tests {
         let strings: Vec<&[u8]> = back.iter().collect();
         assert_eq!(strings, [&b"one"[..], b"", b"three"]);
         assert_eq!(back.get(3), b"");
+        // Read in place, the same strings, borrowed from the encoded bytes.
+        let borrowed: Blobs<&[u8]> = postcard::from_bytes(&bytes).expect("decodes");
+        assert_eq!(borrowed.iter().collect::<Vec<_>>(), strings);
+        let (start, end) = (
+            bytes.as_ptr() as usize,
+            bytes.as_ptr() as usize + bytes.len(),
+        );
+        assert!((start..end).contains(&(borrowed.get(2).as_ptr() as usize)));
 
         let bad = Stored {
             ends: vec![3, 2, 8],
             bytes: b"onethree".to_vec(),
         };
-        assert!(Blobs::try_from(bad).is_err());
+        assert!(bad.check().is_err());
         let short = Stored {
             ends: vec![3, 9],
             bytes: b"onethree".to_vec(),
         };
-        assert!(Blobs::try_from(short).is_err());
+        assert!(short.check().is_err());
+        let cut = postcard::to_stdvec(&Blobs {
+            ends: vec![3, 9],
+            bytes: b"onethree".to_vec(),
+        })
+        .expect("encodes");
+        assert!(postcard::from_bytes::<Blobs<&[u8]>>(&cut).is_err());
     }
 }

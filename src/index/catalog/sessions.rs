@@ -231,11 +231,6 @@ impl SessionTable {
         self.push(&info);
     }
 
-    /// Takes every session's keys out.
-    pub fn into_keys(self) -> Vec<SessionKeys> {
-        self.keys
-    }
-
     /// Takes every session out, decoded.
     pub fn into_infos(self) -> Vec<SessionInfo> {
         self.bytes.all();
