@@ -91,8 +91,13 @@ pub struct FoundHit<'a> {
 
 /// Runs a message search; hits best first, one per session.
 pub fn search_hits<'a>(store: &'a IndexStore, query: &HitQuery) -> Result<Vec<FoundHit<'a>>> {
+    Ok(with_sessions(store, find_hits(store, query)?))
+}
+
+/// [`search_hits`] without the sessions joined: an answer that does not borrow the store,
+/// which [`crate::freshen::answer`] can find while the homes are walked.
+pub fn find_hits(store: &IndexStore, query: &HitQuery) -> Result<Vec<Hit>> {
     let table = store.sessions();
-    let sessions = table.positions();
     // The interactive flag is on every document: no session list needed for it.
     let filter = SessionFilter {
         include_non_interactive: true,
@@ -107,13 +112,19 @@ pub fn search_hits<'a>(store: &'a IndexStore, query: &HitQuery) -> Result<Vec<Fo
         interactive_only: !query.filter.include_non_interactive,
         limit: query.limit,
     };
-    Ok(search(store, &request)?
-        .into_iter()
+    search(store, &request)
+}
+
+/// Joins each hit with the facts of its session.
+pub fn with_sessions(store: &IndexStore, hits: Vec<Hit>) -> Vec<FoundHit<'_>> {
+    let table = store.sessions();
+    let sessions = table.positions();
+    hits.into_iter()
         .map(|hit| FoundHit {
             session: sessions.get(hit.session_id.as_str()).map(|&i| table.get(i)),
             hit,
         })
-        .collect())
+        .collect()
 }
 
 /// A session listing.
@@ -208,6 +219,20 @@ pub fn sessions_to_resume<'a>(
     store: &'a IndexStore,
     query: &ResumeQuery,
 ) -> Result<Vec<ResumeCandidate<'a>>> {
+    Ok(with_facts(store, rank_to_resume(store, query)?))
+}
+
+/// A session to resume as [`rank_to_resume`] finds it: its place in the catalog, and its
+/// snippet.
+#[derive(Debug, Clone)]
+pub struct Ranked {
+    position: usize,
+    snippet: Option<String>,
+}
+
+/// [`sessions_to_resume`] without the sessions' facts: an answer that does not borrow the
+/// store, which [`crate::freshen::answer`] can find while the homes are walked.
+pub fn rank_to_resume(store: &IndexStore, query: &ResumeQuery) -> Result<Vec<Ranked>> {
     let filter = SessionFilter {
         cwd: query.cwd.clone(),
         model: None,
@@ -226,15 +251,14 @@ pub fn sessions_to_resume<'a>(
         let latest = candidates.filter(|(_, s)| !s.archived).collect();
         return Ok(newest(latest, query.limit)
             .into_iter()
-            .map(|(i, _)| ResumeCandidate {
-                session: table.get(i),
+            .map(|(position, _)| Ranked {
+                position,
                 snippet: None,
             })
             .collect());
     }
     let mut candidates: Vec<&SessionKeys> = candidates.map(|(_, s)| s).collect();
     let index = table.positions();
-    let whole = |keys: &SessionKeys| table.get(index[keys.id.as_str()]);
     let allowed: Vec<&str> = candidates.iter().map(|s| s.id.as_str()).collect();
     let narrow = match (&filter.cwd, filter.include_non_interactive) {
         (Some(_), _) => Narrow::ToSessions,
@@ -248,11 +272,10 @@ pub fn sessions_to_resume<'a>(
     candidates
         .into_iter()
         .map(|keys| {
-            let session = whole(keys);
             let snippet = if query.snippets {
                 let request = SearchRequest {
                     text: query.text.clone(),
-                    sessions: Some(std::iter::once(session.id.clone()).collect()),
+                    sessions: Some(std::iter::once(keys.id.clone()).collect()),
                     limit: 1,
                     ..SearchRequest::default()
                 };
@@ -263,7 +286,22 @@ pub fn sessions_to_resume<'a>(
             } else {
                 None
             };
-            Ok(ResumeCandidate { session, snippet })
+            Ok(Ranked {
+                position: index[keys.id.as_str()],
+                snippet,
+            })
+        })
+        .collect()
+}
+
+/// Joins ranked sessions with their facts.
+pub fn with_facts(store: &IndexStore, ranked: Vec<Ranked>) -> Vec<ResumeCandidate<'_>> {
+    let table = store.sessions();
+    ranked
+        .into_iter()
+        .map(|r| ResumeCandidate {
+            session: table.get(r.position),
+            snippet: r.snippet,
         })
         .collect()
 }

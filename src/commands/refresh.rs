@@ -23,27 +23,67 @@ pub fn open_index(
     needs: Needs,
     io: &mut Io<'_>,
 ) -> Result<(IndexStore, Option<UpdateSummary>)> {
+    with_hooks(config, io, |hooks| {
+        freshen::open_index(config, freshness, needs, hooks)
+    })
+}
+
+/// [`open_index`], answering `query` from the index ([`freshen::answer`]: while the homes are
+/// walked, when the index is up to date).
+pub fn answer<T: Send>(
+    config: &Config,
+    freshness: Freshness,
+    needs: Needs,
+    io: &mut Io<'_>,
+    query: impl Fn(&IndexStore) -> Result<T> + Sync,
+) -> Result<(IndexStore, T)> {
+    with_hooks(config, io, |hooks| {
+        freshen::answer(config, freshness, needs, hooks, query)
+            .map(|(store, summary, answer)| ((store, summary), answer))
+    })
+    .map(|((store, _), answer)| (store, answer))
+}
+
+/// Runs `open` with hooks that draw progress and print notes on `io.err`, then reports the
+/// lines an update skipped.
+fn with_hooks<R: Opened>(
+    config: &Config,
+    io: &mut Io<'_>,
+    open: impl FnOnce(&mut Hooks<'_>) -> Result<R>,
+) -> Result<R> {
     let err = &mut *io.err;
     let progress = || -> Box<dyn Progress> { Box::new(Bar::new(config.quiet)) };
     // A closed stderr is not worth failing the query for.
     let mut note = |line: &str| {
         let _ = writeln!(err, "rolldex: {line}");
     };
-    let opened = freshen::open_index(
-        config,
-        freshness,
-        needs,
-        &mut Hooks {
-            progress: &progress,
-            note: &mut note,
-        },
-    )?;
-    if let Some(summary) = &opened.1
+    let opened = open(&mut Hooks {
+        progress: &progress,
+        note: &mut note,
+    })?;
+    if let Some(summary) = opened.summary()
         && !config.quiet
     {
         report_skipped(io.err, &summary.report, 0).map_err(|e| Error::io("<stderr>", e))?;
     }
     Ok(opened)
+}
+
+/// What opening gave, with the summary of the update it ran, if any.
+trait Opened {
+    fn summary(&self) -> Option<&UpdateSummary>;
+}
+
+impl Opened for (IndexStore, Option<UpdateSummary>) {
+    fn summary(&self) -> Option<&UpdateSummary> {
+        self.1.as_ref()
+    }
+}
+
+impl<T> Opened for ((IndexStore, Option<UpdateSummary>), T) {
+    fn summary(&self) -> Option<&UpdateSummary> {
+        self.0.1.as_ref()
+    }
 }
 
 /// An indicatif bar on stderr, drawn only when stderr is a terminal and not `--quiet`.

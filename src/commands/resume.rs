@@ -4,13 +4,13 @@
 use std::io::Write;
 
 use super::Io;
-use super::refresh::{Freshness, Needs, open_index};
+use super::refresh::{Freshness, Needs, answer};
 use crate::cli::ResumeArgs;
 use crate::codex_config;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::filters::absolute_text;
-use crate::find::{ResumeQuery, sessions_to_resume};
+use crate::find::{ResumeQuery, rank_to_resume, with_facts};
 use crate::output::sessions::{session_view, write_sessions};
 use crate::output::{Format, sanitize};
 
@@ -26,7 +26,6 @@ pub fn run(config: &Config, args: &ResumeArgs, io: &mut Io<'_>) -> Result<u8> {
     } else {
         Needs::Search
     };
-    let (store, _) = open_index(config, Freshness::for_query(args.no_update), needs, io)?;
     let cwd = match (&args.cwd, args.all, text.trim().is_empty()) {
         (Some(dir), _, _) => Some(absolute_text(dir)),
         // Like `codex resume --last`: without a query, the current directory's sessions.
@@ -43,7 +42,14 @@ pub fn run(config: &Config, args: &ResumeArgs, io: &mut Io<'_>) -> Result<u8> {
         limit: args.limit,
         snippets: config.format != Format::Table,
     };
-    let candidates = sessions_to_resume(&store, &query)?;
+    let (store, ranked) = answer(
+        config,
+        Freshness::for_query(args.no_update),
+        needs,
+        io,
+        |store| rank_to_resume(store, &query),
+    )?;
+    let candidates = with_facts(&store, ranked);
     if candidates.is_empty() {
         if !config.quiet {
             let scope = query.cwd.as_deref().map_or_else(

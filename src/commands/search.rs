@@ -3,13 +3,13 @@
 use std::io::IsTerminal;
 
 use super::Io;
-use super::refresh::{Freshness, Needs, open_index};
+use super::refresh::{Freshness, Needs, answer};
 use crate::cli::{RoleArg, SearchArgs};
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::filters::{DateRange, absolute_text};
 pub use crate::find::SessionFilter;
-use crate::find::{HitQuery, search_hits};
+use crate::find::{HitQuery, find_hits, with_sessions};
 use crate::output::Format;
 use crate::output::hits::{view, write_hits};
 use crate::query::RoleFilter;
@@ -21,12 +21,6 @@ pub fn run(config: &Config, args: &SearchArgs, io: &mut Io<'_>) -> Result<u8> {
     if args.limit == 0 {
         return Err(Error::Usage("--limit must be at least 1".into()));
     }
-    let (store, _) = open_index(
-        config,
-        Freshness::for_query(args.no_update),
-        Needs::Search,
-        io,
-    )?;
     let (since_ms, until_ms) = range.bounds_ms(&config.zone);
     let query = HitQuery {
         text,
@@ -40,7 +34,14 @@ pub fn run(config: &Config, args: &SearchArgs, io: &mut Io<'_>) -> Result<u8> {
         },
         limit: args.limit,
     };
-    let hits = search_hits(&store, &query)?;
+    let (store, hits) = answer(
+        config,
+        Freshness::for_query(args.no_update),
+        Needs::Search,
+        io,
+        |store| find_hits(store, &query),
+    )?;
+    let hits = with_sessions(&store, hits);
     // Colour only in a table on a terminal that takes it.
     let color =
         config.format == Format::Table && std::io::stdout().is_terminal() && config.color_allowed;

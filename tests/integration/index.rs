@@ -786,6 +786,31 @@ fn appended_lines_are_picked_up_by_the_next_query() {
     );
 }
 
+/// `search` and `resume` begin answering from the last commit while the homes are walked;
+/// when the walk finds a file grown, the answer must come from the update, not from that
+/// start. Here each is the first command to see the appended words.
+#[test]
+fn a_search_or_resume_that_finds_the_index_stale_answers_from_the_update() {
+    let rx = Rx::fixture_copy();
+    rx.index();
+    let file = rx.file(fixture_file(ids::S2));
+    append(
+        &file,
+        &lines::user("2026-03-01T09:30:00.000Z", "now add pomegranate theming"),
+    );
+    assert_eq!(rx.search_ids(&["pomegranate"]), vec![ids::S2.to_owned()]);
+    append(
+        &file,
+        &lines::user("2026-03-01T09:31:00.000Z", "and a quince accent"),
+    );
+    let out = rx.run(&["resume", "--all", "quince"]);
+    assert_eq!(out.code, 0, "resume quince: {}", out.stderr);
+    assert_eq!(out.stdout.trim(), ids::S2, "stderr: {}", out.stderr);
+    // Up to date now: the same answers again, from the commit as it is.
+    assert_eq!(rx.search_ids(&["quince"]), vec![ids::S2.to_owned()]);
+    assert!(rx.search_set(&["persimmon"]).is_empty());
+}
+
 #[test]
 fn a_torn_last_line_waits_for_its_newline() {
     let rx = Rx::fixture_copy();
