@@ -12,7 +12,7 @@ use std::path::Path;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::state::{FileEntry, IndexState, read_first_part, write_bytes};
+use super::state::{FileEntry, IndexState, encode_sized, read_first_part, write_bytes};
 use crate::error::{Error, Result};
 use crate::model::{LimitSnapshot, SessionInfo, UsageEvent};
 use crate::scan::{ScanResult, read_at};
@@ -87,7 +87,7 @@ impl Catalog {
         scan: &ScanResult,
         fresh: &HashMap<String, FileEntry>,
         state: &IndexState,
-    ) -> (Catalog, UsageFile) {
+    ) -> (Catalog, UsageFile<Vec<u8>>) {
         // Each scanned file: read now (its new entry), or unchanged (its old stamp, moved).
         let mut old_files = self.files.into_vec();
         let sources: Vec<Result<&str, usize>> = {
@@ -279,14 +279,14 @@ impl Catalog {
     /// file list's length and the list, then the encoded sessions.
     pub fn save(&self, path: &Path) -> Result<()> {
         let encode = |e: postcard::Error| Error::Index(e.to_string());
-        let head = postcard::to_stdvec(&HeadOut {
+        let head = encode_sized(&HeadOut {
             stamps: &self.stamps,
             names_hash: self.names_hash,
             names: &self.names,
             sessions: &self.sessions,
         })
         .map_err(encode)?;
-        let files = postcard::to_stdvec(self.files()).map_err(encode)?;
+        let files = encode_sized(self.files()).map_err(encode)?;
         write_bytes(
             path,
             [

@@ -276,22 +276,32 @@ pub(super) fn write_postcard<T: Serialize>(path: &Path, value: &T) -> Result<()>
     write_postcard_after(path, &[], value)
 }
 
-/// [`write_postcard`] with `head` written before the value.
+/// [`write_postcard`] with the `head` parts written before the value.
 pub(super) fn write_postcard_after<T: Serialize>(
     path: &Path,
-    head: &[u8],
+    head: &[&[u8]],
     value: &T,
 ) -> Result<()> {
     let tmp: PathBuf = path.with_extension("tmp");
     let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
     // Streamed, not encoded whole first: a 10 GB history's state is tens of megabytes.
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-    out.write_all(head).map_err(|e| Error::io(&tmp, e))?;
+    for part in head {
+        out.write_all(part).map_err(|e| Error::io(&tmp, e))?;
+    }
     postcard::to_io(value, &mut out)
         .map_err(|e| Error::Index(format!("{}: {e}", tmp.display())))?;
     out.flush().map_err(|e| Error::io(&tmp, e))?;
     drop(out);
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+/// Encodes `value` into a buffer of exactly its size, counted first by a pass that writes
+/// nothing: a catalog's head is megabytes at 10 GB, and encoding it into a growing buffer
+/// touched about twice that in fresh memory as the buffer doubled and was copied.
+pub(super) fn encode_sized<T: Serialize + ?Sized>(value: &T) -> postcard::Result<Vec<u8>> {
+    let size = postcard::serialize_with_flavor(value, postcard::ser_flavors::Size::default())?;
+    postcard::to_extend(value, Vec::with_capacity(size))
 }
 
 /// Writes `parts` back to back as the file at `path`, the same way as [`write_postcard`]

@@ -282,7 +282,7 @@ impl IndexStore {
         writer: &mut IndexWriter<TantivyDocument>,
         mut state: IndexState,
         catalog: Catalog,
-        usage: UsageFile,
+        usage: UsageFile<Vec<u8>>,
         small: bool,
     ) -> Result<()> {
         let payload = Payload::new(self.generation + 1);
@@ -318,7 +318,7 @@ impl IndexStore {
         prepared.commit()?;
         self.state = Some(state);
         self.catalog = catalog;
-        self.usage_file = Some(usage);
+        self.usage_file = Some(usage.into_shared());
         self.generation = payload.generation;
         self.loaded = Some(Want::Full);
         self.hold_read_usage()?;

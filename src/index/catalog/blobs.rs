@@ -1,6 +1,14 @@
 //! A list of byte strings in one buffer: the usage file keeps each session's encoded rows as
 //! one, so an update moves the sessions it did not read as bytes (one copy, no decoding, no
 //! allocation per session) and encodes only the sessions it read.
+//!
+//! A list is built in a buffer of its own, decoded in place (borrowing the bytes read), or
+//! kept as a range of a file's bytes read once and shared with the other lists in it
+//! ([`Shared`]): at 10 GB a usage file's lists are 11 MB, and copying them out of the read
+//! doubled the memory an update touched before it began.
+
+use std::ops::Range;
+use std::sync::Arc;
 
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
@@ -50,12 +58,53 @@ where
     }
 }
 
+/// A range of bytes read from a file once, shared by every list decoded from them.
+#[derive(Debug, Clone, Default)]
+pub struct Shared {
+    read: Arc<Vec<u8>>,
+    range: Range<usize>,
+}
+
+impl AsRef<[u8]> for Shared {
+    fn as_ref(&self) -> &[u8] {
+        &self.read[self.range.clone()]
+    }
+}
+
+impl Blobs<&[u8]> {
+    /// The same list over `read`, the bytes it was decoded from, without copying them; `None`
+    /// when its bytes are not a part of `read`.
+    pub(super) fn within(self, read: &Arc<Vec<u8>>) -> Option<Blobs<Shared>> {
+        let start = (self.bytes.as_ptr() as usize).checked_sub(read.as_ptr() as usize)?;
+        let range = start..start + self.bytes.len();
+        (range.end <= read.len()).then(|| Blobs {
+            ends: self.ends,
+            bytes: Shared {
+                read: Arc::clone(read),
+                range,
+            },
+        })
+    }
+}
+
 impl Blobs {
+    /// The list with its bytes shared from now on (no copy).
+    pub(super) fn into_shared(self) -> Blobs<Shared> {
+        let range = 0..self.bytes.len();
+        Blobs {
+            ends: self.ends,
+            bytes: Shared {
+                read: Arc::new(self.bytes),
+                range,
+            },
+        }
+    }
+
     /// An empty list with room for as much as `like` holds and `more` bytes.
-    pub(super) fn with_room_of(like: &Blobs, more: usize) -> Blobs {
+    pub(super) fn with_room_of(like: &Blobs<impl AsRef<[u8]>>, more: usize) -> Blobs {
         Blobs {
             ends: Vec::with_capacity(like.ends.len() + 16),
-            bytes: Vec::with_capacity(like.bytes.len() + more + (1 << 16)),
+            bytes: Vec::with_capacity(like.bytes.as_ref().len() + more + (1 << 16)),
         }
     }
 
@@ -115,6 +164,15 @@ mod tests {
             bytes.as_ptr() as usize + bytes.len(),
         );
         assert!((start..end).contains(&(borrowed.get(2).as_ptr() as usize)));
+        // Kept as a range of the bytes read: the same strings, no copy.
+        let read = Arc::new(bytes.clone());
+        let again: Blobs<&[u8]> = postcard::from_bytes(&read).expect("decodes");
+        let shared = again.within(&read).expect("a part of the read");
+        assert_eq!(shared.iter().collect::<Vec<_>>(), strings);
+        assert_eq!(shared.get(2).as_ptr(), read[read.len() - 5..].as_ptr());
+        assert!(borrowed.within(&read).is_none(), "decoded from other bytes");
+        let owned = back.clone().into_shared();
+        assert_eq!(owned.iter().collect::<Vec<_>>(), strings);
 
         let bad = Stored {
             ends: vec![3, 2, 8],

@@ -16,8 +16,8 @@ use std::sync::Arc;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::super::state::{read_first_part, write_postcard_after};
-use super::blobs::Blobs;
+use super::super::state::{encode_sized, read_first_part, write_postcard_after};
+use super::blobs::{Blobs, Shared};
 use super::usage_file::{decode_quarters, decode_rows, encode_quarters, encode_rows};
 use crate::error::{Error, Result};
 use crate::model::{LimitSnapshot, TokenUsage, UsageEvent};
@@ -28,16 +28,18 @@ use crate::timezone::QUARTER_HOUR_MS;
 /// Interned (model, service tier) pairs: a history has a handful.
 pub(super) type Models = Vec<(Arc<str>, Option<Arc<str>>)>;
 
-/// A usage file as stored: what an update carries over and writes.
+/// A usage file as stored: what an update carries over and writes. As read (or once written)
+/// its lists are ranges of the bytes read ([`Shared`]); the next commit's is built in buffers
+/// of its own (`UsageFile<Vec<u8>>`).
 #[derive(Debug, Default)]
-pub struct UsageFile {
+pub struct UsageFile<B = Shared> {
     models: Models,
     /// Each session's events summed by quarter-hour ([`quarter_hour_sums`]), as rows.
-    quarters: Blobs,
+    quarters: Blobs<B>,
     /// Each session's events, as rows.
-    events: Blobs,
+    events: Blobs<B>,
     /// Each session's `rate_limits` snapshots, in time order (postcard; empty for none).
-    limits: Blobs,
+    limits: Blobs<B>,
 }
 
 /// The first part of the file.
@@ -54,7 +56,7 @@ struct Rest<B> {
     limits: B,
 }
 
-impl UsageFile {
+impl UsageFile<Vec<u8>> {
     /// Session `i` of `from`, its blobs copied as they are (a session `from` lacks has none).
     pub(super) fn push_moved(&mut self, from: &UsageFile, i: usize) {
         self.quarters.push(from.quarters.get(i));
@@ -82,24 +84,50 @@ impl UsageFile {
         self.limits.push(&limits);
     }
 
+    /// The index of an event's (model, service tier) in `models`.
+    fn model_index(&self, e: &UsageEvent) -> Option<usize> {
+        self.models
+            .iter()
+            .position(|(m, t)| *m == e.model && *t == e.service_tier)
+    }
+
+    /// Writes the file (the rest streamed, not encoded whole first).
+    pub fn save(&self, path: &Path) -> Result<()> {
+        let head = encode_sized(&Head {
+            models: &self.models,
+            quarters: &self.quarters,
+        })
+        .map_err(|e| Error::Index(e.to_string()))?;
+        let rest = Rest {
+            events: &self.events,
+            limits: &self.limits,
+        };
+        write_postcard_after(path, &[&(head.len() as u64).to_le_bytes(), &head], &rest)
+    }
+
+    /// The file as a commit holds it once written (its buffers shared, not copied).
+    pub fn into_shared(self) -> UsageFile {
+        UsageFile {
+            models: self.models,
+            quarters: self.quarters.into_shared(),
+            events: self.events.into_shared(),
+            limits: self.limits.into_shared(),
+        }
+    }
+}
+
+impl UsageFile {
     /// A table for the next commit, with this one's models (so every carried-over row still
     /// names its model by the same index), no sessions yet, and room for this one's sessions
     /// and for `events` events and `snapshots` snapshots more (capacity never written costs no
     /// memory; a table copied as it grows holds both copies for a moment).
-    pub(super) fn next_empty(&mut self, events: usize, snapshots: usize) -> UsageFile {
+    pub(super) fn next_empty(&mut self, events: usize, snapshots: usize) -> UsageFile<Vec<u8>> {
         UsageFile {
             models: std::mem::take(&mut self.models),
             quarters: Blobs::with_room_of(&self.quarters, events * 8),
             events: Blobs::with_room_of(&self.events, events * 48),
             limits: Blobs::with_room_of(&self.limits, snapshots * 256),
         }
-    }
-
-    /// The index of an event's (model, service tier) in `models`.
-    fn model_index(&self, e: &UsageEvent) -> Option<usize> {
-        self.models
-            .iter()
-            .position(|(m, t)| *m == e.model && *t == e.service_tier)
     }
 
     /// How many sessions.
@@ -112,40 +140,30 @@ impl UsageFile {
         self.events.is_empty()
     }
 
-    /// Reads a whole usage file, left encoded.
+    /// Reads a whole usage file, left encoded: each list a range of the bytes read.
     pub fn load(path: &Path) -> Result<UsageFile> {
         let (first, rest) = read_parts(path)?;
-        let head: Head<Models, Blobs> = decode_part(path, &first, "first part")?;
-        let rest: Rest<Blobs> = decode_part(path, &rest, "rest")?;
-        let lens = [head.quarters.len(), rest.events.len(), rest.limits.len()];
+        let (first, rest) = (Arc::new(first), Arc::new(rest));
+        let head: Head<Models, Blobs<&[u8]>> = decode_part(path, &first, "first part")?;
+        let tail: Rest<Blobs<&[u8]>> = decode_part(path, &rest, "rest")?;
+        let lens = [head.quarters.len(), tail.events.len(), tail.limits.len()];
         if lens.iter().any(|&len| len != lens[0]) {
             return Err(damaged(
                 path,
                 "its parts cover different numbers of sessions",
             ));
         }
-        Ok(UsageFile {
-            models: head.models,
-            quarters: head.quarters,
-            events: rest.events,
-            limits: rest.limits,
-        })
-    }
-
-    /// Writes the file (the rest streamed, not encoded whole first).
-    pub fn save(&self, path: &Path) -> Result<()> {
-        let head = postcard::to_stdvec(&Head {
-            models: &self.models,
-            quarters: &self.quarters,
-        })
-        .map_err(|e| Error::Index(e.to_string()))?;
-        let mut first = (head.len() as u64).to_le_bytes().to_vec();
-        first.extend_from_slice(&head);
-        let rest = Rest {
-            events: &self.events,
-            limits: &self.limits,
+        let shared = |blobs: Blobs<&[u8]>, read| {
+            blobs
+                .within(read)
+                .ok_or_else(|| damaged(path, "a list outside its part"))
         };
-        write_postcard_after(path, &first, &rest)
+        Ok(UsageFile {
+            quarters: shared(head.quarters, &first)?,
+            events: shared(tail.events, &rest)?,
+            limits: shared(tail.limits, &rest)?,
+            models: head.models,
+        })
     }
 }
 
@@ -153,9 +171,9 @@ impl UsageFile {
 #[derive(Debug, Default)]
 pub struct UsageTable {
     sessions: Vec<Vec<UsageEvent>>,
-    /// Each session's snapshots, still encoded (a report that does not need them pays a copy,
-    /// not a decode); none when only the quarter-hour sums were read.
-    limits: Blobs,
+    /// Each session's snapshots, still encoded (a report that does not need them pays
+    /// nothing for them); none when only the quarter-hour sums were read.
+    limits: Blobs<Shared>,
 }
 
 impl UsageTable {
