@@ -173,7 +173,11 @@ fn open_then<T: Send>(
             None => scan(config)?,
         };
         let (store, summary) = rebuild(config, freshness, store, &scan, hooks)?;
-        return as_is(store, None).map(|opened| Opened { summary, ..opened });
+        return Ok(Opened {
+            store,
+            summary,
+            early: None,
+        });
     }
     let Some(scan) = scanned else {
         if !store.has_commit() {

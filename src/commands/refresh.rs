@@ -1,4 +1,4 @@
-//! The command line's way of opening the index (`freshen::open_index`): progress drawn as a
+//! The command line's way of opening the index (`freshen::answer`): progress drawn as a
 //! bar on stderr, notes and a summary of skipped lines printed there as `rolldex: …` lines.
 
 use std::io::IsTerminal;
@@ -23,9 +23,7 @@ pub fn open_index(
     needs: Needs,
     io: &mut Io<'_>,
 ) -> Result<(IndexStore, Option<UpdateSummary>)> {
-    with_hooks(config, io, |hooks| {
-        freshen::open_index(config, freshness, needs, hooks)
-    })
+    answer(config, freshness, needs, io, |_| Ok(())).map(|(store, summary, ())| (store, summary))
 }
 
 /// [`open_index`], answering `query` from the index ([`freshen::answer`]: while the homes are
@@ -36,54 +34,29 @@ pub fn answer<T: Send>(
     needs: Needs,
     io: &mut Io<'_>,
     query: impl Fn(&IndexStore) -> Result<T> + Sync,
-) -> Result<(IndexStore, T)> {
-    with_hooks(config, io, |hooks| {
-        freshen::answer(config, freshness, needs, hooks, query)
-            .map(|(store, summary, answer)| ((store, summary), answer))
-    })
-    .map(|((store, _), answer)| (store, answer))
-}
-
-/// Runs `open` with hooks that draw progress and print notes on `io.err`, then reports the
-/// lines an update skipped.
-fn with_hooks<R: Opened>(
-    config: &Config,
-    io: &mut Io<'_>,
-    open: impl FnOnce(&mut Hooks<'_>) -> Result<R>,
-) -> Result<R> {
+) -> Result<(IndexStore, Option<UpdateSummary>, T)> {
     let err = &mut *io.err;
     let progress = || -> Box<dyn Progress> { Box::new(Bar::new(config.quiet)) };
     // A closed stderr is not worth failing the query for.
     let mut note = |line: &str| {
         let _ = writeln!(err, "rolldex: {line}");
     };
-    let opened = open(&mut Hooks {
-        progress: &progress,
-        note: &mut note,
-    })?;
-    if let Some(summary) = opened.summary()
+    let opened = freshen::answer(
+        config,
+        freshness,
+        needs,
+        &mut Hooks {
+            progress: &progress,
+            note: &mut note,
+        },
+        query,
+    )?;
+    if let Some(summary) = &opened.1
         && !config.quiet
     {
         report_skipped(io.err, &summary.report, 0).map_err(|e| Error::io("<stderr>", e))?;
     }
     Ok(opened)
-}
-
-/// What opening gave, with the summary of the update it ran, if any.
-trait Opened {
-    fn summary(&self) -> Option<&UpdateSummary>;
-}
-
-impl Opened for (IndexStore, Option<UpdateSummary>) {
-    fn summary(&self) -> Option<&UpdateSummary> {
-        self.1.as_ref()
-    }
-}
-
-impl<T> Opened for ((IndexStore, Option<UpdateSummary>), T) {
-    fn summary(&self) -> Option<&UpdateSummary> {
-        self.0.1.as_ref()
-    }
 }
 
 /// An indicatif bar on stderr, drawn only when stderr is a terminal and not `--quiet`.

@@ -42,7 +42,7 @@ pub fn run(config: &Config, args: &ResumeArgs, io: &mut Io<'_>) -> Result<u8> {
         limit: args.limit,
         snippets: config.format != Format::Table,
     };
-    let (store, ranked) = answer(
+    let (store, _, ranked) = answer(
         config,
         Freshness::for_query(args.no_update),
         needs,

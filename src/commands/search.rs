@@ -34,7 +34,7 @@ pub fn run(config: &Config, args: &SearchArgs, io: &mut Io<'_>) -> Result<u8> {
         },
         limit: args.limit,
     };
-    let (store, hits) = answer(
+    let (store, _, hits) = answer(
         config,
         Freshness::for_query(args.no_update),
         Needs::Search,

@@ -38,12 +38,12 @@ fn once(config: &Config, args: &StatsArgs, io: &mut Io<'_>, last: bool) -> Resul
         let freshness = Freshness::for_query(args.no_update);
         let mut store = open_index(config, freshness, Needs::Report, io)?.0;
         let (mut sessions, summed) = store.take_usage();
-        let mut events;
+        let mut with_events;
         if summed && !quarter_hours_are_whole_days(&sessions, &query.zone) {
             // A zone with an odd offset: the quarter-hour sums cannot say which side of its
             // midnight each event fell on; the events can.
-            events = open_index(config, Freshness::AsIs, Needs::Usage, io)?.0;
-            sessions = events.take_usage().0;
+            with_events = open_index(config, Freshness::AsIs, Needs::Usage, io)?.0;
+            sessions = with_events.take_usage().0;
         }
         let report = compute(&sessions, &query, &config.prices);
         let finished = finish(config, args, io, &report);
