@@ -12,9 +12,10 @@ use rustc_hash::FxHashMap;
 
 use crate::error::Result;
 use crate::index::IndexStore;
+use crate::index::schema::session_key;
 use crate::keys::{SessionFacts, SessionKeys};
 use crate::model::SessionInfo;
-use crate::query::{Hit, Narrow, RoleFilter, SearchRequest, search, session_scores};
+use crate::query::{Hit, RoleFilter, SearchRequest, search, session_scores};
 
 /// Scores within this factor of each other count as a tie, broken by recency (`resume`).
 const NEAR_TIE: f32 = 1.05;
@@ -116,12 +117,28 @@ pub fn find_hits(store: &IndexStore, query: &HitQuery) -> Result<Vec<Hit>> {
 }
 
 /// Joins each hit with the facts of its session.
+///
+/// One pass over the catalog looking up the few hits' ids, not a map of every session's id
+/// built to look up twenty.
 pub fn with_sessions(store: &IndexStore, hits: Vec<Hit>) -> Vec<FoundHit<'_>> {
     let table = store.sessions();
-    let sessions = table.positions();
+    let mut wanted: FxHashMap<&str, Option<usize>> = hits
+        .iter()
+        .map(|hit| (hit.session_id.as_str(), None))
+        .collect();
+    for (i, keys) in table.keys().iter().enumerate() {
+        if let Some(place @ None) = wanted.get_mut(keys.id.as_str()) {
+            *place = Some(i);
+        }
+    }
+    let places: Vec<Option<usize>> = hits
+        .iter()
+        .map(|hit| wanted[hit.session_id.as_str()])
+        .collect();
     hits.into_iter()
-        .map(|hit| FoundHit {
-            session: sessions.get(hit.session_id.as_str()).map(|&i| table.get(i)),
+        .zip(places)
+        .map(|(hit, place)| FoundHit {
+            session: place.map(|i| table.get(i)),
             hit,
         })
         .collect()
@@ -257,21 +274,18 @@ pub fn rank_to_resume(store: &IndexStore, query: &ResumeQuery) -> Result<Vec<Ran
             })
             .collect());
     }
-    let mut candidates: Vec<&SessionKeys> = candidates.map(|(_, s)| s).collect();
-    let index = table.positions();
-    let allowed: Vec<&str> = candidates.iter().map(|s| s.id.as_str()).collect();
-    let narrow = match (&filter.cwd, filter.include_non_interactive) {
-        (Some(_), _) => Narrow::ToSessions,
-        (None, false) => Narrow::ToInteractive,
-        (None, true) => Narrow::No,
-    };
-    let scores = session_scores(store, &query.text, &allowed, narrow)?;
-    candidates.retain(|s| scores.contains_key(s.id.as_str()));
-    rank_by_relevance(&mut candidates, &scores);
-    candidates.truncate(query.limit);
-    candidates
+    // The scope filters the ranking of every session; it is no part of the scoring.
+    let scores = session_scores(store, &query.text)?;
+    let mut scored: Vec<(f32, usize, &SessionKeys)> = candidates
+        .filter_map(|(position, s)| {
+            let score = scores.get(&session_key(&s.id))?;
+            Some((*score, position, s))
+        })
+        .collect();
+    rank_by_relevance(&mut scored, query.limit);
+    scored
         .into_iter()
-        .map(|keys| {
+        .map(|(_, position, keys)| {
             let snippet = if query.snippets {
                 let request = SearchRequest {
                     text: query.text.clone(),
@@ -286,10 +300,7 @@ pub fn rank_to_resume(store: &IndexStore, query: &ResumeQuery) -> Result<Vec<Ran
             } else {
                 None
             };
-            Ok(Ranked {
-                position: index[keys.id.as_str()],
-                snippet,
-            })
+            Ok(Ranked { position, snippet })
         })
         .collect()
 }
@@ -306,18 +317,29 @@ pub fn with_facts(store: &IndexStore, ranked: Vec<Ranked>) -> Vec<ResumeCandidat
         .collect()
 }
 
-/// Sorts by relevance, best first. Sessions whose score is within `NEAR_TIE` of the best
-/// remaining score form a near-tie and go newest first; then the next group, and so on.
-fn rank_by_relevance<S: SessionFacts>(candidates: &mut [&S], scores: &FxHashMap<&str, f32>) {
-    // Each score looked up once, not in every comparison (the picker ranks on each key).
-    let mut scored: Vec<(f32, &S)> = candidates
-        .iter()
-        .map(|s| (scores.get(s.id()).copied().unwrap_or(0.0), *s))
-        .collect();
-    let newest_first = |a: &(f32, &S), b: &(f32, &S)| {
-        b.1.updated_at_ms()
-            .cmp(&a.1.updated_at_ms())
-            .then_with(|| a.1.id().cmp(b.1.id()))
+/// Sorts sessions (score, place, facts) by relevance, best first, and keeps the first
+/// `limit`. Sessions whose score is within `NEAR_TIE` of the best remaining score form a
+/// near-tie and go newest first; then the next group, and so on.
+///
+/// Only sessions that can reach the first `limit` places are sorted. The group that holds
+/// place `limit` starts at a score no lower than the `limit`-th best, so each of its members
+/// scores at least that divided by `NEAR_TIE`; the sessions kept are a prefix of the score
+/// order, whose groups are the whole order's. `resume` shows one session by default, and a
+/// common word matches thousands: sorting them all was a tenth of its work at 10 GB.
+fn rank_by_relevance<S: SessionFacts>(scored: &mut Vec<(f32, usize, &S)>, limit: usize) {
+    let Some(last) = limit.checked_sub(1) else {
+        scored.clear();
+        return;
+    };
+    if last < scored.len() {
+        let (_, kth, _) = scored.select_nth_unstable_by(last, |a, b| b.0.total_cmp(&a.0));
+        let floor = kth.0;
+        scored.retain(|s| s.0 * NEAR_TIE >= floor);
+    }
+    let newest_first = |a: &(f32, usize, &S), b: &(f32, usize, &S)| {
+        b.2.updated_at_ms()
+            .cmp(&a.2.updated_at_ms())
+            .then_with(|| a.2.id().cmp(b.2.id()))
     };
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| newest_first(a, b)));
     let mut start = 0;
@@ -331,9 +353,7 @@ fn rank_by_relevance<S: SessionFacts>(candidates: &mut [&S], scores: &FxHashMap<
         scored[start..start + run].sort_by(newest_first);
         start += run;
     }
-    for (slot, (_, session)) in candidates.iter_mut().zip(scored) {
-        *slot = session;
-    }
+    scored.truncate(limit);
 }
 
 #[cfg(test)]

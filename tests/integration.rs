@@ -10,6 +10,7 @@ mod integration {
     mod hostile;
     mod index;
     mod paths;
+    mod ranking;
     mod real_corpus;
     mod resume;
     mod search;

@@ -11,15 +11,14 @@ fn ranking_is_a_total_order_and_prefers_recent_near_ties() {
             ..SessionInfo::default()
         })
         .collect();
-    let scores: FxHashMap<&str, f32> = sessions
-        .iter()
-        .enumerate()
-        .map(|(i, s)| (s.id.as_str(), 1.0 + ((i * 31) % 97) as f32 * 0.013))
+    let scores: Vec<f32> = (0..sessions.len())
+        .map(|i| 1.0 + ((i * 31) % 97) as f32 * 0.013)
         .collect();
-    let mut refs: Vec<&SessionInfo> = sessions.iter().collect();
-    rank_by_relevance(&mut refs, &scores); // must not panic on thousands of near-ties
-    let best = scores[refs[0].id.as_str()];
-    assert!(scores.values().all(|s| *s <= best * NEAR_TIE));
+    let mut ranked = scored(&sessions, &scores);
+    rank_by_relevance(&mut ranked, usize::MAX); // must not panic on thousands of near-ties
+    assert_eq!(ranked.len(), sessions.len());
+    let best = ranked[0].0;
+    assert!(scores.iter().all(|s| *s <= best * NEAR_TIE));
 
     let old = SessionInfo {
         id: "old".into(),
@@ -36,25 +35,61 @@ fn ranking_is_a_total_order_and_prefers_recent_near_ties() {
         updated_at_ms: Some(3),
         ..SessionInfo::default()
     };
-    let scores: FxHashMap<&str, f32> = [("old", 10.0), ("new", 10.01), ("far", 5.0)]
-        .into_iter()
-        .collect();
-    let mut refs = vec![&far, &old, &new];
-    rank_by_relevance(&mut refs, &scores);
-    let order: Vec<&str> = refs.iter().map(|s| s.id.as_str()).collect();
+    let sessions = [far, old, new];
+    let mut ranked = scored(&sessions, &[5.0, 10.0, 10.01]);
+    rank_by_relevance(&mut ranked, 3);
+    let order: Vec<&str> = ranked.iter().map(|s| s.2.id.as_str()).collect();
     assert_eq!(order, ["new", "old", "far"]);
+    let mut ranked = scored(&sessions, &[5.0, 10.0, 10.01]);
+    rank_by_relevance(&mut ranked, 0);
+    assert!(ranked.is_empty());
+}
+
+/// `n` sessions with distinct ids out of order, every `untimed`-th without a time, the others
+/// at one of `times` instants (so many share one).
+fn shuffled(n: u32, untimed: u32, times: u32) -> Vec<SessionKeys> {
+    (0..n)
+        .map(|i| SessionKeys {
+            id: format!("s{:03}", (i * 37) % n),
+            updated_at_ms: (i % untimed != 0).then_some(i64::from((i * 7919) % times)),
+            ..SessionKeys::default()
+        })
+        .collect()
+}
+
+/// Each session with its score and place, in the catalog's order.
+fn scored<'a, S>(sessions: &'a [S], scores: &[f32]) -> Vec<(f32, usize, &'a S)> {
+    sessions
+        .iter()
+        .zip(scores)
+        .enumerate()
+        .map(|(i, (s, score))| (*score, i, s))
+        .collect()
+}
+
+#[test]
+fn the_best_few_are_the_start_of_the_whole_ranking() {
+    // Chains of near-ties (each score within NEAR_TIE of the next), equal scores and equal
+    // times: the cut before sorting must not change the first places.
+    let sessions = shuffled(600, 7, 50);
+    let scores: Vec<f32> = (0..600)
+        .map(|i| 1.0 + ((i * 13) % 61) as f32 * 0.02)
+        .collect();
+    let mut whole = scored(&sessions, &scores);
+    rank_by_relevance(&mut whole, usize::MAX);
+    let whole: Vec<usize> = whole.iter().map(|s| s.1).collect();
+    for limit in [1, 2, 3, 10, 59, 300, 599, 600, 601] {
+        let mut first = scored(&sessions, &scores);
+        rank_by_relevance(&mut first, limit);
+        let first: Vec<usize> = first.iter().map(|s| s.1).collect();
+        assert_eq!(first, whole[..limit.min(600)], "limit {limit}");
+    }
 }
 
 #[test]
 fn the_newest_few_are_the_start_of_the_whole_order() {
     // Many equal times (ties go by id, newest-first order reversed), some with no time.
-    let keys: Vec<SessionKeys> = (0..500)
-        .map(|i| SessionKeys {
-            id: format!("s{:03}", (i * 37) % 500),
-            updated_at_ms: (i % 9 != 0).then_some(i64::from((i * 7919) % 40)),
-            ..SessionKeys::default()
-        })
-        .collect();
+    let keys = shuffled(500, 9, 40);
     // Worked by hand: newest time first, then the larger id.
     let mut whole: Vec<(Option<i64>, &str)> = keys
         .iter()

@@ -48,10 +48,12 @@ pub struct Fields {
     /// A hash of the indexed text (fast): checks the text read back from the rollout, and breaks
     /// ties the same way in every build.
     pub text_hash: Field,
-    /// 1 for interactive sessions: the default search filter, without a per-session list.
+    /// 1 for interactive sessions. Written, no longer read: queries hide sessions by the
+    /// catalog's flag through `session_key` (cheaper than intersecting with this list, and
+    /// scoring nothing). It goes at the next change of the index format.
     pub interactive: Field,
     /// A hash of the session id as a fast field: ranks whole sessions without loading stored
-    /// documents.
+    /// documents, and hides the sessions a search leaves out.
     pub session_key: Field,
 }
 

@@ -10,11 +10,13 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::{Bound, Range};
+use std::sync::Arc;
 
-use tantivy::collector::TopDocs;
+use rustc_hash::FxHashSet;
+use tantivy::collector::{FilterCollector, TopDocs};
 use tantivy::columnar::Column;
-use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermQuery, TermSetQuery};
-use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermSetQuery};
+use tantivy::schema::Value;
 use tantivy::snippet::SnippetGenerator;
 use tantivy::{TantivyDocument, Term};
 
@@ -29,7 +31,7 @@ mod sessions;
 mod source;
 
 pub use language::{MAX_CLAUSES, MAX_TERMS, check_syntax, parse_query};
-pub use sessions::{Narrow, session_scores};
+pub use sessions::session_scores;
 
 /// Which kinds of messages a search looks at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +82,23 @@ pub struct Hit {
     pub highlights: Vec<Range<usize>>,
 }
 
+/// The keys of the sessions `interactive_only` hides (`codex exec`, sub-agents): the
+/// catalog's flag, checked against each match's session key.
+///
+/// Not a clause on the documents' own flag: intersecting every match with the list of
+/// interactive documents (most of them) cost more than looking up each match's key (at 10 GB,
+/// `search migration` ran 39.6 M instructions with the clause, 37.3 M with the lookup), and
+/// the clause added its own score to every hit.
+fn hidden_sessions(store: &IndexStore) -> Arc<FxHashSet<u64>> {
+    let keys = store.sessions().keys();
+    Arc::new(
+        keys.iter()
+            .filter(|k| !k.interactive)
+            .map(|k| schema::session_key(&k.id))
+            .collect(),
+    )
+}
+
 /// Runs `request`; hits are sorted by score, one per session.
 pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
     let fields = store.fields();
@@ -110,13 +129,7 @@ pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
             .map(|s| Term::from_field_text(fields.session, s));
         clauses.push((Occur::Must, Box::new(TermSetQuery::new(terms))));
     }
-    if request.interactive_only {
-        let term = Term::from_field_u64(fields.interactive, 1);
-        clauses.push((
-            Occur::Must,
-            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
-        ));
-    }
+    let hidden = request.interactive_only.then(|| hidden_sessions(store));
     let query = BooleanQuery::new(clauses);
     let searcher = store.searcher()?;
     let mut generator = SnippetGenerator::create(&searcher, &*text_query, fields.text)?;
@@ -124,11 +137,16 @@ pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
     let columns = Columns::open(&searcher)?;
     let mut want = (request.limit * 16).max(64);
     loop {
-        let top = segments::search(
-            &searcher,
-            &query,
-            &TopDocs::with_limit(want).order_by_score(),
-        )?;
+        let top_docs = TopDocs::with_limit(want).order_by_score();
+        let top = match &hidden {
+            None => segments::search(&searcher, &query, &top_docs)?,
+            Some(hidden) => {
+                let hidden = Arc::clone(hidden);
+                let shown = move |key: u64| !hidden.contains(&key);
+                let top_shown = FilterCollector::new(schema::SESSION_KEY.into(), shown, top_docs);
+                segments::search(&searcher, &query, &top_shown)?
+            }
+        };
         // Equal scores come back in index order, which differs from one build of the index to
         // the next: ties go newest first, then by session id, so the same query gives the same
         // answer. A session's best message is its top-scored one (newest among equals), and

@@ -146,15 +146,6 @@ impl SessionTable {
         })
     }
 
-    /// Each session's place in the table, by id.
-    pub fn positions(&self) -> rustc_hash::FxHashMap<&str, usize> {
-        self.keys
-            .iter()
-            .enumerate()
-            .map(|(i, k)| (k.id.as_str(), i))
-            .collect()
-    }
-
     /// The session with this exact id.
     pub fn by_id(&self, id: &str) -> Option<&SessionInfo> {
         let i = self.keys.iter().position(|k| k.id == id)?;
