@@ -99,7 +99,8 @@ pub fn search_hits<'a>(store: &'a IndexStore, query: &HitQuery) -> Result<Vec<Fo
 /// which [`crate::freshen::answer`] can find while the homes are walked.
 pub fn find_hits(store: &IndexStore, query: &HitQuery) -> Result<Vec<Hit>> {
     let table = store.sessions();
-    // The interactive flag is on every document: no session list needed for it.
+    // Non-interactive sessions are hidden by `search` itself (by session key, from the
+    // catalog's flag): no list of every interactive id is needed for them.
     let filter = SessionFilter {
         include_non_interactive: true,
         ..query.filter.clone()

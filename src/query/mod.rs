@@ -59,7 +59,8 @@ pub struct SearchRequest {
     pub role: Option<RoleFilter>,
     /// Only these sessions (`None`: all).
     pub sessions: Option<HashSet<String>>,
-    /// Only interactive sessions (not `codex exec`, not sub-agents).
+    /// Only interactive sessions (not `codex exec`, not sub-agents), by the catalog's flag
+    /// (`hidden_sessions`).
     pub interactive_only: bool,
     /// How many sessions to return.
     pub limit: usize,
