@@ -7,12 +7,13 @@
 //! fraction of loading the whole state.
 
 use std::collections::{HashMap, HashSet};
+use std::io::Write;
 use std::path::Path;
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::state::{FileEntry, IndexState, encode_sized, read_first_part, write_bytes};
+use super::state::{FileEntry, IndexState, encode_sized, read_first_part, write_with};
 use crate::error::{Error, Result};
 use crate::model::{LimitSnapshot, SessionInfo, UsageEvent};
 use crate::scan::{ScanResult, read_at};
@@ -21,13 +22,14 @@ mod blobs;
 mod files;
 mod names;
 mod sessions;
+mod spliced;
 mod stored_keys;
 mod usage;
 mod usage_file;
 use files::{FileList, Stamp, stamps_match, stamps_of};
 pub use names::{ThreadNames, names_hash};
 pub use sessions::SessionTable;
-pub use usage::{UsageFile, UsageTable};
+pub use usage::{NextUsage, UsageFile, UsageTable};
 
 /// What the index knew about one rollout file when it was last read.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,7 +89,7 @@ impl Catalog {
         scan: &ScanResult,
         fresh: &HashMap<String, FileEntry>,
         state: &IndexState,
-    ) -> (Catalog, UsageFile<Vec<u8>>) {
+    ) -> (Catalog, NextUsage) {
         // Each scanned file: read now (its new entry), or unchanged (its old stamp, moved).
         let mut old_files = self.files.into_vec();
         let sources: Vec<Result<&str, usize>> = {
@@ -142,23 +144,18 @@ impl Catalog {
         let read_events: usize = fresh.values().map(|e| e.events.len()).sum();
         let read_limits: usize = fresh.values().map(|e| e.state.limits.len()).sum();
         let mut table = usage.next_empty(read_events, read_limits);
-        let (old_keys, old_bytes, old_ends) = self.sessions.into_parts();
+        let (old_keys, old_sessions) = self.sessions.into_carried();
         // The names in force include each file's own name, so they are the whole answer.
-        let mut sessions = SessionTable::with_capacity(
-            old_keys.len() + fresh.len(),
-            old_bytes.len() + fresh.len() * 1024,
-        );
-        let mut start = 0;
-        for (i, (keys, end)) in old_keys.into_iter().zip(old_ends).enumerate() {
-            let range = start..end as usize;
-            start = end as usize;
+        let mut sessions =
+            SessionTable::with_capacity(old_keys.len() + fresh.len(), fresh.len() * 1024);
+        for (i, keys) in old_keys.into_iter().enumerate() {
             if !affected.contains(&keys.id) {
                 let name = names.get(&keys.id);
-                sessions.push_moved(keys, old_bytes.get(range).unwrap_or_default(), name);
+                sessions.carry(keys, &old_sessions, i, name);
                 table.push_moved(&usage, i);
             }
         }
-        drop((usage, old_bytes));
+        drop((usage, old_sessions));
         // An affected session is the longest of its files (a copied session has several),
         // unless its files are other files of one thread with per-response records (revert
         // files, segments): then each response counts once over all of them.
@@ -276,8 +273,9 @@ impl Catalog {
     }
 
     /// Writes a catalog file: the head's length (8 bytes, little-endian) and the head, the
-    /// file list's length and the list, then the encoded sessions.
-    pub fn save(&self, path: &Path) -> Result<()> {
+    /// file list's length and the list, then the encoded sessions, which it reads from the file
+    /// from then on (the sessions carried over were never in memory).
+    pub fn save(&mut self, path: &Path) -> Result<()> {
         let encode = |e: postcard::Error| Error::Index(e.to_string());
         let head = encode_sized(&HeadOut {
             stamps: &self.stamps,
@@ -287,16 +285,19 @@ impl Catalog {
         })
         .map_err(encode)?;
         let files = encode_sized(self.files()).map_err(encode)?;
-        write_bytes(
-            path,
-            [
-                &(head.len() as u64).to_le_bytes()[..],
-                &head,
-                &(files.len() as u64).to_le_bytes(),
-                &files,
-                self.sessions.encoded_bytes(),
-            ],
-        )
+        let sessions = &self.sessions;
+        let file = write_with(path, |out| {
+            out.write_all(&(head.len() as u64).to_le_bytes())?;
+            out.write_all(&head)?;
+            out.write_all(&(files.len() as u64).to_le_bytes())?;
+            out.write_all(&files)?;
+            sessions.write_bytes(out)
+        })?;
+        let start = 8 + head.len() as u64 + 8 + files.len() as u64;
+        let len = self.sessions.byte_len();
+        self.sessions
+            .attach(file, start, len)
+            .map_err(|e| Error::Index(format!("{}: {e}", path.display())))
     }
 }
 

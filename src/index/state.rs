@@ -273,27 +273,40 @@ pub(super) fn read_postcard<T: serde::de::DeserializeOwned>(path: &Path) -> Resu
 /// loss left short fails to decode, which rebuilds the index (the self-repair); syncing
 /// three files on every query-triggered update cost about a third of it.
 pub(super) fn write_postcard<T: Serialize>(path: &Path, value: &T) -> Result<()> {
-    write_postcard_after(path, &[], value)
-}
-
-/// [`write_postcard`] with the `head` parts written before the value.
-pub(super) fn write_postcard_after<T: Serialize>(
-    path: &Path,
-    head: &[&[u8]],
-    value: &T,
-) -> Result<()> {
     let tmp: PathBuf = path.with_extension("tmp");
     let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
     // Streamed, not encoded whole first: a 10 GB history's state is tens of megabytes.
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-    for part in head {
-        out.write_all(part).map_err(|e| Error::io(&tmp, e))?;
-    }
     postcard::to_io(value, &mut out)
         .map_err(|e| Error::Index(format!("{}: {e}", tmp.display())))?;
     out.flush().map_err(|e| Error::io(&tmp, e))?;
     drop(out);
     std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+}
+
+/// Writes the file at `path` as [`write_postcard`] does (beside it first, then renamed over
+/// it), its bytes given by `write`; gives back the file, open for reading.
+pub(super) fn write_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<std::fs::File> {
+    let tmp: PathBuf = path.with_extension("tmp");
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .open(&tmp)
+        .map_err(|e| Error::io(&tmp, e))?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    write(&mut out)
+        .and_then(|()| out.flush())
+        .map_err(|e| Error::io(&tmp, e))?;
+    let file = out
+        .into_inner()
+        .map_err(|e| Error::io(&tmp, e.into_error()))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))?;
+    Ok(file)
 }
 
 /// Encodes `value` into a buffer of exactly its size, counted first by a pass that writes
@@ -310,16 +323,12 @@ pub(super) fn write_bytes<B: AsRef<[u8]>>(
     path: &Path,
     parts: impl IntoIterator<Item = B>,
 ) -> Result<()> {
-    let tmp: PathBuf = path.with_extension("tmp");
-    let file = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
-    for part in parts {
-        out.write_all(part.as_ref())
-            .map_err(|e| Error::io(&tmp, e))?;
-    }
-    out.flush().map_err(|e| Error::io(&tmp, e))?;
-    drop(out);
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(path, e))
+    write_with(path, |out| {
+        parts
+            .into_iter()
+            .try_for_each(|part| out.write_all(part.as_ref()))
+    })
+    .map(drop)
 }
 
 /// A file made of a length-prefixed first part and the rest: the open file, the first part,

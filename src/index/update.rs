@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use serde::Serialize as _;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
-use super::catalog::{Catalog, UsageFile};
+use super::catalog::{Catalog, NextUsage};
 use super::generations;
 use super::reading::{read_job, tail_matches};
 use super::schema;
@@ -281,12 +281,13 @@ impl IndexStore {
         &mut self,
         writer: &mut IndexWriter<TantivyDocument>,
         mut state: IndexState,
-        catalog: Catalog,
-        usage: UsageFile<Vec<u8>>,
+        mut catalog: Catalog,
+        usage: NextUsage,
         small: bool,
     ) -> Result<()> {
         let payload = Payload::new(self.generation + 1);
         let dir = &self.dir;
+        // Gives back the usage file as the next update reads it.
         let save = |state: &mut IndexState| {
             let (saved_state, saved_catalog) = rayon::join(
                 || state.save(&dir.join(&payload.state), payload.generation),
@@ -297,18 +298,18 @@ impl IndexStore {
             );
             saved_state.and(saved_catalog)
         };
-        let mut prepared = if small {
+        let (mut prepared, usage) = if small {
             // A small update's arena is small: tantivy finishes its segment while the state
             // files are written, and the answer waits for the slower of the two only.
             let (prepared, saved) = rayon::join(|| writer.prepare_commit(), || save(&mut state));
-            saved?;
-            prepared?
+            let usage = saved?;
+            (prepared?, usage)
         } else {
             // A build's arena is large: tantivy writes its segments first, which frees the
             // arena before the state files are encoded, so the two never take memory at once.
             let prepared = writer.prepare_commit()?;
-            save(&mut state)?;
-            prepared
+            let usage = save(&mut state)?;
+            (prepared, usage)
         };
         let mut payload_text = Vec::new();
         payload
@@ -318,7 +319,7 @@ impl IndexStore {
         prepared.commit()?;
         self.state = Some(state);
         self.catalog = catalog;
-        self.usage_file = Some(usage.into_shared());
+        self.usage_file = Some(usage);
         self.generation = payload.generation;
         self.loaded = Some(Want::Full);
         self.hold_read_usage()?;

@@ -5,17 +5,21 @@
 //! history (21 ms for 10,000 sessions), and a listing shows twenty of them. An update moves
 //! the encoded sessions it does not touch without decoding them.
 //!
-//! On disk the encoded sessions follow the catalog's value as raw bytes. A loaded catalog
-//! leaves them in the file and reads a session's bytes when it is first asked for
-//! ([`SessionTable::attach`]); the file is never changed once written (a commit writes a new
-//! one), and the open handle keeps it readable after a later commit removes its name.
+//! On disk the encoded sessions follow the catalog's value as raw bytes. A loaded (or just
+//! written) catalog leaves them in the file and reads a session's bytes when it is first asked
+//! for ([`SessionTable::attach`]); the file is never changed once written (a commit writes a
+//! new one), and the open handle keeps it readable after a later commit removes its name. The
+//! next commit's table carries the sessions it keeps as ranges of that file ([`Spliced`]), so
+//! an update neither reads nor copies ten thousand sessions' bytes to add one.
 
 use std::borrow::Cow;
 use std::fs::File;
+use std::io::{BufWriter, Write};
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+use super::spliced::Spliced;
 use crate::keys::SessionKeys;
 use crate::model::SessionInfo;
 use crate::scan::read_at;
@@ -31,10 +35,17 @@ pub struct SessionTable {
     infos: Vec<OnceLock<Box<SessionInfo>>>,
 }
 
-/// The encoded sessions: built in memory, or a range of the catalog file read on demand.
+/// The encoded sessions: being made (ranges of the last catalog file and new bytes), or a
+/// range of the catalog file they were written to, read on demand.
 #[derive(Debug)]
 enum Blob {
-    Owned(Vec<u8>),
+    Made {
+        list: Spliced,
+        /// The file the carried ranges are in.
+        from: Option<File>,
+        /// All of it, once something needed it in memory (a table not written yet).
+        whole: OnceLock<Vec<u8>>,
+    },
     InFile {
         file: File,
         start: u64,
@@ -46,16 +57,24 @@ enum Blob {
 
 impl Default for Blob {
     fn default() -> Blob {
-        Blob::Owned(Vec::new())
+        Blob::made(Spliced::default(), None)
     }
 }
 
 impl Blob {
+    fn made(list: Spliced, from: Option<File>) -> Blob {
+        Blob::Made {
+            list,
+            from,
+            whole: OnceLock::new(),
+        }
+    }
+
     /// Bytes `range` (empty when out of range, or when the file can no longer be read: the
     /// keys then stand in for the session).
     fn slice(&self, range: std::ops::Range<usize>) -> Cow<'_, [u8]> {
         match self {
-            Blob::Owned(bytes) => Cow::Borrowed(bytes.get(range).unwrap_or_default()),
+            Blob::Made { .. } => Cow::Borrowed(self.all().get(range).unwrap_or_default()),
             Blob::InFile {
                 whole: w,
                 file,
@@ -77,7 +96,17 @@ impl Blob {
     /// Every byte, read once.
     fn all(&self) -> &[u8] {
         match self {
-            Blob::Owned(bytes) => bytes,
+            Blob::Made { list, from, whole } => {
+                if let Some(own) = list.own_bytes() {
+                    return own;
+                }
+                whole.get_or_init(|| {
+                    let mut bytes = Vec::new();
+                    list.write_to(from.as_ref(), &mut bytes)
+                        .map(|()| bytes)
+                        .unwrap_or_default()
+                })
+            }
             Blob::InFile {
                 whole,
                 file,
@@ -92,24 +121,33 @@ impl Blob {
         }
     }
 
-    /// Every byte, owned (read from the file without a second copy when not read yet).
-    fn into_owned(self) -> Vec<u8> {
-        self.all();
+    /// Where bytes `range` are in a file, when they are all in one.
+    fn file_range(&self, range: std::ops::Range<u64>) -> Option<(&File, u64, u64)> {
         match self {
-            Blob::Owned(bytes) => bytes,
-            Blob::InFile { whole, .. } => whole.into_inner().unwrap_or_default(),
+            Blob::InFile {
+                file, start, len, ..
+            } if range.start <= range.end && range.end <= *len => {
+                Some((file, start + range.start, range.end - range.start))
+            }
+            _ => None,
         }
     }
+}
 
-    /// The bytes, to append to.
-    fn owned(&mut self) -> &mut Vec<u8> {
-        if let Blob::InFile { .. } = self {
-            *self = Blob::Owned(std::mem::take(self).into_owned());
-        }
-        match self {
-            Blob::Owned(bytes) => bytes,
-            Blob::InFile { .. } => unreachable!("made owned above"),
-        }
+/// The last commit's encoded sessions, as [`SessionTable::into_carried`] leaves them for the
+/// next table to carry over.
+#[derive(Debug)]
+pub struct Carried {
+    bytes: Blob,
+    ends: Vec<u64>,
+}
+
+impl Carried {
+    /// Session `i`'s bytes, as a range.
+    fn range(&self, i: usize) -> std::ops::Range<u64> {
+        let start = i.checked_sub(1).and_then(|p| self.ends.get(p)).copied();
+        let start = start.unwrap_or(0);
+        start..self.ends.get(i).copied().unwrap_or(start).max(start)
     }
 }
 
@@ -164,27 +202,59 @@ impl SessionTable {
         self.push_encoded(SessionKeys::from(info), &bytes);
     }
 
-    /// An empty table with room for `sessions` sessions of `bytes` encoded bytes in all.
+    /// An empty table with room for `sessions` sessions and `bytes` bytes of sessions encoded
+    /// anew.
     pub fn with_capacity(sessions: usize, bytes: usize) -> SessionTable {
         SessionTable {
             keys: Vec::with_capacity(sessions),
-            bytes: Blob::Owned(Vec::with_capacity(bytes)),
+            bytes: Blob::made(Spliced::with_capacity(sessions, bytes), None),
             ends: Vec::with_capacity(sessions),
             infos: Vec::with_capacity(sessions),
         }
     }
 
     fn push_encoded(&mut self, keys: SessionKeys, bytes: &[u8]) {
+        self.made().push_new(bytes);
+        self.push_keys(keys);
+    }
+
+    fn push_keys(&mut self, keys: SessionKeys) {
         self.keys.push(keys);
-        let all = self.bytes.owned();
-        all.extend_from_slice(bytes);
-        self.ends.push(all.len() as u64);
+        let end = match &self.bytes {
+            Blob::Made { list, .. } => list.byte_len(),
+            Blob::InFile { len, .. } => *len,
+        };
+        self.ends.push(end);
         self.infos.push(OnceLock::new());
     }
 
-    /// The encoded sessions, written after the catalog's value.
-    pub fn encoded_bytes(&self) -> &[u8] {
-        self.bytes.all()
+    /// The list being made (a table read from a file starts a new one, holding its bytes).
+    fn made(&mut self) -> &mut Spliced {
+        if let Blob::InFile { .. } = self.bytes {
+            let mut list = Spliced::default();
+            list.push_new(self.bytes.all());
+            self.bytes = Blob::made(list, None);
+        }
+        match &mut self.bytes {
+            Blob::Made { list, whole, .. } => {
+                whole.take(); // what it held is out of date now
+                list
+            }
+            Blob::InFile { .. } => unreachable!("made above"),
+        }
+    }
+
+    /// Writes the encoded sessions to `out` (they follow the catalog's value).
+    pub(super) fn write_bytes(&self, out: &mut BufWriter<File>) -> std::io::Result<()> {
+        match &self.bytes {
+            Blob::Made { list, from, .. } => list.write_to(from.as_ref(), out),
+            Blob::InFile { .. } => out.write_all(self.bytes.all()),
+        }
+    }
+
+    /// How many bytes the encoded sessions take.
+    pub(super) fn byte_len(&self) -> u64 {
+        self.ends.last().copied().unwrap_or(0)
     }
 
     /// Leaves the encoded sessions in `file`, the `len` bytes from `start` (the rest of the
@@ -205,21 +275,44 @@ impl SessionTable {
         Ok(())
     }
 
-    /// Takes the table apart: every session's keys, the encoded sessions back to back, and
-    /// where each ends.
-    pub fn into_parts(self) -> (Vec<SessionKeys>, Vec<u8>, Vec<u64>) {
-        (self.keys, self.bytes.into_owned(), self.ends)
+    /// Takes the table apart for the next one: every session's keys, and the encoded
+    /// sessions for [`SessionTable::carry`].
+    pub fn into_carried(self) -> (Vec<SessionKeys>, Carried) {
+        let carried = Carried {
+            bytes: self.bytes,
+            ends: self.ends,
+        };
+        (self.keys, carried)
     }
 
-    /// Adds a session taken out by [`SessionTable::into_parts`], with the thread name in
-    /// force now (decoded and encoded again only when that changed it).
-    pub fn push_moved(&mut self, keys: SessionKeys, bytes: &[u8], name: Option<&String>) {
-        if keys.thread_name.as_ref() == name {
-            return self.push_encoded(keys, bytes);
+    /// Adds session `i` of `from`, taken out by [`SessionTable::into_carried`], with the
+    /// thread name in force now: its bytes as a range of the last file when they are in one
+    /// (every session carried into a table comes from the same `from`), decoded and encoded
+    /// again only when the name changed.
+    pub fn carry(&mut self, keys: SessionKeys, from: &Carried, i: usize, name: Option<&String>) {
+        let range = from.range(i);
+        let bytes = || from.bytes.slice(range.start as usize..range.end as usize);
+        if keys.thread_name.as_ref() != name {
+            let mut info: SessionInfo =
+                postcard::from_bytes(&bytes()).unwrap_or_else(|_| keys.to_info());
+            info.thread_name = name.cloned();
+            return self.push(&info);
         }
-        let mut info: SessionInfo = postcard::from_bytes(bytes).unwrap_or_else(|_| keys.to_info());
-        info.thread_name = name.cloned();
-        self.push(&info);
+        let Some((old, at, len)) = from.bytes.file_range(range.clone()) else {
+            return self.push_encoded(keys, &bytes());
+        };
+        if let Blob::Made { from: file, .. } = &mut self.bytes
+            && file.is_none()
+        {
+            *file = old.try_clone().ok();
+        }
+        match &self.bytes {
+            Blob::Made { from: Some(_), .. } => {
+                self.made().push_old(at, len);
+                self.push_keys(keys);
+            }
+            _ => self.push_encoded(keys, &bytes()),
+        }
     }
 
     /// Takes every session out, decoded.
@@ -261,6 +354,8 @@ impl<'de> Deserialize<'de> for SessionTable {
 
 #[cfg(test)]
 mod tests {
+    use std::io::BufWriter;
+
     use super::*;
 
     fn info(id: &str, title: &str) -> SessionInfo {
@@ -271,17 +366,20 @@ mod tests {
         }
     }
 
-    /// `table` written as the catalog writes it and read back.
+    /// `table` written as the catalog writes it (its value, then its bytes) and read back;
+    /// the file is gone from its folder by then, as an old commit's is.
     fn through_a_file(table: &SessionTable) -> Result<SessionTable, String> {
-        let mut bytes = postcard::to_stdvec(table).expect("encode");
-        let value_len = bytes.len();
-        bytes.extend_from_slice(table.encoded_bytes());
+        let value = postcard::to_stdvec(table).expect("encode");
         let dir = tempfile::tempdir().expect("tempdir");
         let path = dir.path().join("table");
-        std::fs::write(&path, &bytes).expect("write");
-        let mut back: SessionTable = postcard::from_bytes(&bytes[..value_len]).expect("decode");
+        let mut out = BufWriter::new(File::create(&path).expect("create"));
+        out.write_all(&value).expect("write");
+        table.write_bytes(&mut out).expect("write");
+        drop(out);
+        let mut back: SessionTable = postcard::from_bytes(&value).expect("decode");
         let file = File::open(&path).expect("open");
-        back.attach(file, value_len as u64, (bytes.len() - value_len) as u64)?;
+        let len = file.metadata().expect("stat").len() - value.len() as u64;
+        back.attach(file, value.len() as u64, len)?;
         Ok(back)
     }
 
@@ -290,27 +388,49 @@ mod tests {
         let mut table = SessionTable::default();
         table.push(&info("a", "first"));
         table.push(&info("b", "second"));
+        table.push(&info("c", "third"));
         let back = through_a_file(&table).expect("attach");
-        assert_eq!(back.len(), 2);
+        assert_eq!(back.len(), 3);
         assert_eq!(back.keys()[1].id, "b");
         assert_eq!(back.get(1).title.as_deref(), Some("second"));
         assert_eq!(
             back.by_id("a").and_then(|s| s.title.as_deref()),
             Some("first")
         );
-        let mut moved = SessionTable::default();
+        // The next table keeps a and c as ranges of the file, renames b (encoded anew), and
+        // adds d.
+        let mut next = SessionTable::with_capacity(4, 0);
         let name = "named".to_owned();
-        let (keys, bytes, ends) = back.into_parts();
-        let mut start = 0;
-        for (keys, end) in keys.into_iter().zip(ends) {
+        let (keys, carried) = back.into_carried();
+        for (i, keys) in keys.into_iter().enumerate() {
             let rename = (keys.id == "b").then_some(&name);
-            moved.push_moved(keys, &bytes[start..end as usize], rename);
-            start = end as usize;
+            next.carry(keys, &carried, i, rename);
         }
-        let infos = moved.into_infos();
-        assert_eq!(infos[0], info("a", "first"));
-        assert_eq!(infos[1].thread_name.as_deref(), Some("named"));
-        assert_eq!(infos[1].title.as_deref(), Some("second"));
+        next.push(&info("d", "fourth"));
+        assert!(
+            matches!(&next.bytes, Blob::Made { list, .. } if list.own_bytes().is_none()),
+            "a and c are carried as ranges of the file"
+        );
+        drop(carried);
+        let expected = [
+            info("a", "first"),
+            SessionInfo {
+                thread_name: Some("named".into()),
+                ..info("b", "second")
+            },
+            info("c", "third"),
+            info("d", "fourth"),
+        ];
+        let ids = |t: &SessionTable| t.keys().iter().map(|k| k.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids(&next), ["a", "b", "c", "d"]);
+        // Before it is written (read into memory), once written, and read back.
+        assert_eq!(
+            next.all().into_iter().cloned().collect::<Vec<_>>(),
+            expected
+        );
+        let again = through_a_file(&next).expect("attach");
+        assert_eq!(ids(&again), ["a", "b", "c", "d"]);
+        assert_eq!(again.into_infos(), expected);
     }
 
     #[test]

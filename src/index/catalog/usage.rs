@@ -1,23 +1,27 @@
 //! The usage of a commit: every session's usage events, the same summed by UTC quarter-hour
 //! (all an up-to-date `stats` reads), and its rate-limit snapshots.
 //!
-//! On disk ([`UsageFile`]) each of the three is one encoded blob per session, in catalog
-//! order, with the models interned once. An update carries the blobs of the sessions it did
-//! not read over as bytes and encodes only the sessions it read: it neither decodes nor sums
-//! again ten thousand sessions to add one. A report decodes the part it reads into a
-//! [`UsageTable`]. The row encoding is in [`super::usage_file`].
-//!
-//! The file: the first part's length (8 bytes, little-endian), the first part (the models and
-//! the quarter-hour sums), then the rest (the events and the snapshots).
+//! On disk each of the three is a list of one encoded blob per session, in catalog order, with
+//! the models interned once. The file: the directory's length (8 bytes, little-endian), the
+//! directory (the models, and where each session's blob ends in each list), then the three
+//! lists' bytes back to back: quarter-hour sums, events, snapshots. A report reads the
+//! directory and the lists it decodes into a [`UsageTable`]; an update reads only the
+//! directory ([`UsageFile`]) and writes the next file ([`NextUsage`]) with the blobs of the
+//! sessions it did not read copied over as ranges of the last file: it neither reads, decodes
+//! nor sums again ten thousand sessions to add one. The row encoding is in
+//! [`super::usage_file`].
 
+use std::fs::File;
+use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::super::state::{encode_sized, read_first_part, write_postcard_after};
-use super::blobs::{Blobs, Shared};
+use super::super::state::{encode_sized, read_first_part, write_with};
+use super::blobs::{Blobs, check_ends};
+use super::spliced::Spliced;
 use super::usage_file::{decode_quarters, decode_rows, encode_quarters, encode_rows};
 use crate::error::{Error, Result};
 use crate::model::{LimitSnapshot, TokenUsage, UsageEvent};
@@ -28,40 +32,55 @@ use crate::timezone::QUARTER_HOUR_MS;
 /// Interned (model, service tier) pairs: a history has a handful.
 pub(super) type Models = Vec<(Arc<str>, Option<Arc<str>>)>;
 
-/// A usage file as stored: what an update carries over and writes. As read (or once written)
-/// its lists are ranges of the bytes read ([`Shared`]); the next commit's is built in buffers
-/// of its own (`UsageFile<Vec<u8>>`).
-#[derive(Debug, Default)]
-pub struct UsageFile<B = Shared> {
+/// The lists, in file order: each session's events summed by quarter-hour
+/// ([`quarter_hour_sums`]) as rows, its events as rows, its `rate_limits` snapshots in time
+/// order (postcard; empty for none).
+const QUARTERS: usize = 0;
+const EVENTS: usize = 1;
+const LIMITS: usize = 2;
+
+/// The directory, as written.
+#[derive(Serialize)]
+struct DirectoryOut<'a> {
+    models: &'a Models,
+    ends: [&'a [u64]; 3],
+}
+
+/// The directory, as read.
+#[derive(Deserialize)]
+struct DirectoryIn {
     models: Models,
-    /// Each session's events summed by quarter-hour ([`quarter_hour_sums`]), as rows.
-    quarters: Blobs<B>,
-    /// Each session's events, as rows.
-    events: Blobs<B>,
-    /// Each session's `rate_limits` snapshots, in time order (postcard; empty for none).
-    limits: Blobs<B>,
+    ends: [Vec<u64>; 3],
 }
 
-/// The first part of the file.
-#[derive(Serialize, Deserialize)]
-struct Head<M, B> {
-    models: M,
-    quarters: B,
+/// A usage file as an update reads it: the directory, and the file its blobs stay in.
+#[derive(Debug, Default)]
+pub struct UsageFile {
+    models: Models,
+    /// Where each session's blob ends, per list.
+    ends: [Vec<u64>; 3],
+    /// Where each list's bytes start in the file.
+    at: [u64; 3],
+    /// The file (none for the empty commit).
+    file: Option<File>,
 }
 
-/// The rest of the file.
-#[derive(Serialize, Deserialize)]
-struct Rest<B> {
-    events: B,
-    limits: B,
+/// The next commit's usage file as an update makes it.
+#[derive(Debug, Default)]
+pub struct NextUsage {
+    models: Models,
+    lists: [Spliced; 3],
+    /// The last commit's file, which carried blobs are copied from.
+    from: Option<File>,
 }
 
-impl UsageFile<Vec<u8>> {
+impl NextUsage {
     /// Session `i` of `from`, its blobs copied as they are (a session `from` lacks has none).
     pub(super) fn push_moved(&mut self, from: &UsageFile, i: usize) {
-        self.quarters.push(from.quarters.get(i));
-        self.events.push(from.events.get(i));
-        self.limits.push(from.limits.get(i));
+        for (list, k) in self.lists.iter_mut().zip([QUARTERS, EVENTS, LIMITS]) {
+            let (start, end) = from.range(k, i);
+            list.push_old(from.at[k] + start, end - start);
+        }
     }
 
     /// A session read by this update: its events (models interned as needed) and snapshots.
@@ -74,14 +93,14 @@ impl UsageFile<Vec<u8>> {
         let index = |e: &UsageEvent| self.model_index(e).unwrap_or(0) as u32;
         let quarters = encode_quarters(&quarter_hour_sums(events), index);
         let rows = encode_rows(events, index);
-        self.quarters.push(&quarters);
-        self.events.push(&rows);
+        self.lists[QUARTERS].push_new(&quarters);
+        self.lists[EVENTS].push_new(&rows);
         let limits = if limits.is_empty() {
             Vec::new()
         } else {
             postcard::to_stdvec(limits).unwrap_or_default()
         };
-        self.limits.push(&limits);
+        self.lists[LIMITS].push_new(&limits);
     }
 
     /// The index of an event's (model, service tier) in `models`.
@@ -91,79 +110,117 @@ impl UsageFile<Vec<u8>> {
             .position(|(m, t)| *m == e.model && *t == e.service_tier)
     }
 
-    /// Writes the file (the rest streamed, not encoded whole first).
-    pub fn save(&self, path: &Path) -> Result<()> {
-        let head = encode_sized(&Head {
+    /// Writes the file, and gives it back as the next update reads it.
+    pub fn save(self, path: &Path) -> Result<UsageFile> {
+        let ends = self.lists.each_ref().map(Spliced::ends);
+        let directory = encode_sized(&DirectoryOut {
             models: &self.models,
-            quarters: &self.quarters,
+            ends,
         })
         .map_err(|e| Error::Index(e.to_string()))?;
-        let rest = Rest {
-            events: &self.events,
-            limits: &self.limits,
-        };
-        write_postcard_after(path, &[&(head.len() as u64).to_le_bytes(), &head], &rest)
-    }
-
-    /// The file as a commit holds it once written (its buffers shared, not copied).
-    pub fn into_shared(self) -> UsageFile {
-        UsageFile {
+        let from = self.from.as_ref();
+        let file = write_with(path, |out: &mut BufWriter<File>| {
+            out.write_all(&(directory.len() as u64).to_le_bytes())?;
+            out.write_all(&directory)?;
+            for list in &self.lists {
+                list.write_to(from, out)?;
+            }
+            Ok(())
+        })?;
+        let mut at = [8 + directory.len() as u64; 3];
+        at[EVENTS] = at[QUARTERS] + self.lists[QUARTERS].byte_len();
+        at[LIMITS] = at[EVENTS] + self.lists[EVENTS].byte_len();
+        Ok(UsageFile {
             models: self.models,
-            quarters: self.quarters.into_shared(),
-            events: self.events.into_shared(),
-            limits: self.limits.into_shared(),
-        }
+            ends: ends.map(<[u64]>::to_vec),
+            at,
+            file: Some(file),
+        })
     }
 }
 
 impl UsageFile {
     /// A table for the next commit, with this one's models (so every carried-over row still
     /// names its model by the same index), no sessions yet, and room for this one's sessions
-    /// and for `events` events and `snapshots` snapshots more (capacity never written costs no
-    /// memory; a table copied as it grows holds both copies for a moment).
-    pub(super) fn next_empty(&mut self, events: usize, snapshots: usize) -> UsageFile<Vec<u8>> {
-        UsageFile {
+    /// and for `events` events and `snapshots` snapshots more read by this update.
+    pub(super) fn next_empty(&mut self, events: usize, snapshots: usize) -> NextUsage {
+        let sessions = self.len() + 16;
+        NextUsage {
             models: std::mem::take(&mut self.models),
-            quarters: Blobs::with_room_of(&self.quarters, events * 8),
-            events: Blobs::with_room_of(&self.events, events * 48),
-            limits: Blobs::with_room_of(&self.limits, snapshots * 256),
+            lists: [
+                Spliced::with_capacity(sessions, events * 8),
+                Spliced::with_capacity(sessions, events * 48),
+                Spliced::with_capacity(sessions, snapshots * 256),
+            ],
+            from: self.file.take(),
         }
     }
 
     /// How many sessions.
     pub fn len(&self) -> usize {
-        self.events.len()
+        self.ends[EVENTS].len()
     }
 
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty()
+        self.len() == 0
     }
 
-    /// Reads a whole usage file, left encoded: each list a range of the bytes read.
+    /// Where session `i`'s blob starts and ends in list `k` (empty past the end).
+    fn range(&self, k: usize, i: usize) -> (u64, u64) {
+        let ends = &self.ends[k];
+        let Some(&end) = ends.get(i) else {
+            let last = ends.last().copied().unwrap_or(0);
+            return (last, last);
+        };
+        (if i == 0 { 0 } else { ends[i - 1] }, end)
+    }
+
+    /// Reads a usage file's directory; its lists stay in the file until read.
     pub fn load(path: &Path) -> Result<UsageFile> {
-        let (first, rest) = read_parts(path)?;
-        let (first, rest) = (Arc::new(first), Arc::new(rest));
-        let head: Head<Models, Blobs<&[u8]>> = decode_part(path, &first, "first part")?;
-        let tail: Rest<Blobs<&[u8]>> = decode_part(path, &rest, "rest")?;
-        let lens = [head.quarters.len(), tail.events.len(), tail.limits.len()];
-        if lens.iter().any(|&len| len != lens[0]) {
+        let (file, directory, rest) = read_first_part(path)?;
+        let DirectoryIn { models, ends } = match postcard::take_from_bytes(&directory) {
+            Ok((directory, [])) => directory,
+            Ok(_) => return Err(damaged(path, "bytes after the directory")),
+            Err(e) => return Err(damaged(path, &format!("directory: {e}"))),
+        };
+        if ends.iter().any(|list| list.len() != ends[EVENTS].len()) {
             return Err(damaged(
                 path,
-                "its parts cover different numbers of sessions",
+                "its lists cover different numbers of sessions",
             ));
         }
-        let shared = |blobs: Blobs<&[u8]>, read| {
-            blobs
-                .within(read)
-                .ok_or_else(|| damaged(path, "a list outside its part"))
-        };
+        let mut at = [8 + directory.len() as u64; 3];
+        let mut end = at[QUARTERS];
+        for k in [QUARTERS, EVENTS, LIMITS] {
+            let len = ends[k].last().copied().unwrap_or(0);
+            check_ends(&ends[k], len).map_err(|e| damaged(path, e))?;
+            at[k] = end;
+            end = end.saturating_add(len);
+        }
+        if end - at[QUARTERS] != rest {
+            return Err(damaged(path, "its lists and its length disagree"));
+        }
         Ok(UsageFile {
-            quarters: shared(head.quarters, &first)?,
-            events: shared(tail.events, &rest)?,
-            limits: shared(tail.limits, &rest)?,
-            models: head.models,
+            models,
+            ends,
+            at,
+            file: Some(file),
         })
+    }
+
+    /// List `k`, read whole.
+    fn read_list(&self, path: &Path, k: usize) -> Result<Blobs> {
+        let ends = self.ends[k].clone();
+        let len = ends.last().copied().unwrap_or(0);
+        let bytes = match &self.file {
+            Some(file) => usize::try_from(len)
+                .ok()
+                .and_then(|len| read_at(file, self.at[k], len))
+                .ok_or_else(|| damaged(path, "cut short"))?,
+            None => Vec::new(),
+        };
+        Blobs::from_parts(ends, bytes).map_err(|e| damaged(path, e))
     }
 }
 
@@ -173,28 +230,26 @@ pub struct UsageTable {
     sessions: Vec<Vec<UsageEvent>>,
     /// Each session's snapshots, still encoded (a report that does not need them pays
     /// nothing for them); none when only the quarter-hour sums were read.
-    limits: Blobs<Shared>,
+    limits: Blobs,
 }
 
 impl UsageTable {
     /// Reads a usage file's every event and snapshot.
     pub fn load(path: &Path) -> Result<UsageTable> {
         let file = UsageFile::load(path)?;
+        let events = file.read_list(path, EVENTS)?;
         Ok(UsageTable {
-            sessions: decode_sessions(path, &file.events, |blob| decode_rows(&file.models, blob))?,
-            limits: file.limits,
+            sessions: decode_sessions(path, &events, |blob| decode_rows(&file.models, blob))?,
+            limits: file.read_list(path, LIMITS)?,
         })
     }
 
     /// Reads only a usage file's quarter-hour sums ([`quarter_hour_sums`]).
     pub fn load_quarter_hours(path: &Path) -> Result<UsageTable> {
-        let (_, first, _) = read_first_part(path)?;
-        // The rows are decoded straight from the bytes read, not copied out first.
-        let head: Head<Models, Blobs<&[u8]>> = decode_part(path, &first, "first part")?;
+        let file = UsageFile::load(path)?;
+        let quarters = file.read_list(path, QUARTERS)?;
         Ok(UsageTable {
-            sessions: decode_sessions(path, &head.quarters, |blob| {
-                decode_quarters(&head.models, blob)
-            })?,
+            sessions: decode_sessions(path, &quarters, |blob| decode_quarters(&file.models, blob))?,
             limits: Blobs::default(),
         })
     }
@@ -263,7 +318,7 @@ fn quarter_hour_sums(events: &[UsageEvent]) -> Vec<UsageEvent> {
 /// Every session's rows as events.
 fn decode_sessions(
     path: &Path,
-    blobs: &Blobs<impl AsRef<[u8]>>,
+    blobs: &Blobs,
     decode: impl Fn(&[u8]) -> Result<Vec<UsageEvent>, String>,
 ) -> Result<Vec<Vec<UsageEvent>>> {
     // Sized once: grown as it went, the list was copied a few times over (a large history
@@ -282,25 +337,6 @@ fn decode_limits(blob: &[u8]) -> Vec<LimitSnapshot> {
         return Vec::new();
     }
     postcard::from_bytes(blob).unwrap_or_default()
-}
-
-/// The first part of the file and the rest.
-fn read_parts(path: &Path) -> Result<(Vec<u8>, Vec<u8>)> {
-    let (file, first, rest_len) = read_first_part(path)?;
-    let rest = usize::try_from(rest_len)
-        .ok()
-        .and_then(|len| read_at(&file, 8 + first.len() as u64, len))
-        .ok_or_else(|| damaged(path, "cut short"))?;
-    Ok((first, rest))
-}
-
-/// One part, which must be exactly one value.
-fn decode_part<'a, T: Deserialize<'a>>(path: &Path, bytes: &'a [u8], what: &str) -> Result<T> {
-    match postcard::take_from_bytes(bytes) {
-        Ok((value, [])) => Ok(value),
-        Ok(_) => Err(damaged(path, &format!("bytes after the {what}"))),
-        Err(e) => Err(damaged(path, &format!("{what}: {e}"))),
-    }
 }
 
 fn damaged(path: &Path, what: &str) -> Error {

@@ -28,7 +28,7 @@ fn moved_and_read_sessions_come_back_whole_and_summed_by_quarter_hour() {
         event(14, "m1", None, 2),
         event(15, "m1", None, 4),
     ];
-    let mut old = UsageFile::default();
+    let mut old = NextUsage::default();
     old.push_read(&a, &[]);
     old.save(&first).expect("save");
 
@@ -88,9 +88,9 @@ fn moved_and_read_sessions_come_back_whole_and_summed_by_quarter_hour() {
 fn parts_covering_different_sessions_are_damage() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("usage-1.bin");
-    let mut file = UsageFile::default();
+    let mut file = NextUsage::default();
     file.push_read(&[event(0, "m1", None, 1)], &[]);
-    file.limits = Blobs::default();
+    file.lists[LIMITS] = Spliced::default();
     file.save(&path).expect("save");
     assert!(UsageFile::load(&path).is_err());
     assert!(UsageTable::load(&path).is_err());
@@ -102,4 +102,107 @@ fn a_row_naming_no_model_is_damage() {
     let models: Models = vec![("m1".into(), None)];
     assert!(decode_rows(&models, &rows).is_err());
     assert!(decode_rows(&models, &rows[..rows.len() - 1]).is_err());
+}
+
+fn snapshot(minute: i64, used: f64) -> LimitSnapshot {
+    LimitSnapshot {
+        time_ms: minute * 60_000,
+        limit_id: "codex".into(),
+        windows: vec![crate::model::LimitWindow {
+            window_minutes: 300,
+            used_percent: used,
+            resets_at_s: Some(minute * 60 + 18_000),
+        }],
+        plan_type: Some("plus".into()),
+        credits: None,
+        reached: None,
+    }
+}
+
+#[test]
+fn carried_sessions_are_the_same_bytes_as_a_file_written_whole() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = |n: u32| dir.path().join(format!("usage-{n}.bin"));
+    let sessions: Vec<(Vec<UsageEvent>, Vec<LimitSnapshot>)> = (0..5)
+        .map(|s| {
+            let events = (0..s * 3)
+                .map(|i| event(s * 100 + i * 7, ["m1", "m2"][(i % 2) as usize], None, i + 1))
+                .collect();
+            let limits = (0..s % 3)
+                .map(|i| snapshot(s * 100 + i, i as f64))
+                .collect();
+            (events, limits)
+        })
+        .collect();
+    let mut old = NextUsage::default();
+    for (events, limits) in &sessions {
+        old.push_read(events, limits);
+    }
+    let saved = old.save(&path(1)).expect("save");
+    let loaded = UsageFile::load(&path(1)).expect("load");
+    assert_eq!(
+        (saved.ends.clone(), saved.at),
+        (loaded.ends.clone(), loaded.at)
+    );
+
+    // The next commit keeps sessions 0, 1, 3 and 4 and reads session 2 again (grown), last.
+    let mut grown = sessions[2].clone();
+    grown.0.push(event(290, "m3", Some("flex"), 99));
+    grown.1.push(snapshot(291, 50.0));
+    let mut from = UsageFile::load(&path(1)).expect("load");
+    let mut next = from.next_empty(4, 1);
+    for i in [0, 1, 3, 4] {
+        next.push_moved(&from, i);
+    }
+    next.push_read(&grown.0, &grown.1);
+    // The commit removes the old file beside the next update; the open file still copies.
+    std::fs::remove_file(path(1)).expect("remove");
+    next.save(&path(2)).expect("save");
+
+    let mut whole = NextUsage::default();
+    for (events, limits) in [0, 1, 3, 4]
+        .map(|i| &sessions[i])
+        .into_iter()
+        .chain([&grown])
+    {
+        whole.push_read(&events[..], &limits[..]);
+    }
+    whole.save(&path(3)).expect("save");
+    let (spliced, written) = (std::fs::read(path(2)), std::fs::read(path(3)));
+    assert_eq!(spliced.expect("read"), written.expect("read"));
+
+    let table = UsageTable::load(&path(2)).expect("load");
+    let (usage, limits) = table.into_sessions_with_limits(vec![0, 1, 3, 4, 2]);
+    for (u, l) in usage.iter().zip(&limits) {
+        let expected = if u.info == 2 {
+            &grown
+        } else {
+            &sessions[u.info]
+        };
+        assert_eq!(
+            (&u.events, l),
+            (&expected.0, &expected.1),
+            "session {}",
+            u.info
+        );
+    }
+}
+
+#[test]
+fn a_file_cut_short_or_grown_is_damage() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("usage-1.bin");
+    let mut file = NextUsage::default();
+    file.push_read(&[event(0, "m1", None, 1)], &[snapshot(0, 1.0)]);
+    file.save(&path).expect("save");
+    let bytes = std::fs::read(&path).expect("read");
+    for cut in [
+        &bytes[..bytes.len() - 1],
+        &[bytes.as_slice(), b"x"].concat()[..],
+    ] {
+        std::fs::write(&path, cut).expect("write");
+        assert!(UsageFile::load(&path).is_err());
+        assert!(UsageTable::load(&path).is_err());
+        assert!(UsageTable::load_quarter_hours(&path).is_err());
+    }
 }
