@@ -181,7 +181,9 @@ impl IndexStore {
 
     /// Decodes what the command reads of the usage of the commit held, unless it is held
     /// already. After an update it comes from the new files, as any query reads it, so damage
-    /// the update carried over in sessions it did not read shows now.
+    /// the update carried over in sessions it did not read shows now; only quarter-hour sums
+    /// the update made are held already (the carried sessions' are the ones the command
+    /// decoded from the last commit, whose bytes the update copied).
     pub(super) fn hold_read_usage(&mut self) -> Result<()> {
         if self.generation == 0 {
             return Ok(()); // The empty commit: nothing on disk, nothing to read.

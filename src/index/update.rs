@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use serde::Serialize as _;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
-use super::catalog::{Catalog, NextUsage};
+use super::catalog::{Catalog, NextUsage, UsageTable};
 use super::generations;
 use super::reading::{read_job, tail_matches};
 use super::schema;
@@ -152,9 +152,10 @@ impl IndexStore {
     ) -> Result<UpdateSummary> {
         let mut summary = UpdateSummary::default();
         // The command's decoded usage of the last commit is not what the update reads (and is
-        // read again from the new files after the commit).
+        // read again from the new files after the commit), but for the quarter-hour sums of
+        // the sessions the update carries over, which make most of the next commit's.
         self.usage = None;
-        self.quarter_hours = None;
+        let last_quarters = self.quarter_hours.take();
         let mut state = self.state.take().unwrap_or_default();
         let mut catalog = std::mem::take(&mut self.catalog);
         let usage = self.usage_file.take().unwrap_or_default();
@@ -241,7 +242,8 @@ impl IndexStore {
             state.write_segment(&self.dir, self.generation + 1)?;
         }
         let old_names = std::mem::take(&mut catalog.names).into_map(catalog.sessions.keys());
-        let (catalog, usage) = catalog.next(usage, scan, &fresh, &state);
+        let (catalog, mut usage) = catalog.next(usage, scan, &fresh, &state);
+        let quarters = last_quarters.and_then(|last| usage.quarter_hours(last));
         // Name documents: new or changed names, and sessions read in this update (their name
         // documents get the new time and flags).
         let touched: HashSet<String> = fresh.into_values().map(|e| e.state.session.id).collect();
@@ -267,7 +269,7 @@ impl IndexStore {
             }
         }
         summary.report = report.into_inner().unwrap_or_default();
-        self.commit(&mut writer, state, catalog, usage, small)?;
+        self.commit(&mut writer, state, catalog, (usage, quarters), small)?;
         summary.committed = true;
         if merge {
             writer.wait_merging_threads()?;
@@ -276,13 +278,15 @@ impl IndexStore {
     }
 
     /// Writes the state files of the next generation, then commits tantivy with a payload
-    /// naming them.
+    /// naming them. `quarters` are the next commit's quarter-hour sums when the update made
+    /// them (from the last commit's, as the command read them); otherwise the command reads
+    /// what it needs from the new files.
     fn commit(
         &mut self,
         writer: &mut IndexWriter<TantivyDocument>,
         mut state: IndexState,
         mut catalog: Catalog,
-        usage: NextUsage,
+        (usage, quarters): (NextUsage, Option<UsageTable>),
         small: bool,
     ) -> Result<()> {
         let payload = Payload::new(self.generation + 1);
@@ -320,6 +324,7 @@ impl IndexStore {
         self.state = Some(state);
         self.catalog = catalog;
         self.usage_file = Some(usage);
+        self.quarter_hours = quarters;
         self.generation = payload.generation;
         self.loaded = Some(Want::Full);
         self.hold_read_usage()?;

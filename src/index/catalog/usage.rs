@@ -72,6 +72,23 @@ pub struct NextUsage {
     lists: [Spliced; 3],
     /// The last commit's file, which carried blobs are copied from.
     from: Option<File>,
+    /// How many sessions the last commit's file has.
+    last_len: usize,
+    /// Where each session comes from, in order, for [`NextUsage::quarter_hours`].
+    origins: Vec<Origin>,
+    /// The quarter-hour sums of the sessions read, as a reader decodes them.
+    read_quarters: Vec<Vec<UsageEvent>>,
+    /// One of them did not decode (then they are read from the file).
+    read_quarters_lost: bool,
+}
+
+/// Where a session of the next usage file comes from.
+#[derive(Debug, Clone, Copy)]
+enum Origin {
+    /// Session `i` of the last commit.
+    Carried(usize),
+    /// The `i`th session this update read.
+    Read(usize),
 }
 
 impl NextUsage {
@@ -81,6 +98,7 @@ impl NextUsage {
             let (start, end) = from.range(k, i);
             list.push_old(from.at[k] + start, end - start);
         }
+        self.origins.push(Origin::Carried(i));
     }
 
     /// A session read by this update: its events (models interned as needed) and snapshots.
@@ -93,6 +111,10 @@ impl NextUsage {
         let index = |e: &UsageEvent| self.model_index(e).unwrap_or(0) as u32;
         let quarters = encode_quarters(&quarter_hour_sums(events), index);
         let rows = encode_rows(events, index);
+        self.origins.push(Origin::Read(self.read_quarters.len()));
+        let sums = decode_quarters(&self.models, &quarters);
+        self.read_quarters_lost |= sums.is_err();
+        self.read_quarters.push(sums.unwrap_or_default());
         self.lists[QUARTERS].push_new(&quarters);
         self.lists[EVENTS].push_new(&rows);
         let limits = if limits.is_empty() {
@@ -108,6 +130,30 @@ impl NextUsage {
         self.models
             .iter()
             .position(|(m, t)| *m == e.model && *t == e.service_tier)
+    }
+
+    /// The next commit's quarter-hour sums, made from `last`, the last commit's as read
+    /// (the carried sessions' are moved out of it, not read and decoded again), and the sums
+    /// of the sessions this update read; `None` when `last` is not the table of the file the
+    /// sessions were carried from (the caller reads them from the new file instead).
+    pub fn quarter_hours(&mut self, last: UsageTable) -> Option<UsageTable> {
+        let mut last = last.sessions;
+        if last.len() != self.last_len || self.read_quarters_lost {
+            return None;
+        }
+        let mut read = std::mem::take(&mut self.read_quarters);
+        let mut sessions = Vec::with_capacity(self.origins.len());
+        for origin in &self.origins {
+            let sums = match *origin {
+                Origin::Carried(i) => last.get_mut(i).map(std::mem::take)?,
+                Origin::Read(i) => read.get_mut(i).map(std::mem::take)?,
+            };
+            sessions.push(sums);
+        }
+        Some(UsageTable {
+            sessions,
+            limits: Blobs::default(),
+        })
     }
 
     /// Writes the file, and gives it back as the next update reads it.
@@ -153,6 +199,9 @@ impl UsageFile {
                 Spliced::with_capacity(sessions, snapshots * 256),
             ],
             from: self.file.take(),
+            last_len: self.len(),
+            origins: Vec::with_capacity(sessions),
+            ..NextUsage::default()
         }
     }
 

@@ -155,9 +155,21 @@ fn carried_sessions_are_the_same_bytes_as_a_file_written_whole() {
         next.push_moved(&from, i);
     }
     next.push_read(&grown.0, &grown.1);
+    // The next quarter-hour sums, made from the last commit's as a command read them.
+    let last = || UsageTable::load_quarter_hours(&path(1)).expect("load");
+    let mut short = last();
+    short.sessions.pop();
+    assert!(
+        next.quarter_hours(short).is_none(),
+        "not the file carried from"
+    );
+    let made = next.quarter_hours(last()).expect("made");
     // The commit removes the old file beside the next update; the open file still copies.
     std::fs::remove_file(path(1)).expect("remove");
     next.save(&path(2)).expect("save");
+    let read = UsageTable::load_quarter_hours(&path(2)).expect("load");
+    assert_eq!(made.sessions, read.sessions);
+    assert_eq!(read.sessions[4], quarter_hour_sums(&grown.0));
 
     let mut whole = NextUsage::default();
     for (events, limits) in [0, 1, 3, 4]
