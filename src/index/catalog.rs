@@ -82,7 +82,8 @@ pub struct Catalog {
 impl Catalog {
     /// The catalog after an update: `fresh` holds the entries of the files just read, `state`
     /// every file's entry. Sessions whose files did not change keep their facts and usage rows
-    /// from `self` and `usage` (moved, not copied or decoded again).
+    /// from `self` and `usage`, as ranges of the last commit's files that the write copies
+    /// (neither read nor decoded again).
     pub fn next(
         self,
         mut usage: UsageFile,

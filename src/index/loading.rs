@@ -38,8 +38,8 @@ pub(super) enum Want {
     QuarterHours,
     /// And the usage of each session (reports).
     Usage,
-    /// Stamps and session facts, the per-file parser state and the usage file as stored
-    /// (updates).
+    /// Stamps and session facts, the per-file parser state and the usage file's directory,
+    /// its lists left in the file (updates).
     Full,
 }
 

@@ -242,7 +242,7 @@ impl IndexStore {
             state.write_segment(&self.dir, self.generation + 1)?;
         }
         let old_names = std::mem::take(&mut catalog.names).into_map(catalog.sessions.keys());
-        let (catalog, mut usage) = catalog.next(usage, scan, &fresh, &state);
+        let (catalog, usage) = catalog.next(usage, scan, &fresh, &state);
         let quarters = last_quarters.and_then(|last| usage.quarter_hours(last));
         // Name documents: new or changed names, and sessions read in this update (their name
         // documents get the new time and flags).

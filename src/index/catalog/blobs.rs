@@ -1,7 +1,7 @@
 //! A list of byte strings in one buffer, found by where each one ends: the usage file keeps
-//! each session's encoded rows as one string per list, so a report decodes a list read in one
-//! piece, and an update finds a session's bytes without decoding anything (see
-//! [`super::spliced`] for how it carries them over).
+//! each session's encoded rows as one string per list, so a report reads a list in one piece
+//! and decodes it session by session. (An update never reads the lists: see
+//! [`super::spliced`] for how it carries them over.)
 
 /// Byte strings back to back; string `i` ends at `ends[i]`.
 #[derive(Debug, Default, Clone)]

@@ -214,26 +214,28 @@ impl SessionTable {
     }
 
     fn push_encoded(&mut self, keys: SessionKeys, bytes: &[u8]) {
-        self.made().push_new(bytes);
-        self.push_keys(keys);
+        let list = self.made();
+        list.push_new(bytes);
+        let end = list.byte_len();
+        self.push_keys(keys, end);
     }
 
-    fn push_keys(&mut self, keys: SessionKeys) {
+    fn push_keys(&mut self, keys: SessionKeys, end: u64) {
         self.keys.push(keys);
-        let end = match &self.bytes {
-            Blob::Made { list, .. } => list.byte_len(),
-            Blob::InFile { len, .. } => *len,
-        };
         self.ends.push(end);
         self.infos.push(OnceLock::new());
     }
 
-    /// The list being made (a table read from a file starts a new one, holding its bytes).
+    /// The list being made. A table read from a file (pushed to after it was written, which
+    /// an update never does) starts one that carries its bytes as one range of that file.
     fn made(&mut self) -> &mut Spliced {
-        if let Blob::InFile { .. } = self.bytes {
+        if let Blob::InFile {
+            file, start, len, ..
+        } = &self.bytes
+        {
             let mut list = Spliced::default();
-            list.push_new(self.bytes.all());
-            self.bytes = Blob::made(list, None);
+            list.push_old(*start, *len);
+            self.bytes = Blob::made(list, file.try_clone().ok());
         }
         match &mut self.bytes {
             Blob::Made { list, whole, .. } => {
@@ -308,8 +310,10 @@ impl SessionTable {
         }
         match &self.bytes {
             Blob::Made { from: Some(_), .. } => {
-                self.made().push_old(at, len);
-                self.push_keys(keys);
+                let list = self.made();
+                list.push_old(at, len);
+                let end = list.byte_len();
+                self.push_keys(keys, end);
             }
             _ => self.push_encoded(keys, &bytes()),
         }
@@ -428,9 +432,14 @@ mod tests {
             next.all().into_iter().cloned().collect::<Vec<_>>(),
             expected
         );
-        let again = through_a_file(&next).expect("attach");
+        let mut again = through_a_file(&next).expect("attach");
         assert_eq!(ids(&again), ["a", "b", "c", "d"]);
-        assert_eq!(again.into_infos(), expected);
+        // Pushed to once read from its file, a table keeps what it had.
+        again.push(&info("e", "fifth"));
+        let mut all = expected.to_vec();
+        all.push(info("e", "fifth"));
+        assert_eq!(again.all().into_iter().cloned().collect::<Vec<_>>(), all);
+        assert_eq!(through_a_file(&again).expect("attach").into_infos(), all);
     }
 
     #[test]

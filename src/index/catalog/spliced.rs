@@ -48,8 +48,9 @@ impl Spliced {
         self.end_string(len);
     }
 
-    /// Appends a string made by this update.
-    pub(super) fn push_new(&mut self, bytes: &[u8]) {
+    /// Appends a string made by this update; gives where it is among the bytes made (see
+    /// [`Spliced::made_bytes`]).
+    pub(super) fn push_new(&mut self, bytes: &[u8]) -> std::ops::Range<usize> {
         let start = self.own.len();
         self.own.extend_from_slice(bytes);
         match self.pieces.last_mut() {
@@ -61,6 +62,12 @@ impl Spliced {
             }),
         }
         self.end_string(bytes.len() as u64);
+        start..start + bytes.len()
+    }
+
+    /// Bytes `range` of those made by this update (as [`Spliced::push_new`] gave it).
+    pub(super) fn made_bytes(&self, range: std::ops::Range<usize>) -> Option<&[u8]> {
+        self.own.get(range)
     }
 
     fn end_string(&mut self, len: u64) {
@@ -99,10 +106,15 @@ impl Spliced {
                     let Some(mut file) = from else {
                         return Err(std::io::Error::other("carried bytes but no file to copy"));
                     };
-                    file.seek(SeekFrom::Start(at))?;
+                    // A failure to read is the last commit's file's, not the new one's.
+                    let last = |e: std::io::Error| {
+                        std::io::Error::new(e.kind(), format!("the last commit's file: {e}"))
+                    };
+                    file.seek(SeekFrom::Start(at)).map_err(last)?;
+                    // Errors of the copy may be the new file's (a full disk): left as they are.
                     let copied = std::io::copy(&mut file.take(len), out)?;
                     if copied != len {
-                        return Err(std::io::ErrorKind::UnexpectedEof.into());
+                        return Err(last(std::io::ErrorKind::UnexpectedEof.into()));
                     }
                 }
             }

@@ -76,19 +76,15 @@ pub struct NextUsage {
     last_len: usize,
     /// Where each session comes from, in order, for [`NextUsage::quarter_hours`].
     origins: Vec<Origin>,
-    /// The quarter-hour sums of the sessions read, as a reader decodes them.
-    read_quarters: Vec<Vec<UsageEvent>>,
-    /// One of them did not decode (then they are read from the file).
-    read_quarters_lost: bool,
 }
 
 /// Where a session of the next usage file comes from.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 enum Origin {
     /// Session `i` of the last commit.
     Carried(usize),
-    /// The `i`th session this update read.
-    Read(usize),
+    /// Read by this update: its quarter-hour blob is these bytes of the ones it made.
+    Read(std::ops::Range<usize>),
 }
 
 impl NextUsage {
@@ -111,11 +107,8 @@ impl NextUsage {
         let index = |e: &UsageEvent| self.model_index(e).unwrap_or(0) as u32;
         let quarters = encode_quarters(&quarter_hour_sums(events), index);
         let rows = encode_rows(events, index);
-        self.origins.push(Origin::Read(self.read_quarters.len()));
-        let sums = decode_quarters(&self.models, &quarters);
-        self.read_quarters_lost |= sums.is_err();
-        self.read_quarters.push(sums.unwrap_or_default());
-        self.lists[QUARTERS].push_new(&quarters);
+        let made = self.lists[QUARTERS].push_new(&quarters);
+        self.origins.push(Origin::Read(made));
         self.lists[EVENTS].push_new(&rows);
         let limits = if limits.is_empty() {
             Vec::new()
@@ -134,19 +127,24 @@ impl NextUsage {
 
     /// The next commit's quarter-hour sums, made from `last`, the last commit's as read
     /// (the carried sessions' are moved out of it, not read and decoded again), and the sums
-    /// of the sessions this update read; `None` when `last` is not the table of the file the
-    /// sessions were carried from (the caller reads them from the new file instead).
-    pub fn quarter_hours(&mut self, last: UsageTable) -> Option<UsageTable> {
+    /// of the sessions this update read, decoded from the blobs it made as a reader of the new
+    /// file decodes them. `last` must be the table of the file the sessions were carried from
+    /// (the store holds only the table of the commit it updates); `None` when it does not
+    /// cover that file's sessions or a blob does not decode (the caller then reads the new
+    /// file).
+    pub fn quarter_hours(&self, last: UsageTable) -> Option<UsageTable> {
         let mut last = last.sessions;
-        if last.len() != self.last_len || self.read_quarters_lost {
+        if last.len() != self.last_len {
             return None;
         }
-        let mut read = std::mem::take(&mut self.read_quarters);
         let mut sessions = Vec::with_capacity(self.origins.len());
         for origin in &self.origins {
-            let sums = match *origin {
-                Origin::Carried(i) => last.get_mut(i).map(std::mem::take)?,
-                Origin::Read(i) => read.get_mut(i).map(std::mem::take)?,
+            let sums = match origin {
+                Origin::Carried(i) => last.get_mut(*i).map(std::mem::take)?,
+                Origin::Read(made) => {
+                    let blob = self.lists[QUARTERS].made_bytes(made.clone())?;
+                    decode_quarters(&self.models, blob).ok()?
+                }
             };
             sessions.push(sums);
         }
@@ -201,7 +199,6 @@ impl UsageFile {
             from: self.file.take(),
             last_len: self.len(),
             origins: Vec::with_capacity(sessions),
-            ..NextUsage::default()
         }
     }
 
@@ -242,6 +239,7 @@ impl UsageFile {
         let mut at = [8 + directory.len() as u64; 3];
         let mut end = at[QUARTERS];
         for k in [QUARTERS, EVENTS, LIMITS] {
+            // The ends must climb; their sum is checked against the file's length below.
             let len = ends[k].last().copied().unwrap_or(0);
             check_ends(&ends[k], len).map_err(|e| damaged(path, e))?;
             at[k] = end;
