@@ -147,8 +147,11 @@ impl Catalog {
         let mut table = usage.next_empty(read_events, read_limits);
         let (old_keys, old_sessions) = self.sessions.into_carried();
         // The names in force include each file's own name, so they are the whole answer.
-        let mut sessions =
-            SessionTable::with_capacity(old_keys.len() + fresh.len(), fresh.len() * 1024);
+        let mut sessions = SessionTable::carrying(
+            &old_sessions,
+            old_keys.len() + fresh.len(),
+            fresh.len() * 1024,
+        );
         for (i, keys) in old_keys.into_iter().enumerate() {
             if !affected.contains(&keys.id) {
                 let name = names.get(&keys.id);

@@ -19,6 +19,15 @@ pub(super) fn check_ends(ends: &[u64], len: u64) -> Result<(), &'static str> {
     Ok(())
 }
 
+/// Where string `i` of a list cut at `ends` starts and ends (an empty range at the end past
+/// the last string).
+pub(super) fn span(ends: &[u64], i: usize) -> std::ops::Range<u64> {
+    let last = ends.last().copied().unwrap_or(0);
+    let end = ends.get(i).copied().unwrap_or(last);
+    let start = i.checked_sub(1).and_then(|p| ends.get(p)).copied();
+    start.unwrap_or(0).min(end)..end
+}
+
 impl Blobs {
     /// The list of `bytes` cut at `ends` (checked by [`check_ends`]).
     pub(super) fn from_parts(ends: Vec<u64>, bytes: Vec<u8>) -> Result<Blobs, &'static str> {
@@ -28,11 +37,8 @@ impl Blobs {
 
     /// String `i` (empty past the end).
     pub(super) fn get(&self, i: usize) -> &[u8] {
-        let Some(&end) = self.ends.get(i) else {
-            return &[];
-        };
-        let start = if i == 0 { 0 } else { self.ends[i - 1] };
-        &self.bytes[start as usize..end as usize]
+        let range = span(&self.ends, i);
+        &self.bytes[range.start as usize..range.end as usize]
     }
 
     /// How many strings there are.

@@ -19,6 +19,7 @@ use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
+use super::blobs::span;
 use super::spliced::Spliced;
 use crate::keys::SessionKeys;
 use crate::model::SessionInfo;
@@ -121,15 +122,21 @@ impl Blob {
         }
     }
 
-    /// Where bytes `range` are in a file, when they are all in one.
-    fn file_range(&self, range: std::ops::Range<u64>) -> Option<(&File, u64, u64)> {
+    /// Where bytes `range` are in the file, when they are in one (as offset and length).
+    fn file_range(&self, range: std::ops::Range<u64>) -> Option<(u64, u64)> {
         match self {
-            Blob::InFile {
-                file, start, len, ..
-            } if range.start <= range.end && range.end <= *len => {
-                Some((file, start + range.start, range.end - range.start))
+            Blob::InFile { start, len, .. } if range.start <= range.end && range.end <= *len => {
+                Some((start + range.start, range.end - range.start))
             }
             _ => None,
+        }
+    }
+
+    /// The file the bytes are in, if they are in one.
+    fn file(&self) -> Option<&File> {
+        match self {
+            Blob::InFile { file, .. } => Some(file),
+            Blob::Made { .. } => None,
         }
     }
 }
@@ -140,15 +147,6 @@ impl Blob {
 pub struct Carried {
     bytes: Blob,
     ends: Vec<u64>,
-}
-
-impl Carried {
-    /// Session `i`'s bytes, as a range.
-    fn range(&self, i: usize) -> std::ops::Range<u64> {
-        let start = i.checked_sub(1).and_then(|p| self.ends.get(p)).copied();
-        let start = start.unwrap_or(0);
-        start..self.ends.get(i).copied().unwrap_or(start).max(start)
-    }
 }
 
 impl SessionTable {
@@ -168,10 +166,10 @@ impl SessionTable {
     }
 
     fn encoded(&self, i: usize) -> Cow<'_, [u8]> {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        let range = span(&self.ends, i);
         // Out of range only for a table never attached to its bytes: then it decodes as
         // nothing, and the keys stand in.
-        self.bytes.slice(start..self.ends[i] as usize)
+        self.bytes.slice(range.start as usize..range.end as usize)
     }
 
     /// Session `i`, decoded on first use. A session that does not decode (a damaged file the
@@ -202,12 +200,13 @@ impl SessionTable {
         self.push_encoded(SessionKeys::from(info), &bytes);
     }
 
-    /// An empty table with room for `sessions` sessions and `bytes` bytes of sessions encoded
-    /// anew.
-    pub fn with_capacity(sessions: usize, bytes: usize) -> SessionTable {
+    /// An empty table that carries sessions of `from` ([`SessionTable::carry`]), with room
+    /// for `sessions` sessions and `bytes` bytes of sessions encoded anew.
+    pub fn carrying(from: &Carried, sessions: usize, bytes: usize) -> SessionTable {
+        let file = from.bytes.file().and_then(|f| f.try_clone().ok());
         SessionTable {
             keys: Vec::with_capacity(sessions),
-            bytes: Blob::made(Spliced::with_capacity(sessions, bytes), None),
+            bytes: Blob::made(Spliced::with_capacity(sessions, bytes), file),
             ends: Vec::with_capacity(sessions),
             infos: Vec::with_capacity(sessions),
         }
@@ -287,12 +286,11 @@ impl SessionTable {
         (self.keys, carried)
     }
 
-    /// Adds session `i` of `from`, taken out by [`SessionTable::into_carried`], with the
-    /// thread name in force now: its bytes as a range of the last file when they are in one
-    /// (every session carried into a table comes from the same `from`), decoded and encoded
-    /// again only when the name changed.
+    /// Adds session `i` of `from`, the table this one is [`SessionTable::carrying`] from,
+    /// with the thread name in force now: its bytes as a range of the last file when they are
+    /// in one, decoded and encoded again only when the name changed.
     pub fn carry(&mut self, keys: SessionKeys, from: &Carried, i: usize, name: Option<&String>) {
-        let range = from.range(i);
+        let range = span(&from.ends, i);
         let bytes = || from.bytes.slice(range.start as usize..range.end as usize);
         if keys.thread_name.as_ref() != name {
             let mut info: SessionInfo =
@@ -300,16 +298,8 @@ impl SessionTable {
             info.thread_name = name.cloned();
             return self.push(&info);
         }
-        let Some((old, at, len)) = from.bytes.file_range(range.clone()) else {
-            return self.push_encoded(keys, &bytes());
-        };
-        if let Blob::Made { from: file, .. } = &mut self.bytes
-            && file.is_none()
-        {
-            *file = old.try_clone().ok();
-        }
-        match &self.bytes {
-            Blob::Made { from: Some(_), .. } => {
+        match (&self.bytes, from.bytes.file_range(range.clone())) {
+            (Blob::Made { from: Some(_), .. }, Some((at, len))) => {
                 let list = self.made();
                 list.push_old(at, len);
                 let end = list.byte_len();
@@ -403,9 +393,9 @@ mod tests {
         );
         // The next table keeps a and c as ranges of the file, renames b (encoded anew), and
         // adds d.
-        let mut next = SessionTable::with_capacity(4, 0);
         let name = "named".to_owned();
         let (keys, carried) = back.into_carried();
+        let mut next = SessionTable::carrying(&carried, 4, 0);
         for (i, keys) in keys.into_iter().enumerate() {
             let rename = (keys.id == "b").then_some(&name);
             next.carry(keys, &carried, i, rename);

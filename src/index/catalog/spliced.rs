@@ -141,12 +141,18 @@ mod tests {
         Ok(std::fs::read(&path).expect("read"))
     }
 
-    #[test]
-    fn old_ranges_and_new_bytes_are_written_in_order_and_adjacent_runs_merge() {
+    /// A last commit's file holding `bytes`: its folder, its path and the open file.
+    fn old_file(bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf, File) {
         let dir = tempfile::tempdir().expect("tempdir");
         let old = dir.path().join("old");
-        std::fs::write(&old, b"0123456789").expect("write");
+        std::fs::write(&old, bytes).expect("write");
         let file = File::open(&old).expect("open");
+        (dir, old, file)
+    }
+
+    #[test]
+    fn old_ranges_and_new_bytes_are_written_in_order_and_adjacent_runs_merge() {
+        let (_dir, old, file) = old_file(b"0123456789");
         let mut list = Spliced::with_capacity(6, 8);
         list.push_old(2, 3); // "234"
         list.push_old(5, 2); // "56", the same run
@@ -165,10 +171,7 @@ mod tests {
 
     #[test]
     fn a_range_past_the_end_of_the_old_file_is_an_error() {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let old = dir.path().join("old");
-        std::fs::write(&old, b"0123").expect("write");
-        let file = File::open(&old).expect("open");
+        let (_dir, _, file) = old_file(b"0123");
         let mut list = Spliced::default();
         list.push_old(2, 5);
         assert!(written(&list, Some(&file)).is_err());

@@ -20,7 +20,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::super::state::{encode_sized, read_first_part, write_with};
-use super::blobs::{Blobs, check_ends};
+use super::blobs::{Blobs, check_ends, span};
 use super::spliced::Spliced;
 use super::usage_file::{decode_quarters, decode_rows, encode_quarters, encode_rows};
 use crate::error::{Error, Result};
@@ -91,8 +91,8 @@ impl NextUsage {
     /// Session `i` of `from`, its blobs copied as they are (a session `from` lacks has none).
     pub(super) fn push_moved(&mut self, from: &UsageFile, i: usize) {
         for (list, k) in self.lists.iter_mut().zip([QUARTERS, EVENTS, LIMITS]) {
-            let (start, end) = from.range(k, i);
-            list.push_old(from.at[k] + start, end - start);
+            let range = span(&from.ends[k], i);
+            list.push_old(from.at[k] + range.start, range.end - range.start);
         }
         self.origins.push(Origin::Carried(i));
     }
@@ -210,16 +210,6 @@ impl UsageFile {
     /// True when there are none.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
-    }
-
-    /// Where session `i`'s blob starts and ends in list `k` (empty past the end).
-    fn range(&self, k: usize, i: usize) -> (u64, u64) {
-        let ends = &self.ends[k];
-        let Some(&end) = ends.get(i) else {
-            let last = ends.last().copied().unwrap_or(0);
-            return (last, last);
-        };
-        (if i == 0 { 0 } else { ends[i - 1] }, end)
     }
 
     /// Reads a usage file's directory; its lists stay in the file until read.
