@@ -6,6 +6,7 @@
 #   bash live/run.sh 0.171.0 0.77.0  # some versions
 #   bash live/run.sh --latest        # whatever npm calls latest
 #   LIVE_OUT=/tmp/x bash live/run.sh # write the fixtures somewhere else (CI, no repo changes)
+#   ROLLDEX_BIN=path bash live/run.sh # the rolldex the signal scenario runs (default: a debug build)
 #
 # Needs: npm + node, cargo, jq, python3 (sqlite3 module), tmux (optional, for the TUI scenario),
 # zstd (only if Codex does not compress a rollout itself). Network: the npm registry only; Codex
@@ -73,6 +74,13 @@ install_codex() {
 # ---------------------------------------------------------------------------------------------
 # The stand-in.
 
+# rolldex itself, for the scenario that checks its freshness signal against Codex's writes.
+if [ -z "${ROLLDEX_BIN:-}" ]; then
+    log "building rolldex"
+    cargo build --quiet --manifest-path "$ROOT/Cargo.toml" || die "cannot build rolldex"
+    ROLLDEX_BIN=$ROOT/target/debug/rolldex
+fi
+
 STANDIN=$ROOT/target/standin/release/rolldex-standin
 log "building the stand-in"
 cargo build --quiet --release --manifest-path "$ROOT/live/standin/Cargo.toml" \
@@ -86,7 +94,7 @@ stop_standin() {
         wait "$STANDIN_PID" 2>/dev/null
         STANDIN_PID=
     fi
-    exec 9>&- 2>/dev/null
+    { exec 9>&-; } 2>/dev/null # closes fd 9 only (a bare `exec ... 2>/dev/null` would silence the log)
     [ -n "$STANDIN_FIFO" ] && rm -f "$STANDIN_FIFO"
     STANDIN_FIFO=
 }
@@ -629,6 +637,37 @@ PY
         fi
         sc_end
     fi
+
+    # 13. rolldex's freshness signal (src/scan/signal.rs) against Codex's own writes: once a
+    # quiet walk has recorded the state database's stamps, queries skip the walk while they
+    # hold; Codex appending to an old session must still be seen by the very next query, and
+    # that query must agree with a fresh index.
+    sc_begin signal
+    if [ ! -f "$CH/state_5.sqlite" ]; then
+        skip "no state_5.sqlite in $V (every query walks)"
+    else
+        SC_CWD=$(cwd_by_name plain)
+        local idx=$W/rolldex-index fresh=$W/rolldex-fresh
+        rx() { "$ROLLDEX_BIN" -q --codex-home "$CH" "$@"; }
+        sleep 2.5 # the signal's QUIET: stamps younger than that are not trusted
+        rx --index-dir "$idx" index >/dev/null 2>&1 || fail "rolldex index exited non-zero"
+        compgen -G "$idx/*/walk-signal.bin" >/dev/null || fail "no walk signal recorded after a quiet walk"
+        p="Please add the cobaltmarigold caveat to those notes."
+        words cobaltmarigold
+        cx --prompt "$p" exec "${SKIP[@]}" resume "$plain_id" "$p" || fail "exec resume <id> exited non-zero"
+        expect_responses 1
+        local hits totals fresh_totals
+        hits=$(rx --index-dir "$idx" search cobaltmarigold --include-non-interactive --json 2>/dev/null |
+            jq -r '[.hits[].session_id] | join(" ")')
+        grep -q -- "$plain_id" <<<"$hits" ||
+            fail "the next query did not see Codex's append (search cobaltmarigold: '$hits')"
+        totals=$(rx --index-dir "$idx" stats daily --json 2>/dev/null | jq -c .totals)
+        fresh_totals=$(rx --index-dir "$fresh" stats daily --json 2>/dev/null | jq -c .totals)
+        [ -n "$totals" ] && [ "$totals" = "$fresh_totals" ] ||
+            fail "stats after the append differ from a fresh index: $totals vs $fresh_totals"
+        extra signal "$(jq -cn --arg h "$hits" --argjson t "${totals:-null}" '{search_hits:$h, totals:$t}')"
+    fi
+    sc_end
 
     kill_daemons
     stop_standin

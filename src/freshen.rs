@@ -11,7 +11,7 @@
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::index::{IndexStore, Progress, Reads, UpdateSummary};
+use crate::index::{IndexStore, Progress, Reads, UpdateSummary, vouched_generation};
 use crate::scan::{Patterns, ScanResult, check_homes, scan_homes};
 
 /// When to update the index.
@@ -138,6 +138,18 @@ fn open_then<T: Send>(
     early: impl FnOnce(&IndexStore) -> Option<T> + Send,
 ) -> Result<Opened<T>> {
     check_homes(&config.homes)?;
+    // Where Codex's state database says nothing changed since the walk behind the last
+    // commit, a query answers from that commit without walking (`scan::signal`).
+    let vouched = (freshness == Freshness::Update)
+        .then(|| {
+            vouched_generation(
+                &config.index_dir,
+                &config.homes,
+                &config.excludes,
+                std::time::SystemTime::now(),
+            )
+        })
+        .flatten();
     // Reading the committed state and walking the homes are independent: do both at once.
     let (opened, scanned) = rayon::join(
         || {
@@ -152,7 +164,7 @@ fn open_then<T: Send>(
                 (store, answer)
             })
         },
-        || (freshness != Freshness::AsIs).then(|| scan(config)),
+        || (freshness != Freshness::AsIs && vouched.is_none()).then(|| scan(config)),
     );
     let (mut store, early) = opened?;
     let as_is = |store: IndexStore, early: Option<T>| {
@@ -164,7 +176,14 @@ fn open_then<T: Send>(
     };
     // `rolldex index` may take the time to merge segments; queries stay quick.
     store.merge_on_update = matches!(freshness, Freshness::Wait | Freshness::Rebuild);
-    let scanned = scanned.transpose()?;
+    let mut scanned = scanned.transpose()?;
+    if let Some(generation) = vouched {
+        if store.has_commit() && store.generation() == generation {
+            return as_is(store, early);
+        }
+        // Another process committed since: walk after all.
+        scanned = Some(scan(config)?);
+    }
     // A rebuild, asked for or needed (an older format, damaged files): even `--no-update`
     // has nothing else to answer from.
     if freshness == Freshness::Rebuild || store.broken().is_some() {
@@ -173,6 +192,7 @@ fn open_then<T: Send>(
             None => scan(config)?,
         };
         let (store, summary) = rebuild(config, freshness, store, &scan, hooks)?;
+        store.remember_walk(&scan, &config.excludes);
         return Ok(Opened {
             store,
             summary,
@@ -187,6 +207,7 @@ fn open_then<T: Send>(
         return as_is(store, early);
     };
     if store.is_current(&scan) {
+        store.remember_walk(&scan, &config.excludes);
         return as_is(store, early);
     }
     let lock = match freshness {
@@ -239,6 +260,7 @@ fn open_then<T: Send>(
     if let Some(reason) = store.rebuilt_because.take() {
         (hooks.note)(&format!("{reason}; rebuilt it"));
     }
+    store.remember_walk(&scan, &config.excludes);
     Ok(Opened {
         store,
         summary: Some(summary),

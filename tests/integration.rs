@@ -14,5 +14,6 @@ mod integration {
     mod real_corpus;
     mod resume;
     mod search;
+    mod signal;
     mod stats;
 }

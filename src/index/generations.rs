@@ -74,7 +74,10 @@ fn temporary_of_ours(name: &str) -> bool {
         return false;
     };
     let bin = format!("{stem}.bin");
-    stem == "VERSION" || generation_of(&bin).is_some() || segment_of(&bin).is_some()
+    stem == "VERSION"
+        || stem.starts_with("walk-signal.")
+        || generation_of(&bin).is_some()
+        || segment_of(&bin).is_some()
 }
 
 /// The highest generation number among the folder's state, catalog and usage files (0 when

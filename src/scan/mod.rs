@@ -18,9 +18,11 @@ use crate::error::{Error, Result};
 
 mod order;
 mod patterns;
+pub mod signal;
 use order::{in_path_order, path_bytes};
 pub use patterns::Patterns;
 use patterns::is_rollout_name;
+use signal::{Recorder, Signal, Stamp};
 
 /// One rollout file found on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +60,9 @@ pub struct ScanResult {
     pub thread_names: HashMap<String, String>,
     /// Directory entries that could not be read (permissions, loops).
     pub unreadable: u64,
+    /// What tells the next query whether anything changed since this walk, where the homes
+    /// give such a signal (see [`signal`]).
+    pub signal: Option<Signal>,
 }
 
 /// Checks that every home exists and is a directory.
@@ -73,6 +78,9 @@ pub fn check_homes(homes: &[PathBuf]) -> Result<()> {
 /// Walks every home and returns its rollout files (each file once, even if homes overlap).
 pub fn scan_homes(homes: &[PathBuf], patterns: &Patterns) -> Result<ScanResult> {
     check_homes(homes)?;
+    // Begun before anything is read: a change made after a file was read shows in a stamp.
+    let mut recorder = Recorder::begin(homes, std::time::SystemTime::now());
+    let watch = recorder.is_some();
     // The thread names are read while the homes are walked: thousands of JSON lines, which
     // would otherwise wait for the walk.
     let (mut result, thread_names) = rayon::join(
@@ -80,19 +88,38 @@ pub fn scan_homes(homes: &[PathBuf], patterns: &Patterns) -> Result<ScanResult> 
             let mut listings = Vec::new();
             let mut unreadable = 0;
             let mut seen = rustc_hash::FxHashSet::default();
+            let mut folders = Vec::new();
+            let mut followed_link = false;
             for home in homes {
                 for sub in ["sessions", "archived_sessions"] {
                     let root = home.join(sub);
-                    if root.is_dir() {
-                        let archived = sub == "archived_sessions";
-                        let found = list_tree(&root, home, archived, patterns, levels(archived));
-                        for mut listing in found {
-                            unreadable += listing.unreadable;
-                            // Each file once, even if homes overlap: the first walked wins.
-                            listing.files.retain(|f| seen.insert(f.identity));
-                            listings.push(listing);
+                    if !root.is_dir() {
+                        if watch {
+                            let stamp = Stamp::at(&root);
+                            folders.push((root, stamp));
                         }
+                        continue;
                     }
+                    // A linked root's own folder is not the one Codex writes in.
+                    followed_link |= root.is_symlink();
+                    let archived = sub == "archived_sessions";
+                    let found = list_tree(&root, home, archived, patterns, levels(archived), watch);
+                    for mut listing in found {
+                        unreadable += listing.unreadable;
+                        followed_link |= listing.followed_link;
+                        folders.append(&mut listing.folders);
+                        // Each file once, even if homes overlap: the first walked wins.
+                        listing.files.retain(|f| seen.insert(f.identity));
+                        listings.push(listing);
+                    }
+                }
+            }
+            if let Some(recorder) = &mut recorder {
+                if followed_link {
+                    recorder.give_up();
+                }
+                for (path, stamp) in folders {
+                    recorder.folder(path, stamp);
                 }
             }
             ScanResult {
@@ -110,6 +137,7 @@ pub fn scan_homes(homes: &[PathBuf], patterns: &Patterns) -> Result<ScanResult> 
         },
     );
     result.thread_names = thread_names;
+    result.signal = recorder.and_then(Recorder::finish);
     drop_compressed_twins(&mut result.files);
     Ok(result)
 }
@@ -145,26 +173,33 @@ fn drop_compressed_twins(files: &mut Vec<SourceFile>) {
 struct Listing {
     files: Vec<SourceFile>,
     unreadable: u64,
+    /// The folder's stamp, taken before it was read, when the walk watches folders.
+    folders: Vec<(PathBuf, Option<Stamp>)>,
+    /// True when a symlinked folder was followed (its folders are not watched).
+    followed_link: bool,
 }
 
 /// The rollout files in `dir` and, `levels - 1` deep, below it. Each directory is read once
 /// (the entry type comes with the name), subdirectories in parallel, and each rollout is
 /// stat-ed through its directory (no path walk per file): on a large home this is most of a
-/// query's start-up. A symlinked directory is followed by a walk that detects loops.
+/// query's start-up. A symlinked directory is followed by a walk that detects loops. With
+/// `watch`, each directory is stamped before it is read (for the next query's [`Signal`]).
 fn list_tree(
     dir: &Path,
     home: &Path,
     archived: bool,
     patterns: &Patterns,
     levels: usize,
+    watch: bool,
 ) -> Vec<Listing> {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return vec![Listing {
-            files: Vec::new(),
-            unreadable: 1,
-        }];
-    };
     let mut listing = Listing::default();
+    if watch {
+        listing.folders.push((dir.to_path_buf(), Stamp::at(dir)));
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        listing.unreadable = 1;
+        return vec![listing];
+    };
     let mut linked = Vec::new();
     let mut subdirs = Vec::new();
     for entry in entries {
@@ -190,6 +225,7 @@ fn list_tree(
         path.push(dir);
         path.push(&name);
         if kind.is_symlink() && path.is_dir() {
+            listing.followed_link = true;
             if levels > 1 {
                 linked.push(follow_linked_dir(
                     &path,
@@ -225,7 +261,7 @@ fn list_tree(
     });
     let mut listings: Vec<Listing> = subdirs
         .par_iter()
-        .flat_map_iter(|sub| list_tree(sub, home, archived, patterns, levels - 1))
+        .flat_map_iter(|sub| list_tree(sub, home, archived, patterns, levels - 1, watch))
         .collect();
     listings.push(listing);
     listings.extend(linked);

@@ -48,7 +48,7 @@ mod tests {
             .collect();
         Listing {
             files,
-            unreadable: 0,
+            ..Listing::default()
         }
     }
 
