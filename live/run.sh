@@ -652,6 +652,22 @@ PY
         sleep 2.5 # the signal's QUIET: stamps younger than that are not trusted
         rx --index-dir "$idx" index >/dev/null 2>&1 || fail "rolldex index exited non-zero"
         compgen -G "$idx/*/walk-signal.bin" >/dev/null || fail "no walk signal recorded after a quiet walk"
+        # A prompt added to another session by hand (not by Codex: nothing watched changes)
+        # must stay unseen by the next query, which shows that query skipped the walk; after
+        # Codex's own write, the walk runs again and finds it too. The added line is a copy of
+        # the tool session's own prompt record (legacy `user_message` or paginated
+        # `UserMessage`, whichever this version writes) with another word in it.
+        local other prompt_line="" other_size=0
+        other=$(find "$CH/sessions" -name "rollout-*$tool_id.jsonl" 2>/dev/null | head -1)
+        [ -n "$other" ] && other_size=$(stat -c %s "$other")
+        [ -n "$other" ] && prompt_line=$(grep -F quillbramble "$other" |
+            grep -m1 -E '"type":"(user_message|UserMessage)"' | sed 's/quillbramble/tangelowhistle/g')
+        [ -n "$prompt_line" ] || other=""
+        if [ -n "$other" ]; then
+            printf '%s\n' "$prompt_line" >>"$other"
+            [ -z "$(rx --index-dir "$idx" search tangelowhistle --include-non-interactive --json 2>/dev/null | jq -r '.hits[].session_id')" ] ||
+                fail "a query in a quiet home walked (it saw a line added by hand, which nothing watched announces)"
+        fi
         p="Please add the cobaltmarigold caveat to those notes."
         words cobaltmarigold
         cx --prompt "$p" exec "${SKIP[@]}" resume "$plain_id" "$p" || fail "exec resume <id> exited non-zero"
@@ -661,11 +677,18 @@ PY
             jq -r '[.hits[].session_id] | join(" ")')
         grep -q -- "$plain_id" <<<"$hits" ||
             fail "the next query did not see Codex's append (search cobaltmarigold: '$hits')"
+        if [ -n "$other" ]; then
+            grep -q -- "$tool_id" <<<"$(rx --index-dir "$idx" search tangelowhistle --include-non-interactive --json 2>/dev/null | jq -r '[.hits[].session_id] | join(" ")')" ||
+                fail "after Codex's write the query did not walk again (the hand-added line is still unseen)"
+        fi
         totals=$(rx --index-dir "$idx" stats daily --json 2>/dev/null | jq -c .totals)
         fresh_totals=$(rx --index-dir "$fresh" stats daily --json 2>/dev/null | jq -c .totals)
         [ -n "$totals" ] && [ "$totals" = "$fresh_totals" ] ||
             fail "stats after the append differ from a fresh index: $totals vs $fresh_totals"
-        extra signal "$(jq -cn --arg h "$hits" --argjson t "${totals:-null}" '{search_hits:$h, totals:$t}')"
+        # The fixture keeps only what Codex wrote (tests/codex_versions.rs counts the turns).
+        [ -n "$other" ] && truncate -s "$other_size" "$other"
+        extra signal "$(jq -cn --arg h "$hits" --argjson t "${totals:-null}" --argjson w "$([ -n "$other" ] && echo true || echo false)" \
+            '{search_hits:$h, totals:$t, walk_skip_checked:$w}')"
     fi
     sc_end
 

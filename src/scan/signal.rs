@@ -2,16 +2,17 @@
 //! its state database, so a query need not stat every rollout (10,000 `statx` calls are most of
 //! a query's time on a 10 GB history).
 //!
-//! Codex (0.93 and later) writes `state_5.sqlite` after it writes rollout lines: each batch of
-//! lines it appends is followed by an update of the thread's row (`sync_thread_state_after_write`
-//! in codex-rs), so its write-ahead log `state_5.sqlite-wal` (or the database) changes after
-//! every append. A new rollout, a moved one (archived, compressed) or a removed one changes
+//! Codex (0.105 and later: the live runs found no database from 0.104 and earlier, though the
+//! format notes date it to 0.93) writes `state_5.sqlite` after it writes rollout lines: each
+//! batch of lines it appends is followed by an update of the thread's row
+//! (`sync_thread_state_after_write` in codex-rs), so its write-ahead log `state_5.sqlite-wal`
+//! (or the database) changes after every append. A new rollout, a moved one (archived, compressed) or a removed one changes
 //! its folder. So a walk records the stamps of the database, its log, `session_index.jsonl`
 //! (thread names) and every folder it read; while all of them are as recorded, nothing Codex
 //! writes has changed, and the next query may answer from the commit that walk produced.
 //!
 //! What it does not see, and so when it is not used:
-//! - a home without `state_5.sqlite` (Codex before 0.93, generated or copied histories, a
+//! - a home without `state_5.sqlite` (Codex before 0.105, generated or copied histories, a
 //!   database kept elsewhere with `CODEX_SQLITE_HOME`): every query walks;
 //! - a folder reached through a symlink (its own folders are not watched): the walk again;
 //! - a stamp that changed within [`QUIET`] of the walk: a file system's clock ticks coarsely,
