@@ -19,7 +19,8 @@
 //!   and a change in the same tick as the walk's `stat` would leave the same stamp, so a home
 //!   in use is walked until it has been still for that long;
 //! - a rollout changed in place by something other than Codex (an editor, a restore onto the
-//!   same file): such a change is seen at the next walk (`rolldex index` always walks), and
+//!   same file), or appended to by a Codex older than 0.105 run on a home a newer one gave a
+//!   database: such a change is seen at the next walk (`rolldex index` always walks), and
 //!   [`TRUSTED_FOR`] bounds how long a query goes on without one.
 //!
 //! The database is only ever stat-ed, never opened.
