@@ -649,6 +649,11 @@ PY
         SC_CWD=$(cwd_by_name plain)
         local idx=$W/rolldex-index fresh=$W/rolldex-fresh
         rx() { "$ROLLDEX_BIN" -q --codex-home "$CH" "$@"; }
+        # The session ids the signal index's next `search WORD` names, space-separated.
+        search_ids() {
+            rx --index-dir "$idx" search "$1" --include-non-interactive --json 2>/dev/null |
+                jq -r '[.hits[].session_id] | join(" ")'
+        }
         sleep 2.5 # the signal's QUIET: stamps younger than that are not trusted
         rx --index-dir "$idx" index >/dev/null 2>&1 || fail "rolldex index exited non-zero"
         compgen -G "$idx/*/walk-signal.bin" >/dev/null || fail "no walk signal recorded after a quiet walk"
@@ -659,13 +664,15 @@ PY
         # `UserMessage`, whichever this version writes) with another word in it.
         local other prompt_line="" other_size=0
         other=$(find "$CH/sessions" -name "rollout-*$tool_id.jsonl" 2>/dev/null | head -1)
-        [ -n "$other" ] && other_size=$(stat -c %s "$other")
-        [ -n "$other" ] && prompt_line=$(grep -F quillbramble "$other" |
-            grep -m1 -E '"type":"(user_message|UserMessage)"' | sed 's/quillbramble/tangelowhistle/g')
+        if [ -n "$other" ]; then
+            other_size=$(stat -c %s "$other")
+            prompt_line=$(grep -F quillbramble "$other" |
+                grep -m1 -E '"type":"(user_message|UserMessage)"' | sed 's/quillbramble/tangelowhistle/g')
+        fi
         [ -n "$prompt_line" ] || other=""
         if [ -n "$other" ]; then
             printf '%s\n' "$prompt_line" >>"$other"
-            [ -z "$(rx --index-dir "$idx" search tangelowhistle --include-non-interactive --json 2>/dev/null | jq -r '.hits[].session_id')" ] ||
+            [ -z "$(search_ids tangelowhistle)" ] ||
                 fail "a query in a quiet home walked (it saw a line added by hand, which nothing watched announces)"
         fi
         p="Please add the cobaltmarigold caveat to those notes."
@@ -673,12 +680,11 @@ PY
         cx --prompt "$p" exec "${SKIP[@]}" resume "$plain_id" "$p" || fail "exec resume <id> exited non-zero"
         expect_responses 1
         local hits totals fresh_totals
-        hits=$(rx --index-dir "$idx" search cobaltmarigold --include-non-interactive --json 2>/dev/null |
-            jq -r '[.hits[].session_id] | join(" ")')
+        hits=$(search_ids cobaltmarigold)
         grep -q -- "$plain_id" <<<"$hits" ||
             fail "the next query did not see Codex's append (search cobaltmarigold: '$hits')"
         if [ -n "$other" ]; then
-            grep -q -- "$tool_id" <<<"$(rx --index-dir "$idx" search tangelowhistle --include-non-interactive --json 2>/dev/null | jq -r '[.hits[].session_id] | join(" ")')" ||
+            grep -q -- "$tool_id" <<<"$(search_ids tangelowhistle)" ||
                 fail "after Codex's write the query did not walk again (the hand-added line is still unseen)"
         fi
         totals=$(rx --index-dir "$idx" stats daily --json 2>/dev/null | jq -c .totals)

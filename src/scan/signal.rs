@@ -6,10 +6,11 @@
 //! format notes date it to 0.93) writes `state_5.sqlite` after it writes rollout lines: each
 //! batch of lines it appends is followed by an update of the thread's row
 //! (`sync_thread_state_after_write` in codex-rs), so its write-ahead log `state_5.sqlite-wal`
-//! (or the database) changes after every append. A new rollout, a moved one (archived, compressed) or a removed one changes
-//! its folder. So a walk records the stamps of the database, its log, `session_index.jsonl`
-//! (thread names) and every folder it read; while all of them are as recorded, nothing Codex
-//! writes has changed, and the next query may answer from the commit that walk produced.
+//! (or the database) changes after every append. A new rollout, a moved one (archived,
+//! compressed) or a removed one changes its folder. So a walk records the stamps of the
+//! database, its log, `session_index.jsonl` (thread names) and every folder it read; while all
+//! of them are as recorded, nothing Codex writes has changed, and the next query may answer
+//! from the commit that walk produced.
 //!
 //! What it does not see, and so when it is not used:
 //! - a home without `state_5.sqlite` (Codex before 0.105, generated or copied histories, a
