@@ -257,6 +257,31 @@ fn non_interactive_sessions_are_hidden_unless_asked_for() {
     rx.index();
     assert_none(&rx, &["benchmarks"]);
     assert_none(&rx, &["entries"]);
+    // Finding nothing says so, and counts the hidden sessions that would match (S7 is a
+    // `codex exec` session, S8 a sub-agent's: testdata/fixtures-index/README.md).
+    let out = rx.run(&["search", "benchmarks"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        out.stderr.trim_end(),
+        "rolldex: no matches for \"benchmarks\"; 1 `codex exec` or sub-agent session matches \
+         (--include-non-interactive shows it)"
+    );
+    // `widget` is typed in S2, S7 and S8; only S7 and S8 are this recent.
+    let out = rx.run(&["search", "widget", "--since", "2026-03-06"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        out.stderr.trim_end(),
+        "rolldex: no matches for \"widget\"; 2 `codex exec` or sub-agent sessions match \
+         (--include-non-interactive shows them)"
+    );
+    let out = rx.run(&["search", "zzqnowhereword"]);
+    assert_eq!(out.code, 1, "{}", out.stderr);
+    assert_eq!(
+        out.stderr.trim_end(),
+        "rolldex: no matches for \"zzqnowhereword\""
+    );
+    let out = rx.run(&["-q", "search", "benchmarks"]);
+    assert_eq!((out.code, out.stderr.as_str()), (1, ""));
     assert_eq!(
         rx.search_set(&["benchmarks", "--include-non-interactive"]),
         set(&[ids::S7])
