@@ -117,3 +117,25 @@ pub fn report_skipped(
         report.lines
     )
 }
+
+/// How many hidden sessions a widened search looks for before it says "or more".
+const HIDDEN_COUNTED: usize = 100;
+
+/// What a `search` or `resume` that found nothing adds when `found` hidden sessions (`codex exec`,
+/// sub-agents) would have matched: empty for none, so a user is not left thinking the words are
+/// nowhere. `found` comes from the same query widened to them, at most [`HIDDEN_COUNTED`].
+fn hidden_matches_hint(found: usize) -> String {
+    let sessions = match found {
+        0 => return String::new(),
+        1 => {
+            return "; 1 `codex exec` or sub-agent session matches \
+                     (--include-non-interactive shows it)"
+                .to_owned();
+        }
+        HIDDEN_COUNTED.. => format!("{HIDDEN_COUNTED} or more"),
+        n => n.to_string(),
+    };
+    format!(
+        "; {sessions} `codex exec` or sub-agent sessions match (--include-non-interactive shows them)"
+    )
+}

@@ -61,7 +61,16 @@ pub fn run(config: &Config, args: &ResumeArgs, io: &mut Io<'_>) -> Result<u8> {
             } else {
                 format!(" matching {text:?}")
             };
-            let _ = writeln!(io.err, "rolldex: no session{what} in {scope}");
+            let hint = if query.include_non_interactive {
+                String::new()
+            } else {
+                let mut all = query.clone();
+                all.include_non_interactive = true;
+                all.limit = super::HIDDEN_COUNTED;
+                let found = rank_to_resume(&store, &all).map_or(0, |ranked| ranked.len());
+                super::hidden_matches_hint(found)
+            };
+            let _ = writeln!(io.err, "rolldex: no session{what} in {scope}{hint}");
         }
         return Ok(1);
     }

@@ -75,30 +75,16 @@ pub fn run(config: &Config, args: &SearchArgs, io: &mut Io<'_>) -> Result<u8> {
     Ok(0)
 }
 
-/// When a search of interactive sessions found nothing, says how many hidden ones (`codex exec`,
-/// sub-agents) would match, so a user is not left thinking the words are nowhere; empty when
-/// none would, or when they were searched already.
+/// The hint for a search of interactive sessions that found nothing (see
+/// [`super::hidden_matches_hint`]).
 fn hidden_matches_hint(store: &crate::index::IndexStore, query: &HitQuery) -> String {
-    const COUNTED: usize = 100;
     if query.filter.include_non_interactive {
         return String::new();
     }
     let mut all = query.clone();
     all.filter.include_non_interactive = true;
-    all.limit = COUNTED;
-    let found = find_hits(store, &all).map_or(0, |hits| hits.len());
-    match found {
-        0 => String::new(),
-        1 => "; 1 `codex exec` or sub-agent session matches (--include-non-interactive shows it)"
-            .to_owned(),
-        COUNTED.. => format!(
-            "; {COUNTED} or more `codex exec` or sub-agent sessions match \
-             (--include-non-interactive shows them)"
-        ),
-        n => format!(
-            "; {n} `codex exec` or sub-agent sessions match (--include-non-interactive shows them)"
-        ),
-    }
+    all.limit = super::HIDDEN_COUNTED;
+    super::hidden_matches_hint(find_hits(store, &all).map_or(0, |hits| hits.len()))
 }
 
 /// The library's role filter for `--role`.

@@ -360,6 +360,24 @@ fn resume_with_no_match_exits_1_with_nothing_on_stdout() {
             "{args:?}: a message on stderr"
         );
     }
+    // The message counts the hidden sessions that would match (testdata/fixtures-index/
+    // README.md): `benchmarks` is only in S7 (a `codex exec` run); `widget` without `gizmo` only
+    // in S7 and S8 (a sub-agent; S2, S3 and S4 say gizmo). Nothing matches `nonexistentwordzz`.
+    let message = |args: &[&str]| rx.run(args).stderr.trim_end().to_owned();
+    assert_eq!(
+        message(&["resume", "benchmarks"]),
+        "rolldex: no session matching \"benchmarks\" in any project; 1 `codex exec` or sub-agent \
+         session matches (--include-non-interactive shows it)"
+    );
+    assert_eq!(
+        message(&["resume", "widget -gizmo"]),
+        "rolldex: no session matching \"widget -gizmo\" in any project; 2 `codex exec` or sub-agent \
+         sessions match (--include-non-interactive shows them)"
+    );
+    assert_eq!(
+        message(&["resume", "nonexistentwordzz"]),
+        "rolldex: no session matching \"nonexistentwordzz\" in any project"
+    );
 }
 
 #[test]
