@@ -150,6 +150,23 @@ async def exercise(fx: Fixture, mode: str, words: list[str], cwd_of_home: str) -
                 got = await s.call("search_sessions", {"query": word, **extra})
                 want = fx.cli("search", word, *flags, ok=(0, 1))
                 same(got["hits"], want.get("hits", []), f"search_sessions {word} {extra}")
+        # Nothing found among interactive sessions: a note counts the hidden ones that match
+        # (the 0.171.0 home's `zanzibarquokka` is only in its `codex exec` session, see
+        # testdata/codex-versions/README.md), and only then.
+        for word in words:
+            hidden = fx.cli("search", word, "--include-non-interactive", "--limit", "50", ok=(0, 1)).get("hits", [])
+            got = await s.call("search_sessions", {"query": word})
+            hint = [n for n in got["notes"] if "include_non_interactive" in n]
+            if got["hits"] or not hidden:
+                check(hint == [], f"search_sessions {word}: a hidden-session note where none belongs: {hint}")
+            else:
+                check(hint == [f"{len(hidden)} `codex exec` or sub-agent session(s) match: "
+                               "set include_non_interactive to true to see them"],
+                      f"search_sessions {word}: notes {got['notes']}, {len(hidden)} hidden sessions match")
+        if "zanzibarquokka" in words:
+            got = await s.call("search_sessions", {"query": "zanzibarquokka"})
+            check(got["hits"] == [] and any("include_non_interactive" in n for n in got["notes"]),
+                  f"search_sessions zanzibarquokka: {got}")
         # a query with more matches than the limit says so
         many = fx.cli("search", words[0], "--include-non-interactive", "--limit", "100")["hits"]
         if len(many) > 1:

@@ -129,6 +129,25 @@ pub fn search(
         limit: limit + 1,
     };
     let mut found = search_hits(store, &query).map_err(|e| e.to_string())?;
+    let mut notes = notes;
+    if found.is_empty() && !query.filter.include_non_interactive {
+        // An agent told "nothing" would not think of the hidden sessions on its own.
+        let mut all = query.clone();
+        all.filter.include_non_interactive = true;
+        all.limit = MAX_HITS + 1;
+        let hidden = search_hits(store, &all).map_or(0, |hits| hits.len());
+        if hidden > 0 {
+            let count = if hidden > MAX_HITS {
+                format!("more than {MAX_HITS}")
+            } else {
+                hidden.to_string()
+            };
+            notes.push(format!(
+                "{count} `codex exec` or sub-agent session(s) match: \
+                 set include_non_interactive to true to see them"
+            ));
+        }
+    }
     let more = found.len() > limit;
     found.truncate(limit);
     let hits: Vec<HitView<'_>> = found
