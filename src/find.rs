@@ -95,6 +95,19 @@ pub fn search_hits<'a>(store: &'a IndexStore, query: &HitQuery) -> Result<Vec<Fo
     Ok(with_sessions(store, find_hits(store, query)?))
 }
 
+/// How many sessions `query` hides (`codex exec`, sub-agents) would match it, counted up to
+/// `cap`; 0 when it searches them already. For a query that found nothing, which is then all
+/// the widened one can find: a front end says so rather than leave "nothing" unexplained.
+pub fn hidden_hit_count(store: &IndexStore, query: &HitQuery, cap: usize) -> usize {
+    if query.filter.include_non_interactive {
+        return 0;
+    }
+    let mut all = query.clone();
+    all.filter.include_non_interactive = true;
+    all.limit = cap;
+    find_hits(store, &all).map_or(0, |hits| hits.len())
+}
+
 /// [`search_hits`] without the sessions joined: an answer that does not borrow the store,
 /// which [`crate::freshen::answer`] can find while the homes are walked.
 pub fn find_hits(store: &IndexStore, query: &HitQuery) -> Result<Vec<Hit>> {
@@ -246,6 +259,18 @@ pub fn sessions_to_resume<'a>(
 pub struct Ranked {
     position: usize,
     snippet: Option<String>,
+}
+
+/// [`hidden_hit_count`] for `resume`: how many hidden sessions the widened `query` would
+/// offer, up to `cap`; 0 when it offers them already.
+pub fn hidden_resume_count(store: &IndexStore, query: &ResumeQuery, cap: usize) -> usize {
+    if query.include_non_interactive {
+        return 0;
+    }
+    let mut all = query.clone();
+    all.include_non_interactive = true;
+    all.limit = cap;
+    rank_to_resume(store, &all).map_or(0, |ranked| ranked.len())
 }
 
 /// [`sessions_to_resume`] without the sessions' facts: an answer that does not borrow the

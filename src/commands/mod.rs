@@ -123,7 +123,8 @@ const HIDDEN_COUNTED: usize = 100;
 
 /// What a `search` or `resume` that found nothing adds when `found` hidden sessions (`codex exec`,
 /// sub-agents) would have matched: empty for none, so a user is not left thinking the words are
-/// nowhere. `found` comes from the same query widened to them, at most [`HIDDEN_COUNTED`].
+/// nowhere. `found` is [`crate::find::hidden_hit_count`]'s (or `hidden_resume_count`'s) answer,
+/// capped at [`HIDDEN_COUNTED`].
 fn hidden_matches_hint(found: usize) -> String {
     let sessions = match found {
         0 => return String::new(),

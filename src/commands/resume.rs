@@ -10,7 +10,7 @@ use crate::codex_config;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::filters::absolute_text;
-use crate::find::{ResumeQuery, rank_to_resume, with_facts};
+use crate::find::{ResumeQuery, hidden_resume_count, rank_to_resume, with_facts};
 use crate::output::sessions::{session_view, write_sessions};
 use crate::output::{Format, sanitize};
 
@@ -61,15 +61,8 @@ pub fn run(config: &Config, args: &ResumeArgs, io: &mut Io<'_>) -> Result<u8> {
             } else {
                 format!(" matching {text:?}")
             };
-            let hint = if query.include_non_interactive {
-                String::new()
-            } else {
-                let mut all = query.clone();
-                all.include_non_interactive = true;
-                all.limit = super::HIDDEN_COUNTED;
-                let found = rank_to_resume(&store, &all).map_or(0, |ranked| ranked.len());
-                super::hidden_matches_hint(found)
-            };
+            let hidden = hidden_resume_count(&store, &query, super::HIDDEN_COUNTED);
+            let hint = super::hidden_matches_hint(hidden);
             let _ = writeln!(io.err, "rolldex: no session{what} in {scope}{hint}");
         }
         return Ok(1);

@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::filters::{DateRange, absolute_text};
 pub use crate::find::SessionFilter;
-use crate::find::{HitQuery, find_hits, with_sessions};
+use crate::find::{HitQuery, find_hits, hidden_hit_count, with_sessions};
 use crate::output::Format;
 use crate::output::hits::{view, write_hits};
 use crate::query::RoleFilter;
@@ -62,7 +62,8 @@ pub fn run(config: &Config, args: &SearchArgs, io: &mut Io<'_>) -> Result<u8> {
                 .map_err(|e| Error::io("<stdout>", e))?;
         }
         if !config.quiet {
-            let hint = hidden_matches_hint(&store, &query);
+            let hidden = hidden_hit_count(&store, &query, super::HIDDEN_COUNTED);
+            let hint = super::hidden_matches_hint(hidden);
             let _ = writeln!(io.err, "rolldex: no matches for {:?}{hint}", query.text);
         }
         return Ok(1);
@@ -73,18 +74,6 @@ pub fn run(config: &Config, args: &SearchArgs, io: &mut Io<'_>) -> Result<u8> {
     drop(hits);
     super::keep_until_exit(store);
     Ok(0)
-}
-
-/// The hint for a search of interactive sessions that found nothing (see
-/// [`super::hidden_matches_hint`]).
-fn hidden_matches_hint(store: &crate::index::IndexStore, query: &HitQuery) -> String {
-    if query.filter.include_non_interactive {
-        return String::new();
-    }
-    let mut all = query.clone();
-    all.filter.include_non_interactive = true;
-    all.limit = super::HIDDEN_COUNTED;
-    super::hidden_matches_hint(find_hits(store, &all).map_or(0, |hits| hits.len()))
 }
 
 /// The library's role filter for `--role`.

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{ToolResult, answer, clip_line, dates, filter, finish_text, limit};
 use crate::config::Config;
-use crate::find::{HitQuery, ListQuery, list_sessions, search_hits};
+use crate::find::{HitQuery, ListQuery, hidden_hit_count, list_sessions, search_hits};
 use crate::index::IndexStore;
 use crate::output::hits::{HitView, view};
 use crate::output::sessions::{SessionView, session_view};
@@ -130,12 +130,9 @@ pub fn search(
     };
     let mut found = search_hits(store, &query).map_err(|e| e.to_string())?;
     let mut notes = notes;
-    if found.is_empty() && !query.filter.include_non_interactive {
+    if found.is_empty() {
         // An agent told "nothing" would not think of the hidden sessions on its own.
-        let mut all = query.clone();
-        all.filter.include_non_interactive = true;
-        all.limit = MAX_HITS + 1;
-        let hidden = search_hits(store, &all).map_or(0, |hits| hits.len());
+        let hidden = hidden_hit_count(store, &query, MAX_HITS + 1);
         if hidden > 0 {
             let count = if hidden > MAX_HITS {
                 format!("more than {MAX_HITS}")
