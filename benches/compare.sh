@@ -19,7 +19,8 @@
 #        10g    gen_history --sessions $SESSIONS_10G --seed $SEED --huge $HUGE_10G
 #                 --scale $SCALE_10G --vocabulary $VOCAB_10G                      (~10 GB)
 #   3. installs the peers when missing: ccusage $CCUSAGE_VERSION from npm into $PEERS_DIR (its
-#      native binary is run directly), ripgrep, hyperfine and GNU time from Debian's packages;
+#      native binary is run directly), ripgrep, hyperfine and GNU time from Debian's packages
+#      (and gdb, when it can, for what a query's peak memory is made of: memory-at-exit.sh);
 #   4. per history: warms the page cache, then times every command $RUNS times (hyperfine
 #      medians; without hyperfine a loop on bash's microsecond clock) plus one run under GNU
 #      time for the peak RSS, and prints: measure | rolldex | peer or floor | ratio | target |
@@ -102,6 +103,8 @@ apt_install() {
 [[ -x /usr/bin/time ]] || apt_install time || { say "compare.sh: needs GNU time (/usr/bin/time)"; exit 1; }
 command -v rg > /dev/null || apt_install ripgrep || cargo install --quiet ripgrep \
     || { say "compare.sh: needs ripgrep (rg)"; exit 1; }
+# gdb (optional) splits a query's memory into private and mapped index pages (memory-at-exit.sh).
+command -v gdb > /dev/null || apt_install gdb || true
 command -v hyperfine > /dev/null || apt_install hyperfine || cargo install --quiet hyperfine \
     || say "hyperfine not available: timing with a shell loop instead"
 HAVE_HYPERFINE=0
@@ -399,6 +402,13 @@ print(f"rolldex total_tokens {r:,}, ccusage totalTokens {c:,}: " + ("same" if r 
         QRSS=$(awk -v a="$QRSS" -v b="$(rss "$K.$k")" 'BEGIN { print (b > a) ? b : a }')
     done
     row "query peak RSS (largest of the above)" "$QRSS MB" "ccusage $CC_RSS MB" "$(calc "$QRSS / $CC_RSS")" "<= 30 MB" "$(verdict "$QRSS" 30)"
+    # What that peak is made of: GNU time counts the index files tantivy maps (page cache,
+    # shared) with the process's own memory.
+    if MEM=$(bash "$ROOT/benches/memory-at-exit.sh" "$BIN" "${Q[@]}" search "$WORD" 2> /dev/null); then
+        say "search $WORD, memory at exit: $MEM"
+        ANON=$(sed -E 's/.*anonymous ([0-9.]+) MB.*/\1/' <<< "$MEM"); FILE=$(sed -E 's/.*file ([0-9.]+) MB.*/\1/' <<< "$MEM")
+        row "search: private memory at exit" "$ANON MB" "+ $FILE MB mapped files" "-" "report (memory-at-exit.sh)" "info"
+    fi
     row "floor: process start (rolldex --version)" "-" "$START ms" "-" "-" "info"
     row "floor: find HOME -name 'rollout-*'" "-" "$FIND ms" "-" "-" "info"
     row "floor: rg -c token_count HOME (raw scan)" "-" "$(ms "$K.rg") ms" "-" "-" "info"
