@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use crate::cli::{Cli, Command, FormatArg, FormatChoice};
 use crate::commands::{self, Io};
 use crate::config::{Config, RawSettings};
-use crate::environment::Environment;
+use crate::environment::{Environment, RedactKey};
 use crate::error::Error;
 use crate::output::Format;
 
@@ -156,5 +156,8 @@ fn process_environment() -> Environment {
         no_color: std::env::var_os("NO_COLOR").is_some(),
         term: std::env::var_os("TERM"),
         columns: std::env::var("COLUMNS").ok(),
+        pager: std::env::var("PAGER").ok(),
+        redact_key: std::env::var_os(commands::export::REDACT_KEY_VAR)
+            .map(|k| RedactKey(k.into_encoded_bytes())),
     }
 }

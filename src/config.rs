@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::environment::Environment;
+use crate::environment::{Environment, RedactKey};
 use crate::error::{Error, Result};
 use crate::output::Format;
 use crate::pricing::{MAX_PRICE, PriceEntry, PriceFile, Prices};
@@ -44,6 +44,10 @@ pub struct Config {
     /// The terminal width `$COLUMNS` states, which tables are fitted to; `None` lets a table
     /// measure the terminal itself.
     pub columns: Option<u16>,
+    /// The pager's command words (see [`Environment::pager`]).
+    pub pager: Vec<String>,
+    /// The team's key for `export --redact-paths` (see [`Environment::redact_key`]).
+    pub redact_key: Option<RedactKey>,
 }
 
 /// The user's config file.
@@ -164,6 +168,8 @@ impl Config {
             warnings,
             color_allowed: env.allows_color(),
             columns: env.columns(),
+            pager: env.pager(),
+            redact_key: env.redact_key(),
         })
     }
 }

@@ -43,6 +43,20 @@ pub struct Environment {
     pub term: Option<OsString>,
     /// `$COLUMNS`, when set and valid Unicode.
     pub columns: Option<String>,
+    /// `$PAGER`, when set and valid Unicode (the picker's Ctrl-O pages a session through it).
+    pub pager: Option<String>,
+    /// `$ROLLDEX_REDACT_KEY`: a team's key for `export --redact-paths`.
+    pub redact_key: Option<RedactKey>,
+}
+
+/// A redaction key's bytes, kept out of `Debug` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RedactKey(pub Vec<u8>);
+
+impl std::fmt::Debug for RedactKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RedactKey(..)")
+    }
 }
 
 impl Environment {
@@ -57,11 +71,51 @@ impl Environment {
     pub fn columns(&self) -> Option<u16> {
         self.columns.as_deref().and_then(|c| c.parse::<u16>().ok())
     }
+
+    /// The pager command's words: `$PAGER` split at spaces, or `less -R` when it is unset or
+    /// blank (it is run directly, never through a shell).
+    pub fn pager(&self) -> Vec<String> {
+        let pager = self.pager.as_deref().filter(|p| !p.trim().is_empty());
+        pager
+            .unwrap_or("less -R")
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// The team's redaction key, unless it is unset or empty.
+    pub fn redact_key(&self) -> Option<RedactKey> {
+        self.redact_key.clone().filter(|k| !k.0.is_empty())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pager_and_redaction_key() {
+        let pager = |p: Option<&str>| {
+            Environment {
+                pager: p.map(str::to_owned),
+                ..Environment::default()
+            }
+            .pager()
+        };
+        assert_eq!(pager(None), ["less", "-R"]);
+        assert_eq!(pager(Some("  ")), ["less", "-R"]);
+        assert_eq!(pager(Some("most -s  -x")), ["most", "-s", "-x"]);
+        let key = |k: &[u8]| {
+            Environment {
+                redact_key: Some(RedactKey(k.to_vec())),
+                ..Environment::default()
+            }
+            .redact_key()
+        };
+        assert_eq!(key(b""), None);
+        assert_eq!(key(b"team"), Some(RedactKey(b"team".to_vec())));
+        assert_eq!(format!("{:?}", key(b"secret")), "Some(RedactKey(..))");
+    }
 
     #[test]
     fn colour_and_width() {

@@ -70,12 +70,10 @@ pub fn run(config: &Config, args: &ExportArgs, io: &mut Io<'_>) -> Result<()> {
         .map(|d| parse_date("--since", d))
         .transpose()?;
     let redact_key = if args.redact_paths {
-        Some(
-            match std::env::var_os(REDACT_KEY_VAR).filter(|k| !k.is_empty()) {
-                Some(key) => key.into_encoded_bytes(),
-                None => redact::machine_key(&config.index_dir)?,
-            },
-        )
+        Some(match &config.redact_key {
+            Some(key) => key.0.clone(),
+            None => redact::machine_key(&config.index_dir)?,
+        })
     } else {
         None
     };

@@ -98,14 +98,10 @@ fn show_command(config: &Config) -> Option<ShowCommand> {
         "show".to_owned(),
         "--no-update".to_owned(),
     ]);
-    let pager = std::env::var("PAGER")
-        .ok()
-        .filter(|p| !p.trim().is_empty())
-        .unwrap_or_else(|| "less -R".to_owned());
     Some(ShowCommand {
         program,
         args,
-        pager: pager.split_whitespace().map(str::to_owned).collect(),
+        pager: config.pager.clone(),
     })
 }
 
