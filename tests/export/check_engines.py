@@ -8,6 +8,8 @@ and compares the figures with `rolldex stats daily --tz UTC --json` and between 
                                          daily snapshot, in both engines
     check_engines.py keys DIR FORMAT     every usage event's (source_id, session_id, event_key)
                                          with how many rows carry it, in both engines
+    check_engines.py messages DIR FORMAT every message row (session_id, ordinal, role, text),
+                                         sorted, in both engines
     check_engines.py latest DIR README   the latest sessions and daily snapshots through the
                                          view SQL printed in README.md (DuckDB), exported_at
                                          left out, rows sorted
@@ -151,6 +153,30 @@ def keys(directory, fmt):
     out["clickhouse"] = [f"{s}|{i}|{k}|{n}" for s, i, k, n in rows]
     return out
 
+MESSAGE_COLUMNS = {
+    "source_id": ("VARCHAR", "String"),
+    "schema_version": ("BIGINT", "Int64"),
+    "session_id": ("VARCHAR", "String"),
+    "ordinal": ("BIGINT", "Int64"),
+    "timestamp": ("VARCHAR", "Nullable(String)"),
+    "role": ("VARCHAR", "String"),
+    "tool": ("VARCHAR", "Nullable(String)"),
+    "text": ("VARCHAR", "String"),
+}
+
+
+def messages(directory, fmt):
+    columns = "session_id, ordinal, role, text"
+    order = "ORDER BY session_id, ordinal"
+    duck = duckdb.sql(
+        f"SELECT {columns} FROM {duck_table(directory, 'messages', fmt, MESSAGE_COLUMNS)} {order}"
+    ).fetchall()
+    ch = ch_rows(f"SELECT {columns} FROM {ch_table(directory, 'messages', fmt, MESSAGE_COLUMNS)} {order}")
+    return {
+        "duckdb": [[s, int(o), r, t] for s, o, r, t in duck],
+        "clickhouse": [[s, int(o), r, t] for s, o, r, t in ch],
+    }
+
 
 def latest(directory, readme):
     """Runs the README's DuckDB view SQL (the block after `-- latest snapshots (DuckDB)`)."""
@@ -177,6 +203,8 @@ def main():
         result = sums(directory, arg)
     elif command == "keys":
         result = keys(directory, arg)
+    elif command == "messages":
+        result = messages(directory, arg)
     elif command == "latest":
         result = latest(directory, arg)
     else:
