@@ -78,7 +78,7 @@ pub fn export_messages(
                 unreadable += 1;
                 continue;
             };
-            for (ordinal, message) in messages.iter().enumerate() {
+            for (ordinal, message) in messages.into_iter().enumerate() {
                 let ordinal = ordinal as u64;
                 let before = since_ms.is_some_and(|s| message.timestamp_ms.is_some_and(|t| t < s));
                 if before || keys.has_message(session_hash, ordinal) {
@@ -93,7 +93,7 @@ pub fn export_messages(
                         request.format,
                     )?),
                 };
-                pending.write(&context.message_row(&session.info.id, ordinal, message))?;
+                pending.write(context.message_row(&session.info.id, ordinal, message))?;
                 new_keys.messages.push((session_hash, ordinal));
             }
             if let (None, Some(size)) = (since_ms, size) {

@@ -34,7 +34,7 @@ impl FileFormat {
 /// Something that takes a table's rows and makes a file of them.
 pub trait TableWriter {
     /// Adds one row (cells in the table's column order).
-    fn write_row(&mut self, row: &[Cell]) -> Result<()>;
+    fn write_row(&mut self, row: Vec<Cell>) -> Result<()>;
     /// Completes the file (footer, buffers) and hands back the open file.
     fn finish(self: Box<Self>) -> Result<File>;
 }
@@ -82,7 +82,7 @@ impl PendingFile {
     }
 
     /// Adds one row.
-    pub fn write(&mut self, row: &[Cell]) -> Result<()> {
+    pub fn write(&mut self, row: Vec<Cell>) -> Result<()> {
         self.rows += 1;
         self.writer.write_row(row)
     }

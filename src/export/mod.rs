@@ -201,7 +201,7 @@ fn run(
                     request.format,
                 )?),
             };
-            file.write(&context.event_row(&session.info.id, key, event))?;
+            file.write(context.event_row(&session.info.id, key, event))?;
             new_keys.events.push((session_hash, key));
         }
     }
@@ -343,7 +343,7 @@ fn write_table(
 ) -> Result<Written> {
     let mut file = PendingFile::create(dir, table, stamp, format)?;
     for row in rows {
-        file.write(&row)?;
+        file.write(row)?;
     }
     file.finish()
 }

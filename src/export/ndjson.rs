@@ -36,11 +36,11 @@ impl NdjsonWriter {
 }
 
 impl TableWriter for NdjsonWriter {
-    fn write_row(&mut self, row: &[Cell]) -> Result<()> {
+    fn write_row(&mut self, row: Vec<Cell>) -> Result<()> {
         let line = &mut self.line;
         line.clear();
         line.push(b'{');
-        for (i, (name, cell)) in self.names.iter().zip(row).enumerate() {
+        for (i, (name, cell)) in self.names.iter().zip(&row).enumerate() {
             if i > 0 {
                 line.push(b',');
             }

@@ -19,6 +19,10 @@ use super::files::TableWriter;
 use super::tables::{Cell, Column, Kind, Table};
 use crate::error::{Error, Result};
 
+/// zstd's level: 1 wrote the 2 GB rich history's messages a third faster than 3 (8.5 s
+/// against 13.0 s, one core compressing), in 15 % more bytes (466 MB against 403 MB).
+const ZSTD_LEVEL: i32 = 1;
+
 /// Rows per row group (at most).
 pub const ROW_GROUP_ROWS: usize = 65_536;
 /// Bytes of buffered text after which a row group is written early (long messages).
@@ -87,8 +91,9 @@ impl Buffer {
         }
     }
 
-    /// Adds one row's cell; returns the text bytes it buffered.
-    fn push(&mut self, cell: &Cell) -> usize {
+    /// Adds one row's cell, its text moved, not copied (message text is most of an export's
+    /// bytes); returns the text bytes it buffered.
+    fn push(&mut self, cell: Cell) -> usize {
         if let Cell::List(items) = cell {
             // REQUIRED list of REQUIRED elements: def 0 = empty list, 1 = an element;
             // rep 0 starts a row, 1 continues its list.
@@ -97,12 +102,12 @@ impl Buffer {
                 self.rep.push(0);
             }
             let mut bytes = 0;
-            for (i, item) in items.iter().enumerate() {
+            for (i, item) in items.into_iter().enumerate() {
                 self.def.push(1);
                 self.rep.push(i16::from(i > 0));
                 bytes += item.len();
                 if let Values::Bytes(v) = &mut self.values {
-                    v.push(ByteArray::from(item.as_bytes().to_vec()));
+                    v.push(ByteArray::from(item.into_bytes()));
                 }
             }
             return bytes;
@@ -121,16 +126,16 @@ impl Buffer {
         match (&mut self.values, cell) {
             (Values::Bytes(v), Cell::Text(t)) => {
                 bytes = t.len();
-                v.push(ByteArray::from(t.as_bytes().to_vec()));
+                v.push(ByteArray::from(t.into_bytes()));
             }
             (Values::Bytes(v), _) => v.push(ByteArray::from(Vec::new())),
-            (Values::I64(v), Cell::Int(n) | Cell::Time(n)) => v.push(*n),
+            (Values::I64(v), Cell::Int(n) | Cell::Time(n)) => v.push(n),
             (Values::I64(v), _) => v.push(0),
-            (Values::I32(v), Cell::Day(d)) => v.push(*d),
+            (Values::I32(v), Cell::Day(d)) => v.push(d),
             (Values::I32(v), _) => v.push(0),
-            (Values::F64(v), Cell::Float(f)) => v.push(*f),
+            (Values::F64(v), Cell::Float(f)) => v.push(f),
             (Values::F64(v), _) => v.push(0.0),
-            (Values::Bool(v), Cell::Bool(b)) => v.push(*b),
+            (Values::Bool(v), Cell::Bool(b)) => v.push(b),
             (Values::Bool(v), _) => v.push(false),
         }
         bytes
@@ -162,7 +167,7 @@ impl ParquetWriter {
     /// Starts `table`'s file at `path` (already created, private).
     pub fn new(path: &Path, file: File, table: &Table) -> Result<ParquetWriter> {
         let schema = parse_message_type(&message_type(table)).map_err(|e| failed(path, &e))?;
-        let level = ZstdLevel::try_new(3).map_err(|e| failed(path, &e))?;
+        let level = ZstdLevel::try_new(ZSTD_LEVEL).map_err(|e| failed(path, &e))?;
         let properties = WriterProperties::builder()
             .set_compression(Compression::ZSTD(level))
             .set_created_by(format!("rolldex {}", env!("CARGO_PKG_VERSION")))
@@ -220,7 +225,7 @@ impl ParquetWriter {
 }
 
 impl TableWriter for ParquetWriter {
-    fn write_row(&mut self, row: &[Cell]) -> Result<()> {
+    fn write_row(&mut self, row: Vec<Cell>) -> Result<()> {
         for (buffer, cell) in self.buffers.iter_mut().zip(row) {
             self.bytes += buffer.push(cell);
         }

@@ -160,14 +160,14 @@ impl RowContext<'_> {
     }
 
     /// The row of one message; `ordinal` is its place among the session's own messages.
-    pub fn message_row(&self, session_id: &str, ordinal: u64, message: &Message) -> Vec<Cell> {
+    pub fn message_row(&self, session_id: &str, ordinal: u64, message: Message) -> Vec<Cell> {
         let mut row = self.start(false);
         row.push(Cell::Text(session_id.to_owned()));
         row.push(Cell::Int(ordinal as i64));
         row.push(message.timestamp_ms.map_or(Cell::Null, Cell::Time));
         row.push(Cell::Text(message.role.as_str().to_owned()));
         row.push(Cell::text(message.tool.as_deref()));
-        row.push(Cell::Text(message.text.clone()));
+        row.push(Cell::Text(message.text));
         row
     }
 }

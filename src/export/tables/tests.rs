@@ -38,7 +38,7 @@ fn every_row_matches_its_table() {
         text: "hi".into(),
     };
     assert_eq!(
-        context.message_row("x", 0, &message).len(),
+        context.message_row("x", 0, message.clone()).len(),
         MESSAGES.columns.len()
     );
     for table in TABLES {
