@@ -63,6 +63,17 @@ DAILY_COLUMNS = {
     "cost_note": ("VARCHAR", "Nullable(String)"),
 }
 
+MESSAGE_COLUMNS = {
+    "source_id": ("VARCHAR", "String"),
+    "schema_version": ("BIGINT", "Int64"),
+    "session_id": ("VARCHAR", "String"),
+    "ordinal": ("BIGINT", "Int64"),
+    "timestamp": ("VARCHAR", "Nullable(String)"),
+    "role": ("VARCHAR", "String"),
+    "tool": ("VARCHAR", "Nullable(String)"),
+    "text": ("VARCHAR", "String"),
+}
+
 
 def duck_table(directory, table, fmt, columns):
     pattern = f"{directory}/{table}-*.{fmt}"
@@ -152,17 +163,6 @@ def keys(directory, fmt):
     )
     out["clickhouse"] = [f"{s}|{i}|{k}|{n}" for s, i, k, n in rows]
     return out
-
-MESSAGE_COLUMNS = {
-    "source_id": ("VARCHAR", "String"),
-    "schema_version": ("BIGINT", "Int64"),
-    "session_id": ("VARCHAR", "String"),
-    "ordinal": ("BIGINT", "Int64"),
-    "timestamp": ("VARCHAR", "Nullable(String)"),
-    "role": ("VARCHAR", "String"),
-    "tool": ("VARCHAR", "Nullable(String)"),
-    "text": ("VARCHAR", "String"),
-}
 
 
 def messages(directory, fmt):
