@@ -10,10 +10,9 @@ use std::collections::{HashMap, HashSet};
 use std::io::Write;
 use std::path::Path;
 
-use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
-use super::state::{FileEntry, IndexState, encode_sized, read_first_part, write_with};
+use super::state::{FileEntry, IndexState, encode_hinted, read_first_part, write_with};
 use crate::error::{Error, Result};
 use crate::model::{LimitSnapshot, SessionInfo, UsageEvent};
 use crate::scan::{ScanResult, read_at};
@@ -77,39 +76,38 @@ pub struct Catalog {
     pub names: ThreadNames,
     /// One per session id (the longest file when a session was copied), thread names applied.
     pub sessions: SessionTable,
+    /// The encoded sizes of the head and the file list when last read or written: the next
+    /// write's buffers are made that size.
+    encoded_sizes: (usize, usize),
 }
 
 impl Catalog {
-    /// The catalog after an update: `fresh` holds the entries of the files just read, `state`
-    /// every file's entry. Sessions whose files did not change keep their facts and usage rows
-    /// from `self` and `usage`, as ranges of the last commit's files that the write copies
-    /// (neither read nor decoded again).
+    /// The catalog after an update: `carried` says, per scanned file, which of this catalog's
+    /// files it is when it was not read again; `fresh` holds the entries of the files just
+    /// read, `state` every file's entry. Sessions whose files did not change keep their facts
+    /// and usage rows from `self` and `usage`, as ranges of the last commit's files that the
+    /// write copies (neither read nor decoded again).
     pub fn next(
         self,
         mut usage: UsageFile,
         scan: &ScanResult,
+        carried: &[Option<usize>],
         fresh: &HashMap<String, FileEntry>,
         state: &IndexState,
     ) -> (Catalog, NextUsage) {
         // Each scanned file: read now (its new entry), or unchanged (its old stamp, moved).
         let mut old_files = self.files.into_vec();
-        let sources: Vec<Result<&str, usize>> = {
-            let old_at: FxHashMap<&str, usize> = old_files
-                .iter()
-                .enumerate()
-                .map(|(i, r)| (r.path.as_str(), i))
-                .collect();
-            scan.files
-                .iter()
-                .filter_map(|file| {
-                    let path = file.key();
-                    match fresh.get_key_value(path.as_ref()) {
-                        Some((key, _)) => Some(Ok(key.as_str())),
-                        None => old_at.get(path.as_ref()).map(|&i| Err(i)),
-                    }
-                })
-                .collect()
-        };
+        let sources: Vec<Result<&str, usize>> = scan
+            .files
+            .iter()
+            .zip(carried)
+            .filter_map(|(file, carried)| match carried {
+                Some(i) if *i < old_files.len() => Some(Err(*i)),
+                _ => fresh
+                    .get_key_value(file.key().as_ref())
+                    .map(|(key, _)| Ok(key.as_str())),
+            })
+            .collect();
         // How many scanned files still need each old stamp (the last one takes it).
         let mut uses = vec![0u32; old_files.len()];
         for source in &sources {
@@ -217,6 +215,7 @@ impl Catalog {
             names_hash: names_hash(scan),
             names: ThreadNames::new(names),
             sessions,
+            encoded_sizes: self.encoded_sizes,
         };
         (catalog, table)
     }
@@ -273,6 +272,7 @@ impl Catalog {
             names_hash: head.names_hash,
             names: head.names,
             sessions,
+            encoded_sizes: (value.len(), usize::try_from(files_len).unwrap_or(0)),
         })
     }
 
@@ -281,14 +281,19 @@ impl Catalog {
     /// from then on (the sessions carried over were never in memory).
     pub fn save(&mut self, path: &Path) -> Result<()> {
         let encode = |e: postcard::Error| Error::Index(e.to_string());
-        let head = encode_sized(&HeadOut {
-            stamps: &self.stamps,
-            names_hash: self.names_hash,
-            names: &self.names,
-            sessions: &self.sessions,
-        })
+        let (head_size, files_size) = self.encoded_sizes;
+        let head = encode_hinted(
+            &HeadOut {
+                stamps: &self.stamps,
+                names_hash: self.names_hash,
+                names: &self.names,
+                sessions: &self.sessions,
+            },
+            head_size,
+        )
         .map_err(encode)?;
-        let files = encode_sized(self.files()).map_err(encode)?;
+        let files = encode_hinted(self.files(), files_size).map_err(encode)?;
+        self.encoded_sizes = (head.len(), files.len());
         let sessions = &self.sessions;
         let file = write_with(path, |out| {
             out.write_all(&(head.len() as u64).to_le_bytes())?;

@@ -97,6 +97,9 @@ impl IndexStore {
         let path = |name: &str| dir.join(name);
         let index = &self.index;
         let open_reader = self.reads == Reads::Search && want == Want::Catalog;
+        // An update of the commit held decodes its file list and names (checked below) while
+        // the state loads, not after.
+        let held = (have.is_some() && want == Want::Full).then_some(&self.catalog);
         let ((catalog, (usage, quarter_hours, reader)), (state, usage_file)) = rayon::join(
             || {
                 rayon::join(
@@ -145,8 +148,18 @@ impl IndexStore {
                             .transpose()
                     },
                     || {
-                        full.then(|| UsageFile::load(&path(&payload.usage)))
-                            .transpose()
+                        let (usage_file, ()) = rayon::join(
+                            || {
+                                full.then(|| UsageFile::load(&path(&payload.usage)))
+                                    .transpose()
+                            },
+                            || {
+                                if let Some(catalog) = held {
+                                    let _ = (catalog.check_files(), catalog.names.check());
+                                }
+                            },
+                        );
+                        usage_file
                     },
                 )
             },

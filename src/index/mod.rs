@@ -22,6 +22,7 @@ mod folder;
 mod generations;
 mod last_walk;
 mod loading;
+mod pairing;
 pub mod quick;
 mod reading;
 mod rebuild;

@@ -13,7 +13,8 @@ use tantivy::{IndexWriter, TantivyDocument, Term};
 
 use super::catalog::{Catalog, NextUsage, UsageTable};
 use super::generations;
-use super::reading::{read_job, tail_matches};
+use super::pairing::{Plan, plan};
+use super::reading::read_job;
 use super::schema;
 use super::state::{FileEntry, IndexState};
 use super::{IndexStore, Payload, Want};
@@ -159,7 +160,11 @@ impl IndexStore {
         let mut state = self.state.take().unwrap_or_default();
         let mut catalog = std::mem::take(&mut self.catalog);
         let usage = self.usage_file.take().unwrap_or_default();
-        let mut jobs = plan(scan, &catalog, &state);
+        let Plan {
+            mut jobs,
+            carried,
+            gone,
+        } = plan(scan, &catalog, &state);
         let total_bytes: u64 = jobs.iter().map(Job::bytes).sum();
         // A small update (a resumed session's new lines) is quicker with one indexing thread
         // and a small arena; a build uses every core.
@@ -200,14 +205,11 @@ impl IndexStore {
             writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         }
         let fields = self.fields.clone();
-        let scanned: rustc_hash::FxHashSet<_> = scan.files.iter().map(SourceFile::key).collect();
         // Deletions first: a delete only removes documents added before it.
-        for old in catalog.files() {
-            if !scanned.contains(old.path.as_str()) {
-                writer.delete_term(Term::from_field_text(fields.file, &old.path));
-                state.remove(&old.path);
-                summary.files_removed += 1;
-            }
+        for old in gone.iter().map(|&i| &catalog.files()[i]) {
+            writer.delete_term(Term::from_field_text(fields.file, &old.path));
+            state.remove(&old.path);
+            summary.files_removed += 1;
         }
         for job in &jobs {
             if let Job::Again(file) = job {
@@ -242,26 +244,29 @@ impl IndexStore {
             state.write_segment(&self.dir, self.generation + 1)?;
         }
         let old_names = std::mem::take(&mut catalog.names).into_map(catalog.sessions.keys());
-        let (catalog, usage) = catalog.next(usage, scan, &fresh, &state);
+        let (catalog, usage) = catalog.next(usage, scan, &carried, &fresh, &state);
         let quarters = last_quarters.and_then(|last| usage.quarter_hours(last));
         // Name documents: new or changed names, and sessions read in this update (their name
         // documents get the new time and flags).
         let touched: HashSet<String> = fresh.into_values().map(|e| e.state.session.id).collect();
-        let by_id: HashMap<&str, &crate::keys::SessionKeys> = catalog
-            .sessions
-            .keys()
+        let names = catalog.names.get(catalog.sessions.keys());
+        let renamed: Vec<(&String, &String)> = names
             .iter()
+            .filter(|(id, name)| old_names.get(*id) != Some(name) || touched.contains(id.as_str()))
+            .collect();
+        // Only the sessions whose name documents change are looked up (usually none; an empty
+        // set answers without hashing).
+        let ids: HashSet<&str> = renamed.iter().map(|(id, _)| id.as_str()).collect();
+        let by_id: HashMap<&str, &crate::keys::SessionKeys> = (catalog.sessions.keys().iter())
+            .filter(|s| ids.contains(s.id.as_str()))
             .map(|s| (s.id.as_str(), s))
             .collect();
-        let names = catalog.names.get(catalog.sessions.keys());
-        for (id, name) in names {
-            if old_names.get(id) != Some(name) || touched.contains(id.as_str()) {
-                writer.delete_term(Term::from_field_text(fields.file, &schema::name_key(id)));
-                let session = by_id.get(id.as_str());
-                let updated = session.and_then(|s| s.updated_at_ms).unwrap_or(0);
-                let interactive = session.is_none_or(|s| s.interactive);
-                writer.add_document(schema::name_doc(&fields, interactive, id, name, updated))?;
-            }
+        for (id, name) in renamed {
+            writer.delete_term(Term::from_field_text(fields.file, &schema::name_key(id)));
+            let session = by_id.get(id.as_str());
+            let updated = session.and_then(|s| s.updated_at_ms).unwrap_or(0);
+            let interactive = session.is_none_or(|s| s.interactive);
+            writer.add_document(schema::name_doc(&fields, interactive, id, name, updated))?;
         }
         for id in old_names.keys() {
             if !names.contains_key(id) {
@@ -291,16 +296,17 @@ impl IndexStore {
     ) -> Result<()> {
         let payload = Payload::new(self.generation + 1);
         let dir = &self.dir;
-        // Gives back the usage file as the next update reads it.
+        // Gives back the usage file as the next update reads it. The catalog takes about as
+        // long to write as the state and the usage together: one thread each.
         let save = |state: &mut IndexState| {
-            let (saved_state, saved_catalog) = rayon::join(
-                || state.save(&dir.join(&payload.state), payload.generation),
+            let (saved_catalog, saved_rest) = rayon::join(
+                || catalog.save(&dir.join(&payload.catalog)),
                 || {
-                    catalog.save(&dir.join(&payload.catalog))?;
+                    state.save(&dir.join(&payload.state), payload.generation)?;
                     usage.save(&dir.join(&payload.usage))
                 },
             );
-            saved_state.and(saved_catalog)
+            saved_catalog.and(saved_rest)
         };
         let (mut prepared, usage) = if small {
             // A small update's arena is small: tantivy finishes its segment while the state
@@ -351,46 +357,4 @@ impl IndexStore {
         }
         Ok(())
     }
-}
-
-/// What to read: new files whole, grown files from where they stopped, files that changed any
-/// other way whole again. Only the entries of changed files are decoded.
-fn plan<'a>(scan: &'a ScanResult, catalog: &Catalog, state: &IndexState) -> Vec<Job<'a>> {
-    let known: rustc_hash::FxHashMap<&str, &super::catalog::FileRef> = catalog
-        .files()
-        .iter()
-        .map(|f| (f.path.as_str(), f))
-        .collect();
-    scan.files
-        .iter()
-        .filter_map(|file| {
-            let key = file.key();
-            let Some(old) = known.get(&*key) else {
-                return Some(Job::New(file));
-            };
-            // A file that could not be read is tried again by every update.
-            let unchanged = old.len == file.len
-                && old.mtime_ns == file.mtime_ns
-                && old.identity == file.identity;
-            if unchanged && !old.unreadable {
-                return None;
-            }
-            match state.entry(&key) {
-                // Grown, same file, and its old bytes are still there: read on from there.
-                // (A compressed file never grows: Codex writes a new plain file instead.)
-                Some(e)
-                    if !e.unreadable
-                        && !crate::scan::is_compressed(&file.path)
-                        && e.identity == file.identity
-                        && file.len > e.len
-                        && file.len >= e.state.consumed
-                        && tail_matches(file, &e) =>
-                {
-                    Some(Job::Append(file, Box::new(e)))
-                }
-                // Shrunk, replaced, rewritten, or never readable: from the start.
-                _ => Some(Job::Again(file)),
-            }
-        })
-        .collect()
 }
