@@ -406,6 +406,34 @@ fn an_excluded_phrase_that_matches_nothing_is_no_panic() {
     }
 }
 
+/// The fuzzer's `-做一个 a\\`: the excluded phrase's scorer starts on a later document than
+/// the first candidate, and tantivy seeks it backwards unless the wrapper answers.
+#[test]
+fn an_excluded_phrase_that_starts_later_is_no_panic() {
+    let index_dir = tempfile::tempdir().expect("index dir");
+    let homes = [repo("testdata/codex-versions/0.171.0/home")];
+    let mut store = IndexStore::open(index_dir.path(), &homes, rolldex::index::Reads::Sessions)
+        .expect("open index");
+    let scan = scan_homes(&homes, &Patterns::new(&[]).expect("patterns")).expect("scan");
+    store.update(&scan, &Quiet).expect("build index");
+    let ids = |text: &str| {
+        let request = SearchRequest {
+            text: text.to_owned(),
+            limit: 1000,
+            ..SearchRequest::default()
+        };
+        search(&store, &request)
+            .expect("search")
+            .into_iter()
+            .map(|h| h.session_id)
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let excluded = ids("做一个");
+    assert!(!excluded.is_empty(), "the phrase occurs in the home");
+    let expected: std::collections::BTreeSet<_> = ids("a").difference(&excluded).cloned().collect();
+    assert_eq!(ids("-做一个 a"), expected);
+}
+
 #[test]
 fn query_language_never_panics() {
     let index_dir = tempfile::tempdir().expect("index dir");

@@ -1,13 +1,15 @@
 //! The query of an excluded clause (`-word`, `-"a phrase"`), wrapped so that tantivy is never
 //! asked what it must not be asked.
 //!
-//! tantivy 0.27 excludes documents by seeking the excluded clause's scorer to each candidate.
-//! A phrase scorer whose words never meet in a segment starts out exhausted, and seeking it
-//! then trips an assertion (in debug builds; the fuzzer found `-i平 平`). The wrapper answers
-//! for an exhausted scorer itself and passes everything else through.
+//! tantivy 0.27 excludes documents by seeking the excluded clause's scorer to each candidate,
+//! the first time before that scorer has moved. A phrase scorer already past the candidate
+//! (exhausted because its words never meet in a segment, or simply starting on a later
+//! document) then trips an assertion in debug builds (the fuzzer found `-i平 平` and
+//! `-做一个 a\`). The wrapper answers for a scorer already past the target itself and passes
+//! everything else through.
 
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term};
+use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, Term};
 
 /// An excluded clause's query.
 #[derive(Debug)]
@@ -41,7 +43,7 @@ impl Weight for ExcludedWeight {
     }
 }
 
-/// A scorer that is never sought once exhausted.
+/// A scorer that is never sought backwards.
 struct Guarded(Box<dyn Scorer>);
 
 impl DocSet for Guarded {
@@ -57,8 +59,11 @@ impl DocSet for Guarded {
     }
 
     fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
-        if self.0.doc() == TERMINATED {
-            return SeekDangerResult::SeekLowerBound(TERMINATED);
+        // Past the target (or exhausted): the target is not in the set, and where the scorer
+        // stands is a lower bound of the next document that is, as `seek_danger` may answer.
+        let doc = self.0.doc();
+        if doc > target {
+            return SeekDangerResult::SeekLowerBound(doc);
         }
         self.0.seek_danger(target)
     }
