@@ -10,10 +10,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::{Bound, Range};
-use std::sync::Arc;
 
 use rustc_hash::FxHashSet;
-use tantivy::collector::{FilterCollector, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermSetQuery};
 use tantivy::schema::Value;
@@ -84,20 +83,18 @@ pub struct Hit {
 }
 
 /// The keys of the sessions `interactive_only` hides (`codex exec`, sub-agents): the
-/// catalog's flag, checked against each match's session key.
+/// catalog's flag, checked against the session key of each top document.
 ///
 /// Not a clause on the documents' own flag: intersecting every match with the list of
 /// interactive documents (most of them) cost more than looking up each match's key (at 10 GB,
 /// `search migration` ran 39.6 M instructions with the clause, 37.3 M with the lookup), and
 /// the clause added its own score to every hit.
-fn hidden_sessions(store: &IndexStore) -> Arc<FxHashSet<u64>> {
+fn hidden_sessions(store: &IndexStore) -> FxHashSet<u64> {
     let keys = store.sessions().keys();
-    Arc::new(
-        keys.iter()
-            .filter(|k| !k.interactive)
-            .map(|k| schema::session_key(&k.id))
-            .collect(),
-    )
+    keys.iter()
+        .filter(|k| !k.interactive)
+        .map(|k| schema::session_key(&k.id))
+        .collect()
 }
 
 /// Runs `request`; hits are sorted by score, one per session.
@@ -138,16 +135,13 @@ pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
     let columns = Columns::open(&searcher)?;
     let mut want = (request.limit * 16).max(64);
     loop {
+        // Hidden sessions are left out of the top documents, not out of the search: a filter
+        // inside the collector read every match's session key and stopped tantivy from
+        // skipping blocks that cannot reach the top (at 10 GB, half of a search's own time).
+        // Leaving them out afterwards keeps the same order; when they crowd the top, the loop
+        // asks for more.
         let top_docs = TopDocs::with_limit(want).order_by_score();
-        let top = match &hidden {
-            None => segments::search(&searcher, &query, &top_docs)?,
-            Some(hidden) => {
-                let hidden = Arc::clone(hidden);
-                let shown = move |key: u64| !hidden.contains(&key);
-                let top_shown = FilterCollector::new(schema::SESSION_KEY.into(), shown, top_docs);
-                segments::search(&searcher, &query, &top_shown)?
-            }
-        };
+        let top = segments::search(&searcher, &query, &top_docs)?;
         // Equal scores come back in index order, which differs from one build of the index to
         // the next: ties go newest first, then by session id, so the same query gives the same
         // answer. A session's best message is its top-scored one (newest among equals), and
@@ -162,8 +156,11 @@ pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
                 complete = true;
                 break;
             }
-            last_score = *score;
             let (session_key, timestamp_ms, text_hash) = columns.of(*address);
+            if hidden.as_ref().is_some_and(|h| h.contains(&session_key)) {
+                continue;
+            }
+            last_score = *score;
             let candidate = Candidate {
                 score: *score,
                 timestamp_ms,
