@@ -74,7 +74,8 @@ pub mod fixed {
 
     /// Reads what [`serialize`] wrote; a length that is not a whole number of stamps is damage.
     pub fn deserialize<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Stamp>, D::Error> {
-        let bytes: serde_bytes::ByteBuf = serde::Deserialize::deserialize(d)?;
+        // Borrowed from the head as read: a copy of 10,000 stamps was 480 KB of fresh pages.
+        let bytes: &[u8] = serde::Deserialize::deserialize(d)?;
         if !bytes.len().is_multiple_of(STAMP_BYTES) {
             return Err(serde::de::Error::custom("stamps of a broken length"));
         }

@@ -103,30 +103,31 @@ pub(super) fn decode_quarters(models: &Models, blob: &[u8]) -> Result<Vec<UsageE
     let word = |bytes: &[u8], at: usize| {
         i64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default())
     };
-    blob.chunks_exact(QUARTER_ROW_BYTES)
-        .map(|row| {
-            let model = u32::from_le_bytes(row[8..12].try_into().unwrap_or_default());
-            let (model, service_tier) = models
-                .get(model as usize)
-                .cloned()
-                .ok_or("quarter-hour row names no model")?;
-            let count = |i: usize| word(row, 12 + 8 * i);
-            Ok(UsageEvent {
-                timestamp_ms: word(row, 0),
-                model,
-                service_tier,
-                usage: TokenUsage {
-                    input_tokens: count(0),
-                    cached_input_tokens: count(1),
-                    output_tokens: count(2),
-                    reasoning_output_tokens: count(3),
-                    total_tokens: count(4),
-                    cache_write_input_tokens: count(5),
-                },
-                event_key: 0,
-            })
-        })
-        .collect()
+    // Sized once: collected through a `Result`, the list grew by doubling and was copied.
+    let mut rows = Vec::with_capacity(blob.len() / QUARTER_ROW_BYTES);
+    for row in blob.chunks_exact(QUARTER_ROW_BYTES) {
+        let model = u32::from_le_bytes(row[8..12].try_into().unwrap_or_default());
+        let (model, service_tier) = models
+            .get(model as usize)
+            .cloned()
+            .ok_or("quarter-hour row names no model")?;
+        let count = |i: usize| word(row, 12 + 8 * i);
+        rows.push(UsageEvent {
+            timestamp_ms: word(row, 0),
+            model,
+            service_tier,
+            usage: TokenUsage {
+                input_tokens: count(0),
+                cached_input_tokens: count(1),
+                output_tokens: count(2),
+                reasoning_output_tokens: count(3),
+                total_tokens: count(4),
+                cache_write_input_tokens: count(5),
+            },
+            event_key: 0,
+        });
+    }
+    Ok(rows)
 }
 
 #[cfg(test)]
