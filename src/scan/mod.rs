@@ -104,6 +104,8 @@ pub fn scan_homes(homes: &[PathBuf], patterns: &Patterns) -> Result<ScanResult> 
                     followed_link |= root.is_symlink();
                     let archived = sub == "archived_sessions";
                     let found = list_tree(&root, home, archived, patterns, levels(archived), watch);
+                    // Sized once: grown as it went, the set was rehashed a dozen times.
+                    seen.reserve(found.iter().map(|l| l.files.len()).sum());
                     for mut listing in found {
                         unreadable += listing.unreadable;
                         followed_link |= listing.followed_link;
