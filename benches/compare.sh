@@ -298,6 +298,9 @@ for h in $HISTORIES; do
     # floors and the peer
     measure "$K.start" "$RUNS" 1 "" "$BIN" --version
     measure "$K.find" "$RUNS" 1 "" find "$HOME_DIR" -name 'rollout-*'
+    # find that also stats every rollout (size, mtime, inode: what a query needs to see an
+    # append to any file); shown for information, the targets use the plain find above
+    measure "$K.findstat" "$RUNS" 1 "" find "$HOME_DIR" -name 'rollout-*' -printf '%s %T@ %i\n'
     measure "$K.rg" "$RUNS" 1 "" rg -c token_count "$HOME_DIR"
     measure "$K.ccusage" "$RUNS" 1 "" env CODEX_HOME="$HOME_DIR" "$CCUSAGE" codex daily --offline --json
     # full build, then the index every query uses
@@ -411,6 +414,7 @@ print(f"rolldex total_tokens {r:,}, ccusage totalTokens {c:,}: " + ("same" if r 
     fi
     row "floor: process start (rolldex --version)" "-" "$START ms" "-" "-" "info"
     row "floor: find HOME -name 'rollout-*'" "-" "$FIND ms" "-" "-" "info"
+    row "floor: the same find, stat-ing every rollout (-printf '%s %T@ %i')" "-" "$(ms "$K.findstat") ms" "-" "-" "info"
     row "floor: rg -c token_count HOME (raw scan)" "-" "$(ms "$K.rg") ms" "-" "-" "info"
     row "peer: ccusage codex daily --offline" "-" "$CC ms, $CC_RSS MB" "-" "-" "info"
     if (( COLD )) && (( COLD_OK )); then
