@@ -369,17 +369,23 @@ impl Progress for Quiet {
     fn finish(&self) {}
 }
 
-/// What the fuzzer found: an excluded clause whose words never meet in a segment (`-i平`:
-/// `i` and `平` as a phrase) made tantivy's exclusion seek an exhausted phrase scorer, an
-/// assertion failure in debug builds (as the tests run).
-#[test]
-fn an_excluded_phrase_that_matches_nothing_is_no_panic() {
+/// An index of the real Codex 0.171.0 home (kept alive by the returned directory).
+fn indexed_0171() -> (tempfile::TempDir, IndexStore) {
     let index_dir = tempfile::tempdir().expect("index dir");
     let homes = [repo("testdata/codex-versions/0.171.0/home")];
     let mut store = IndexStore::open(index_dir.path(), &homes, rolldex::index::Reads::Sessions)
         .expect("open index");
     let scan = scan_homes(&homes, &Patterns::new(&[]).expect("patterns")).expect("scan");
     store.update(&scan, &Quiet).expect("build index");
+    (index_dir, store)
+}
+
+/// What the fuzzer found: an excluded clause whose words never meet in a segment (`-i平`:
+/// `i` and `平` as a phrase) made tantivy's exclusion seek an exhausted phrase scorer, an
+/// assertion failure in debug builds (as the tests run).
+#[test]
+fn an_excluded_phrase_that_matches_nothing_is_no_panic() {
+    let (_dir, store) = indexed_0171();
     for text in ["-i平 平", "平 -\"i 平\"", "-\"never together\" 平"] {
         let request = SearchRequest {
             text: text.to_owned(),
@@ -410,12 +416,7 @@ fn an_excluded_phrase_that_matches_nothing_is_no_panic() {
 /// the first candidate, and tantivy seeks it backwards unless the wrapper answers.
 #[test]
 fn an_excluded_phrase_that_starts_later_is_no_panic() {
-    let index_dir = tempfile::tempdir().expect("index dir");
-    let homes = [repo("testdata/codex-versions/0.171.0/home")];
-    let mut store = IndexStore::open(index_dir.path(), &homes, rolldex::index::Reads::Sessions)
-        .expect("open index");
-    let scan = scan_homes(&homes, &Patterns::new(&[]).expect("patterns")).expect("scan");
-    store.update(&scan, &Quiet).expect("build index");
+    let (_dir, store) = indexed_0171();
     let ids = |text: &str| {
         let request = SearchRequest {
             text: text.to_owned(),
@@ -436,13 +437,7 @@ fn an_excluded_phrase_that_starts_later_is_no_panic() {
 
 #[test]
 fn query_language_never_panics() {
-    let index_dir = tempfile::tempdir().expect("index dir");
-    let home = repo("testdata/codex-versions/0.171.0/home");
-    let homes = [home];
-    let mut store = IndexStore::open(index_dir.path(), &homes, rolldex::index::Reads::Sessions)
-        .expect("open index");
-    let scan = scan_homes(&homes, &Patterns::new(&[]).expect("patterns")).expect("scan");
-    store.update(&scan, &Quiet).expect("build index");
+    let (_dir, store) = indexed_0171();
     assert!(
         !store.session_infos().is_empty(),
         "the index holds sessions"
