@@ -10,9 +10,10 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::{Bound, Range};
+use std::sync::Arc;
 
 use rustc_hash::FxHashSet;
-use tantivy::collector::TopDocs;
+use tantivy::collector::{FilterCollector, TopDocs};
 use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermSetQuery};
 use tantivy::schema::Value;
@@ -83,18 +84,21 @@ pub struct Hit {
 }
 
 /// The keys of the sessions `interactive_only` hides (`codex exec`, sub-agents): the
-/// catalog's flag, checked against the session key of each top document.
+/// catalog's flag, checked against the session key of each top document (or of every match, in
+/// the collector, when hidden documents fill the largest top the search asks for).
 ///
 /// Not a clause on the documents' own flag: intersecting every match with the list of
 /// interactive documents (most of them) cost more than looking up each match's key (at 10 GB,
 /// `search migration` ran 39.6 M instructions with the clause, 37.3 M with the lookup), and
 /// the clause added its own score to every hit.
-fn hidden_sessions(store: &IndexStore) -> FxHashSet<u64> {
+fn hidden_sessions(store: &IndexStore) -> Arc<FxHashSet<u64>> {
     let keys = store.sessions().keys();
-    keys.iter()
-        .filter(|k| !k.interactive)
-        .map(|k| schema::session_key(&k.id))
-        .collect()
+    Arc::new(
+        keys.iter()
+            .filter(|k| !k.interactive)
+            .map(|k| schema::session_key(&k.id))
+            .collect(),
+    )
 }
 
 /// Runs `request`; hits are sorted by score, one per session.
@@ -134,14 +138,23 @@ pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
     generator.set_max_num_chars(160);
     let columns = Columns::open(&searcher)?;
     let mut want = (request.limit * 16).max(64);
+    let mut filter_inside = false;
     loop {
         // Hidden sessions are left out of the top documents, not out of the search: a filter
         // inside the collector read every match's session key and stopped tantivy from
         // skipping blocks that cannot reach the top (at 10 GB, half of a search's own time).
         // Leaving them out afterwards keeps the same order; when they crowd the top, the loop
-        // asks for more.
+        // asks for more, and past its cap filters inside the collector after all.
         let top_docs = TopDocs::with_limit(want).order_by_score();
-        let top = segments::search(&searcher, &query, &top_docs)?;
+        let top = match &hidden {
+            Some(hidden) if filter_inside => {
+                let hidden = Arc::clone(hidden);
+                let shown = move |key: u64| !hidden.contains(&key);
+                let top_shown = FilterCollector::new(schema::SESSION_KEY.into(), shown, top_docs);
+                segments::search(&searcher, &query, &top_shown)?
+            }
+            _ => segments::search(&searcher, &query, &top_docs)?,
+        };
         // Equal scores come back in index order, which differs from one build of the index to
         // the next: ties go newest first, then by session id, so the same query gives the same
         // answer. A session's best message is its top-scored one (newest among equals), and
@@ -150,6 +163,7 @@ pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
         let mut best: HashMap<u64, Candidate> = HashMap::new();
         let mut complete = top.len() < want;
         let mut last_score = f32::INFINITY;
+        let mut skipped = false;
         for (score, address) in &top {
             if *score < last_score && best.len() >= request.limit {
                 // Every session scoring `last_score` or better is known, and there are enough.
@@ -158,6 +172,7 @@ pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
             }
             let (session_key, timestamp_ms, text_hash) = columns.of(*address);
             if hidden.as_ref().is_some_and(|h| h.contains(&session_key)) {
+                skipped = true;
                 continue;
             }
             last_score = *score;
@@ -177,6 +192,11 @@ pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
         }
         if !complete && want < 1 << 16 {
             want *= 4;
+            continue;
+        }
+        // At the cap, hidden documents took places shown ones would have had in the top.
+        if !complete && skipped && !filter_inside {
+            filter_inside = true;
             continue;
         }
         // Newest first among equal scores, then by session id: the ids are loaded only for

@@ -128,3 +128,43 @@ fn hidden_sessions_that_fill_the_top_do_not_push_a_shown_one_out() {
         [MANY, ONE]
     );
 }
+
+/// Past the largest top `search` asks for (65,536 documents), hidden documents that fill it are
+/// filtered inside the collector after all: the shown session is still found.
+#[test]
+fn hidden_sessions_that_fill_the_largest_top_do_not_hide_a_shown_one() {
+    let root = tempfile::tempdir().expect("tempdir");
+    let home = root.path().join("codex-home");
+    let dir = "/home/dev/aerie";
+    let model = "gpt-5.2-codex";
+    let t = |n: usize| {
+        format!(
+            "2026-04-02T{:02}:{:02}:{:02}.000Z",
+            n / 3600,
+            (n / 60) % 60,
+            n % 60
+        )
+    };
+    let mut exec = vec![
+        lines::meta(&t(0), MANY, dir, "codex_exec", "\"exec\"", None),
+        lines::context(&t(1), dir, model),
+    ];
+    for n in 0..(1usize << 16) + 10 {
+        exec.push(lines::user(&t(2 + n), "kestrel kestrel kestrel"));
+    }
+    lines::write(
+        &lines::rollout_path(&home, "2026-04-02T00:00:00", MANY),
+        &exec,
+    );
+    let t1 = |s: usize| format!("2026-04-01T09:00:{s:02}.000Z");
+    lines::write(
+        &lines::rollout_path(&home, "2026-04-01T09:00:00", ONE),
+        &[
+            lines::meta(&t1(0), ONE, dir, "codex_cli_rs", "\"cli\"", None),
+            lines::context(&t1(1), dir, model),
+            lines::user(&t1(2), &weak(1)),
+        ],
+    );
+    let rx = Rx::new(&home);
+    assert_eq!(rx.search_ids(&["kestrel", "--limit", "1"]), [ONE]);
+}
