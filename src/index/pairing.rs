@@ -76,7 +76,8 @@ pub(super) fn plan<'a>(scan: &'a ScanResult, catalog: &Catalog, state: &IndexSta
 /// are paired through a hash table instead.
 pub(super) fn indexed_of(scan: &ScanResult, files: &[FileRef]) -> Vec<Option<usize>> {
     let keys: Vec<std::borrow::Cow<'_, str>> = scan.files.iter().map(SourceFile::key).collect();
-    let sorted = climbs(keys.iter().map(|k| &**k)) && climbs(files.iter().map(|f| f.path.as_str()));
+    let sorted =
+        keys.iter().is_sorted_by(|a, b| a < b) && files.iter().is_sorted_by(|a, b| a.path < b.path);
     if !sorted {
         let at: rustc_hash::FxHashMap<&str, usize> = files
             .iter()
@@ -98,18 +99,6 @@ pub(super) fn indexed_of(scan: &ScanResult, files: &[FileRef]) -> Vec<Option<usi
             })
         })
         .collect()
-}
-
-/// True when each path sorts after the one before it.
-fn climbs<'a>(mut paths: impl Iterator<Item = &'a str>) -> bool {
-    let Some(mut last) = paths.next() else {
-        return true;
-    };
-    paths.all(|path| {
-        let ok = last < path;
-        last = path;
-        ok
-    })
 }
 
 #[cfg(test)]
