@@ -81,58 +81,10 @@ fn a_directory_filters_resumes_ranking_it_does_not_reorder_it() {
     assert_eq!(ranked(&["--cwd", b]), [OTHER], "--cwd {b}");
 }
 
-/// `search` leaves hidden sessions out of its top documents, not out of the search: when a
-/// `codex exec` session's messages fill more than the first batch of top documents, the batch
-/// grows until the shown session is reached.
-#[test]
-fn hidden_sessions_that_fill_the_top_do_not_push_a_shown_one_out() {
-    let root = tempfile::tempdir().expect("tempdir");
-    let home = root.path().join("codex-home");
-    let dir = "/home/dev/aerie";
-    let model = "gpt-5.2-codex";
-    let t = |m: usize, s: usize| format!("2026-04-02T10:{m:02}:{s:02}.000Z");
-    // 100 messages that say "kestrel" three times in three words, in an exec session: each
-    // scores above the shown session's one "kestrel" among 400 other words (see the BM25
-    // figures above), and `--limit 1` asks tantivy for 64 documents at first.
-    let mut exec = vec![
-        lines::meta(&t(0, 0), MANY, dir, "codex_exec", "\"exec\"", None),
-        lines::context(&t(0, 1), dir, model),
-    ];
-    for n in 0..100 {
-        exec.push(lines::user(
-            &t(1 + n / 50, n % 50),
-            "kestrel kestrel kestrel",
-        ));
-    }
-    lines::write(
-        &lines::rollout_path(&home, "2026-04-02T10:00:00", MANY),
-        &exec,
-    );
-    lines::write(
-        &lines::rollout_path(&home, "2026-04-02T09:00:00", ONE),
-        &[
-            lines::meta(&t(0, 0), ONE, dir, "codex_cli_rs", "\"cli\"", None),
-            lines::context(&t(0, 1), dir, model),
-            lines::user(&t(0, 2), &weak(1)),
-        ],
-    );
-    let rx = Rx::new(&home);
-    assert_eq!(rx.search_ids(&["kestrel", "--limit", "1"]), [ONE]);
-    assert_eq!(rx.search_ids(&["kestrel"]), [ONE]);
-    assert_eq!(
-        rx.search_ids(&["kestrel", "--limit", "1", "--include-non-interactive"]),
-        [MANY]
-    );
-    assert_eq!(
-        rx.search_ids(&["kestrel", "--include-non-interactive"]),
-        [MANY, ONE]
-    );
-}
-
-/// Past the largest top `search` asks for (65,536 documents), hidden documents that fill it are
-/// filtered inside the collector after all: the shown session is still found.
-#[test]
-fn hidden_sessions_that_fill_the_largest_top_do_not_hide_a_shown_one() {
+/// A home where a `codex exec` session (MANY) has `hidden` messages that say "kestrel" three
+/// times in three words, each scoring above the shown session's (ONE) one "kestrel" among 400
+/// other words (see the BM25 figures above).
+fn crowded_home(hidden: usize) -> (tempfile::TempDir, Rx) {
     let root = tempfile::tempdir().expect("tempdir");
     let home = root.path().join("codex-home");
     let dir = "/home/dev/aerie";
@@ -149,7 +101,7 @@ fn hidden_sessions_that_fill_the_largest_top_do_not_hide_a_shown_one() {
         lines::meta(&t(0), MANY, dir, "codex_exec", "\"exec\"", None),
         lines::context(&t(1), dir, model),
     ];
-    for n in 0..(1usize << 16) + 10 {
+    for n in 0..hidden {
         exec.push(lines::user(&t(2 + n), "kestrel kestrel kestrel"));
     }
     lines::write(
@@ -166,5 +118,31 @@ fn hidden_sessions_that_fill_the_largest_top_do_not_hide_a_shown_one() {
         ],
     );
     let rx = Rx::new(&home);
+    (root, rx)
+}
+
+/// `search` leaves hidden sessions out of its top documents, not out of the search: when a
+/// `codex exec` session's messages fill more than the first batch of top documents (`--limit 1`
+/// asks tantivy for 64 at first), the batch grows until the shown session is reached.
+#[test]
+fn hidden_sessions_that_fill_the_top_do_not_push_a_shown_one_out() {
+    let (_root, rx) = crowded_home(100);
+    assert_eq!(rx.search_ids(&["kestrel", "--limit", "1"]), [ONE]);
+    assert_eq!(rx.search_ids(&["kestrel"]), [ONE]);
+    assert_eq!(
+        rx.search_ids(&["kestrel", "--limit", "1", "--include-non-interactive"]),
+        [MANY]
+    );
+    assert_eq!(
+        rx.search_ids(&["kestrel", "--include-non-interactive"]),
+        [MANY, ONE]
+    );
+}
+
+/// Past the largest top `search` asks for (65,536 documents), hidden documents that fill it are
+/// filtered inside the collector after all: the shown session is still found.
+#[test]
+fn hidden_sessions_that_fill_the_largest_top_do_not_hide_a_shown_one() {
+    let (_root, rx) = crowded_home((1 << 16) + 10);
     assert_eq!(rx.search_ids(&["kestrel", "--limit", "1"]), [ONE]);
 }
