@@ -9,10 +9,13 @@
 //! character that ends a clause matches a bigram it begins, one that starts a clause a bigram
 //! it ends (`平` finds `我要做一个平台`; `jobs失` finds `jobs失败了`).
 
+use std::ops::Bound;
+
 use tantivy::Term;
+
 use tantivy::query::{
-    BooleanQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query, RegexPhraseQuery, RegexQuery,
-    TermQuery,
+    BooleanQuery, InvertedIndexRangeQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query,
+    RegexPhraseQuery, RegexQuery, TermQuery,
 };
 use tantivy::schema::IndexRecordOption;
 
@@ -156,11 +159,7 @@ pub(super) fn clause_queries(
                 terms.remove(0),
                 IndexRecordOption::WithFreqs,
             )),
-            (1, true) => {
-                let word = terms[0].value().as_str().unwrap_or_default().to_owned();
-                let pattern = format!("{}.*", regex_escape(&word));
-                Box::new(RegexQuery::from_pattern(&pattern, fields.text)?)
-            }
+            (1, true) => prefix_query(terms.remove(0)),
             (_, false) => Box::new(PhraseQuery::new(terms)),
             (_, true) => Box::new(PhrasePrefixQuery::new(terms)),
         };
@@ -177,6 +176,32 @@ pub(super) fn clause_queries(
         )));
     }
     Ok(subqueries)
+}
+
+/// Every document holding a term that starts with `term`'s text. It is the range of the term
+/// dictionary from the prefix up to the first string past every word it begins: one seek into
+/// the sorted dictionary, then a sequential read of the terms that match (a regular expression
+/// ran over every block that might match). Both score each match alike.
+fn prefix_query(term: Term) -> Box<dyn Query> {
+    let field = term.field();
+    let upper = match prefix_end(term.serialized_value_bytes()) {
+        Some(end) => Bound::Excluded(Term::from_field_bytes(field, &end)),
+        None => Bound::Unbounded,
+    };
+    Box::new(InvertedIndexRangeQuery::new(Bound::Included(term), upper))
+}
+
+/// The smallest byte string greater than every string starting with `prefix` (`None`: there is
+/// none, `prefix` being all 0xFF bytes or empty).
+fn prefix_end(prefix: &[u8]) -> Option<Vec<u8>> {
+    let mut end = prefix.to_vec();
+    while let Some(last) = end.pop() {
+        if last < u8::MAX {
+            end.push(last + 1);
+            return Some(end);
+        }
+    }
+    None
 }
 
 /// The text of an analyzed query term.
@@ -234,6 +259,15 @@ fn regex_escape(word: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prefix_end_is_the_first_string_past_the_prefix() {
+        assert_eq!(prefix_end(b"pars"), Some(b"part".to_vec()));
+        assert_eq!(prefix_end(b"a\xff\xff"), Some(b"b".to_vec()));
+        assert_eq!(prefix_end("é".as_bytes()), Some(vec![0xc3, 0xaa]));
+        assert_eq!(prefix_end(b"\xff"), None);
+        assert_eq!(prefix_end(b""), None);
+    }
 
     #[test]
     fn clauses_parse() {
