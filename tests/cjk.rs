@@ -166,7 +166,16 @@ fn cjk_words_are_found_inside_sentences() {
     ] {
         rx.assert_only(query, CHINESE);
     }
-    for query in ["移行", "データベース", "手伝って", "データ*", "の移行"] {
+    // One Katakana, one Han character of a Japanese run (each inside bigrams on both sides).
+    for query in [
+        "移行",
+        "データベース",
+        "手伝って",
+        "データ*",
+        "の移行",
+        "タ",
+        "移",
+    ] {
         rx.assert_only(query, JAPANESE);
     }
     for query in [
@@ -174,6 +183,8 @@ fn cjk_words_are_found_inside_sentences() {
         "데이터베이스",
         "도와주세요",
         "마이그레이션을",
+        // One Hangul syllable inside a run.
+        "션",
     ] {
         rx.assert_only(query, KOREAN);
     }

@@ -56,28 +56,34 @@ const fn ascii_table(word: bool) -> [bool; 256] {
     table
 }
 
+/// The Unicode blocks whose letters are written without spaces between words, as inclusive
+/// code point ranges: [`is_cjk`] reads them, and a query's regular expressions name them.
+pub const CJK_BLOCKS: [(u32, u32); 12] = [
+    (0x1100, 0x11FF),   // Hangul Jamo
+    (0x3005, 0x3007),   // 々 〆 〇
+    (0x3040, 0x30FF),   // Hiragana, Katakana
+    (0x3130, 0x318F),   // Hangul Compatibility Jamo
+    (0x31F0, 0x31FF),   // Katakana Phonetic Extensions
+    (0x3400, 0x4DBF),   // CJK Unified Ideographs Extension A
+    (0x4E00, 0x9FFF),   // CJK Unified Ideographs
+    (0xA960, 0xA97F),   // Hangul Jamo Extended-A
+    (0xAC00, 0xD7FF),   // Hangul Syllables, Jamo Extended-B
+    (0xF900, 0xFAFF),   // CJK Compatibility Ideographs
+    (0xFF66, 0xFF9F),   // Halfwidth Katakana
+    (0x20000, 0x323AF), // CJK Unified Ideographs Extensions B–H, Compatibility Supplement
+];
+
 /// Whether `c` is written without spaces between words: Han ideographs, Hiragana, Katakana
 /// or Hangul (letters only: CJK punctuation still separates words).
 #[inline]
 pub fn is_cjk(c: char) -> bool {
     let u = c as u32;
-    if u < 0x1100 {
+    if u < CJK_BLOCKS[0].0 {
         return false;
     }
-    let in_block = matches!(u,
-        0x1100..=0x11FF        // Hangul Jamo
-        | 0x3005..=0x3007      // 々 〆 〇
-        | 0x3040..=0x30FF      // Hiragana, Katakana
-        | 0x3130..=0x318F      // Hangul Compatibility Jamo
-        | 0x31F0..=0x31FF      // Katakana Phonetic Extensions
-        | 0x3400..=0x4DBF      // CJK Unified Ideographs Extension A
-        | 0x4E00..=0x9FFF      // CJK Unified Ideographs
-        | 0xA960..=0xA97F      // Hangul Jamo Extended-A
-        | 0xAC00..=0xD7FF      // Hangul Syllables, Jamo Extended-B
-        | 0xF900..=0xFAFF      // CJK Compatibility Ideographs
-        | 0xFF66..=0xFF9F      // Halfwidth Katakana
-        | 0x20000..=0x323AF // CJK Unified Ideographs Extensions B–H, Compatibility Supplement
-    );
+    let in_block = CJK_BLOCKS
+        .iter()
+        .any(|&(first, last)| (first..=last).contains(&u));
     in_block && c.is_alphanumeric()
 }
 
