@@ -13,6 +13,7 @@ const CHINESE: &str = "019cc0a0-0000-7000-8000-0000000000c1";
 const JAPANESE: &str = "019cc0a0-0000-7000-8000-0000000000c2";
 const KOREAN: &str = "019cc0a0-0000-7000-8000-0000000000c3";
 const ENGLISH: &str = "019cc0a0-0000-7000-8000-0000000000c4";
+const TURKISH: &str = "019cc0a0-0000-7000-8000-0000000000c5";
 
 /// Writes one interactive session whose user wrote `messages`.
 fn write_session(home: &Path, id: &str, hour: u32, messages: &[&str]) {
@@ -88,6 +89,7 @@ impl Home {
             13,
             &["Build the platform API for the billing jobs"],
         );
+        write_session(home.path(), TURKISH, 14, &["İstanbul旅行の計画"]);
         let rx = Home {
             home,
             index: tempfile::tempdir().expect("index"),
@@ -200,6 +202,11 @@ fn cjk_words_are_found_inside_sentences() {
     rx.assert_only("\"platform API\"", ENGLISH);
     // Excluding a CJK word.
     rx.assert_only("jobs -失败", ENGLISH);
+    // A word whose lowercase holds a combining mark (İ → i + U+0307) against a lone CJK
+    // character: the word goes into a regular expression as it is (escaped, it was an error).
+    for query in ["İstanbul旅", "İstanbul旅行", "İstan*", "旅"] {
+        rx.assert_only(query, TURKISH);
+    }
 }
 
 #[test]

@@ -259,10 +259,13 @@ fn cjk_class() -> String {
     class
 }
 
+/// `word` as a regular expression that matches it literally. Only ASCII punctuation is
+/// escaped (every metacharacter is ASCII): the regex parser rejects an escaped non-ASCII
+/// character, and a lowercased `İ` brings a combining dot (U+0307) into a word.
 fn regex_escape(word: &str) -> String {
     let mut out = String::with_capacity(word.len());
     for c in word.chars() {
-        if !c.is_alphanumeric() {
+        if c.is_ascii() && !c.is_ascii_alphanumeric() {
             out.push('\\');
         }
         out.push(c);
