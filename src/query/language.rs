@@ -13,7 +13,6 @@ use std::fmt::Write as _;
 use std::ops::Bound;
 
 use tantivy::Term;
-
 use tantivy::query::{
     BooleanQuery, InvertedIndexRangeQuery, Occur, PhrasePrefixQuery, PhraseQuery, Query,
     RegexPhraseQuery, RegexQuery, TermQuery,
