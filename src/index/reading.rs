@@ -108,7 +108,6 @@ fn add_messages(
         // commit reports.
         let _ = writer.add_document(schema::message_doc(
             fields,
-            read.session.interactive,
             &read.session.id,
             key,
             message,

@@ -2,7 +2,7 @@
 //! thread name. Every field's flags are chosen for a query that needs them.
 
 use tantivy::schema::{
-    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+    FAST, Field, IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::tokenizer::{LowerCaser, RemoveLongFilter, TextAnalyzer};
 use tantivy::{TantivyDocument, doc};
@@ -12,7 +12,7 @@ use crate::model::{Message, Role};
 use crate::parse::LineSpan;
 
 /// Bump when documents or state change shape; an older index is rebuilt.
-pub const SCHEMA_VERSION: u32 = 23;
+pub const SCHEMA_VERSION: u32 = 24;
 
 /// Bytes of a tool call (command line, patch) that are indexed.
 pub const TOOL_CALL_BYTES: usize = 768;
@@ -48,10 +48,6 @@ pub struct Fields {
     /// A hash of the indexed text (fast): checks the text read back from the rollout, and breaks
     /// ties the same way in every build.
     pub text_hash: Field,
-    /// 1 for interactive sessions. Written, no longer read: queries hide sessions by the
-    /// catalog's flag through `session_key` (cheaper than intersecting with this list, and
-    /// scoring nothing). It goes at the next change of the index format.
-    pub interactive: Field,
     /// A hash of the session id as a fast field: ranks whole sessions without loading stored
     /// documents, and hides the sessions a search leaves out.
     pub session_key: Field,
@@ -61,18 +57,30 @@ pub struct Fields {
 pub fn schema() -> (Schema, Fields) {
     let mut builder = Schema::builder();
     let fields = Fields {
-        session: builder.add_text_field("session", STRING | STORED),
-        file: builder.add_text_field("file", STRING | STORED),
-        role: builder.add_text_field("role", STRING | STORED),
+        session: builder.add_text_field("session", keyword()),
+        file: builder.add_text_field("file", keyword()),
+        role: builder.add_text_field("role", keyword()),
         timestamp: builder.add_i64_field("ts", STORED | FAST),
         text: builder.add_text_field("text", text_options()),
         line: builder.add_u64_field("line", STORED),
         stored_text: builder.add_text_field("stored_text", STORED),
         text_hash: builder.add_u64_field(TEXT_HASH, FAST),
-        interactive: builder.add_u64_field("interactive", INDEXED),
         session_key: builder.add_u64_field(SESSION_KEY, FAST),
     };
     (builder.build(), fields)
+}
+
+/// A whole-value field that filters and deletes but is never scored (a constant-score term
+/// set, or a delete by term), so it keeps no field norms: tantivy's `STRING` would record a
+/// byte per document per field that no query reads. Stored, to show or open a hit.
+fn keyword() -> TextOptions {
+    let indexing = TextFieldIndexing::default()
+        .set_tokenizer("raw")
+        .set_index_option(IndexRecordOption::Basic)
+        .set_fieldnorms(false);
+    TextOptions::default()
+        .set_indexing_options(indexing)
+        .set_stored()
 }
 
 /// The text analyzer's name: tantivy's default (words split on non-alphanumeric characters,
@@ -145,7 +153,6 @@ pub const NAME_ROLE: &str = "name";
 /// the message's line sits in `file` (`None`: the text is stored instead).
 pub fn message_doc(
     fields: &Fields,
-    interactive: bool,
     session: &str,
     file: &str,
     message: &Message,
@@ -158,7 +165,6 @@ pub fn message_doc(
         fields.role => message.role.as_str(),
         fields.timestamp => message.timestamp_ms.unwrap_or(0),
         fields.text_hash => stable_hash(&text),
-        fields.interactive => u64::from(interactive),
         fields.session_key => session_key(session),
     );
     match line.and_then(line_value) {
@@ -170,13 +176,7 @@ pub fn message_doc(
 }
 
 /// The document that makes a thread name searchable.
-pub fn name_doc(
-    fields: &Fields,
-    interactive: bool,
-    session: &str,
-    name: &str,
-    timestamp_ms: i64,
-) -> TantivyDocument {
+pub fn name_doc(fields: &Fields, session: &str, name: &str, timestamp_ms: i64) -> TantivyDocument {
     doc!(
         fields.session => session,
         fields.file => name_key(session),
@@ -185,7 +185,6 @@ pub fn name_doc(
         fields.text => name,
         fields.stored_text => name,
         fields.text_hash => stable_hash(name),
-        fields.interactive => u64::from(interactive),
         fields.session_key => session_key(session),
     )
 }

@@ -265,8 +265,7 @@ impl IndexStore {
             writer.delete_term(Term::from_field_text(fields.file, &schema::name_key(id)));
             let session = by_id.get(id.as_str());
             let updated = session.and_then(|s| s.updated_at_ms).unwrap_or(0);
-            let interactive = session.is_none_or(|s| s.interactive);
-            writer.add_document(schema::name_doc(&fields, interactive, id, name, updated))?;
+            writer.add_document(schema::name_doc(&fields, id, name, updated))?;
         }
         for id in old_names.keys() {
             if !names.contains_key(id) {
