@@ -212,7 +212,7 @@ fn benches(c: &mut Criterion) {
         let prices = PriceTable::bundled();
         let query = StatsQuery {
             grouping: Grouping::Day,
-            zone: Zone::parse("UTC", &Zone::Local).expect("UTC zone"),
+            zone: Zone::parse("UTC", &Zone::utc()).expect("UTC zone"),
             since: None,
             until: None,
             model: None,

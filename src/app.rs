@@ -153,6 +153,9 @@ fn process_environment() -> Environment {
             .map(|d| d.cache_dir().to_path_buf()),
         tz: std::env::var("TZ").ok(),
         system_zone: iana_time_zone::get_timezone().ok(),
+        // A few kilobytes: read whatever the name, since the name may be one chrono-tz does
+        // not know.
+        zone_file: std::fs::read("/etc/localtime").ok(),
         no_color: std::env::var_os("NO_COLOR").is_some(),
         term: std::env::var_os("TERM"),
         columns: std::env::var("COLUMNS").ok(),

@@ -140,7 +140,11 @@ impl Config {
             )));
         }
         let tz = raw.tz.as_deref().or(user.tz.as_deref()).unwrap_or("local");
-        let local_zone = Zone::local(env.tz.as_deref(), env.system_zone.as_deref());
+        let local_zone = Zone::local(
+            env.tz.as_deref(),
+            env.system_zone.as_deref(),
+            env.zone_file.as_deref(),
+        );
         let zone = Zone::parse(tz, &local_zone)?;
         let warnings: Vec<String> = if tz.trim().eq_ignore_ascii_case("local") {
             crate::timezone::tz_variable_warning(env.tz.as_deref(), env.system_zone.as_deref())

@@ -37,6 +37,9 @@ pub struct Environment {
     pub tz: Option<String>,
     /// The system's time zone name (IANA), when it can be found.
     pub system_zone: Option<String>,
+    /// The bytes of the system's zone file (`/etc/localtime`, TZif): its rules are the `local`
+    /// zone when the system's zone has no name rolldex knows.
+    pub zone_file: Option<Vec<u8>>,
     /// Whether `$NO_COLOR` is set (to anything, even empty: see no-color.org).
     pub no_color: bool,
     /// `$TERM`.

@@ -24,7 +24,7 @@ fn event(ts: &str, model: &str, input: i64, output: i64) -> UsageEvent {
 fn query(grouping: Grouping, zone: &str) -> StatsQuery {
     StatsQuery {
         grouping,
-        zone: Zone::parse(zone, &Zone::Local).expect("zone"),
+        zone: Zone::parse(zone, &Zone::utc()).expect("zone"),
         since: None,
         until: None,
         model: None,

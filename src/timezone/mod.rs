@@ -3,9 +3,14 @@
 //! Accepts IANA names (`Asia/Kathmandu`), `UTC`, fixed offsets (`+05:30`) and `local` (the
 //! machine's zone, by `$TZ` or the system setting). This module reads neither: the front end
 //! reads them into an [`Environment`](crate::environment::Environment), and [`Zone::local`] and
-//! [`tz_variable_warning`] take the two values from there.
+//! [`tz_variable_warning`] take the values from there. A machine whose zone has no IANA name
+//! (its `/etc/localtime` a copied file) is read from that file's rules, which the front end
+//! also hands over: chrono's own `Local` would read `$TZ` and the file again, below the front
+//! end.
 
-use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeZone, Utc};
+use std::sync::Arc;
+
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
 use crate::error::{Error, Result};
 
@@ -23,8 +28,8 @@ pub enum Zone {
     Named(chrono_tz::Tz),
     /// A fixed UTC offset.
     Fixed(FixedOffset),
-    /// The machine's local zone when it has no IANA name.
-    Local,
+    /// The machine's zone when it has no IANA name: the rules of its zone file (TZif).
+    Rules(Arc<tz::TimeZone>),
 }
 
 impl Zone {
@@ -49,17 +54,26 @@ impl Zone {
         )))
     }
 
-    /// The machine's zone from `$TZ` (`tz`) and the system's zone name (`system_zone`): `$TZ`
-    /// when it names a zone rolldex can read, else the system's IANA name when it resolves,
-    /// else chrono's [`Local`](chrono::Local).
-    pub fn local(tz: Option<&str>, system_zone: Option<&str>) -> Zone {
+    /// The machine's zone from `$TZ` (`tz`), the system's zone name (`system_zone`) and its
+    /// zone file's bytes (`zone_file`, `/etc/localtime`): `$TZ` when it names a zone rolldex
+    /// can read, else the system's IANA name when it resolves, else the rules the zone file
+    /// holds, else UTC (where the C library and chrono fall back too).
+    pub fn local(tz: Option<&str>, system_zone: Option<&str>, zone_file: Option<&[u8]>) -> Zone {
         if let Some(zone) = tz.and_then(zone_of_tz_variable) {
             return zone;
         }
-        match system_zone.and_then(|name| name.parse::<chrono_tz::Tz>().ok()) {
-            Some(tz) => Zone::Named(tz),
-            None => Zone::Local,
+        if let Some(tz) = system_zone.and_then(|name| name.parse::<chrono_tz::Tz>().ok()) {
+            return Zone::Named(tz);
         }
+        match zone_file.and_then(|bytes| tz::TimeZone::from_tz_data(bytes).ok()) {
+            Some(rules) => Zone::Rules(Arc::new(rules)),
+            None => Zone::utc(),
+        }
+    }
+
+    /// UTC.
+    pub fn utc() -> Zone {
+        Zone::Named(chrono_tz::UTC)
     }
 
     /// The zone's name as shown in reports.
@@ -67,7 +81,7 @@ impl Zone {
         match self {
             Zone::Named(tz) => tz.name().to_owned(),
             Zone::Fixed(offset) => offset.to_string(),
-            Zone::Local => "local".to_owned(),
+            Zone::Rules(_) => "local".to_owned(),
         }
     }
 
@@ -77,7 +91,7 @@ impl Zone {
         match self {
             Zone::Named(tz) => utc.with_timezone(tz).date_naive(),
             Zone::Fixed(offset) => utc.with_timezone(offset).date_naive(),
-            Zone::Local => utc.with_timezone(&chrono::Local).date_naive(),
+            Zone::Rules(rules) => utc.with_timezone(&offset_in(rules, utc)).date_naive(),
         }
     }
 
@@ -88,7 +102,10 @@ impl Zone {
         match self {
             Zone::Named(tz) => utc.with_timezone(tz).format(fmt).to_string(),
             Zone::Fixed(offset) => utc.with_timezone(offset).format(fmt).to_string(),
-            Zone::Local => utc.with_timezone(&chrono::Local).format(fmt).to_string(),
+            Zone::Rules(rules) => utc
+                .with_timezone(&offset_in(rules, utc))
+                .format(fmt)
+                .to_string(),
         }
     }
 
@@ -104,14 +121,41 @@ impl Zone {
                 .from_local_datetime(&midnight)
                 .earliest()
                 .map(|t| t.timestamp_millis()),
-            Zone::Local => chrono::Local
-                .from_local_datetime(&midnight)
-                .earliest()
-                .map(|t| t.timestamp_millis()),
+            Zone::Rules(rules) => instants_of_local(rules, midnight).first().copied(),
         };
         // A zone may skip local midnight (DST); an hour later then exists.
         first.unwrap_or_else(|| midnight.and_utc().timestamp_millis())
     }
+}
+
+/// The offset `rules` give at the instant `utc` (UTC where they say nothing).
+fn offset_in(rules: &tz::TimeZone, utc: DateTime<Utc>) -> FixedOffset {
+    let seconds = rules
+        .find_local_time_type(utc.timestamp())
+        .map_or(0, tz::LocalTimeType::ut_offset);
+    FixedOffset::east_opt(seconds).unwrap_or(FixedOffset::east_opt(0).expect("zero offset"))
+}
+
+/// The UTC instants (ms), earliest first, whose wall time under `rules` is `local`: none in a
+/// gap (clocks moved forward over it), two in an overlap (moved back). Each offset in force a
+/// day before or after is tried; the tz database has no two changes within a day that cancel.
+fn instants_of_local(rules: &tz::TimeZone, local: NaiveDateTime) -> Vec<i64> {
+    const DAY_S: i64 = 86_400;
+    let wall = local.and_utc().timestamp();
+    let offset_at = |t: i64| {
+        rules
+            .find_local_time_type(t)
+            .map_or(0, |l| i64::from(l.ut_offset()))
+    };
+    let mut instants: Vec<i64> = [offset_at(wall - DAY_S), offset_at(wall + DAY_S)]
+        .into_iter()
+        .map(|offset| wall - offset)
+        .filter(|&utc| wall - utc == offset_at(utc))
+        .map(|utc| utc * 1000)
+        .collect();
+    instants.sort_unstable();
+    instants.dedup();
+    instants
 }
 
 /// A one-line warning when `$TZ` (`tz`) is set but means nothing rolldex can read, so that
@@ -227,7 +271,7 @@ mod tests {
             .expect("valid")
             .timestamp_millis();
         let day = |z: &str| {
-            Zone::parse(z, &Zone::Local)
+            Zone::parse(z, &Zone::utc())
                 .expect("zone")
                 .date_of(ts)
                 .to_string()
@@ -236,7 +280,7 @@ mod tests {
         assert_eq!(day("Asia/Kathmandu"), "2026-03-06"); // +05:45
         assert_eq!(day("+05:30"), "2026-03-06");
         assert_eq!(day("America/Los_Angeles"), "2026-03-05");
-        assert!(Zone::parse("Mars/Olympus", &Zone::Local).is_err());
+        assert!(Zone::parse("Mars/Olympus", &Zone::utc()).is_err());
     }
 
     #[test]
@@ -253,9 +297,54 @@ mod tests {
         assert_eq!(name("nonsense"), None);
     }
 
+    /// A zone file from `testdata/zoneinfo` (see its README).
+    fn zone_file(name: &str) -> Vec<u8> {
+        let path = format!("{}/testdata/zoneinfo/{name}", env!("CARGO_MANIFEST_DIR"));
+        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    #[test]
+    fn a_zone_file_gives_the_same_days_as_its_named_zone() {
+        // The machine's rules read from a TZif file, against chrono-tz's tables for the same
+        // zone: DST gaps and overlaps (Berlin), DST at local midnight (Santiago), a 30-minute
+        // shift (Lord Howe), a 45-minute offset (Kathmandu).
+        let at = |text: &str| {
+            chrono::DateTime::parse_from_rfc3339(text)
+                .expect("valid")
+                .timestamp_millis()
+        };
+        for (file, name) in [
+            ("Europe_Berlin", "Europe/Berlin"),
+            ("America_Santiago", "America/Santiago"),
+            ("Australia_Lord_Howe", "Australia/Lord_Howe"),
+            ("Asia_Kathmandu", "Asia/Kathmandu"),
+        ] {
+            let rules = Zone::local(None, None, Some(&zone_file(file)));
+            assert!(matches!(rules, Zone::Rules(_)), "{file} reads as rules");
+            assert_eq!(rules.name(), "local");
+            let named = Zone::parse(name, &Zone::utc()).expect("zone");
+            let start = at("2024-01-01T00:00:00Z");
+            for i in 0..40_000 {
+                let ts = start + i * 23 * 60 * 1000 + i;
+                assert_eq!(rules.date_of(ts), named.date_of(ts), "{name} at {ts}");
+                assert_eq!(rules.format_minute(ts), named.format_minute(ts), "{name}");
+            }
+            let mut memo = (rules.days(), named.days());
+            let mut date = NaiveDate::from_ymd_opt(2024, 1, 1).expect("date");
+            while date.year() < 2027 {
+                assert_eq!(rules.start_of(date), named.start_of(date), "{name} {date}");
+                let ts = named.start_of(date) + 3_600_000;
+                assert_eq!(memo.0.date_of(ts), memo.1.date_of(ts), "{name} {date}");
+                date = date.succ_opt().expect("date");
+            }
+        }
+        // Not a zone file: UTC, as the C library falls back.
+        assert_eq!(Zone::local(None, None, Some(b"not tzif")).name(), "UTC");
+    }
+
     #[test]
     fn local_is_tz_then_the_system_zone() {
-        let local = |tz, system| Zone::local(tz, system).name();
+        let local = |tz, system| Zone::local(tz, system, None).name();
         assert_eq!(
             local(Some("Asia/Tokyo"), Some("Europe/Berlin")),
             "Asia/Tokyo"
@@ -275,14 +364,20 @@ mod tests {
         );
         let warning = tz_variable_warning(Some(dst_rule), None).expect("warns");
         assert!(warning.contains("(unknown)"), "{warning}");
-        assert_eq!(local(None, Some("Not/AZone")), "local");
-        assert_eq!(local(None, None), "local");
+        // No zone by name, then the zone file's rules, then UTC.
+        assert_eq!(local(None, Some("Not/AZone")), "UTC");
+        assert_eq!(local(None, None), "UTC");
+        let berlin = zone_file("Europe_Berlin");
+        let rules = Zone::local(None, Some("Not/AZone"), Some(&berlin));
+        assert_eq!(rules.name(), "local");
+        let named = Zone::local(None, Some("Asia/Tokyo"), Some(&berlin));
+        assert_eq!(named.name(), "Asia/Tokyo", "a name wins over the file");
         // No warning when `$TZ` is unset, empty, or a zone rolldex reads.
         assert_eq!(tz_variable_warning(None, None), None);
         assert_eq!(tz_variable_warning(Some(":"), None), None);
         assert_eq!(tz_variable_warning(Some("Asia/Tokyo"), None), None);
         // `local` in `--tz` is the zone the caller resolved.
-        let tokyo = Zone::local(Some("Asia/Tokyo"), None);
+        let tokyo = Zone::local(Some("Asia/Tokyo"), None, None);
         assert_eq!(
             Zone::parse(" Local ", &tokyo).expect("zone").name(),
             "Asia/Tokyo"
