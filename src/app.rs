@@ -6,7 +6,7 @@
 //! snapshot that the rest of rolldex gets its variables, directories and system zone from.
 
 use std::io::{self, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::cli::{Cli, Command, FormatArg, FormatChoice};
 use crate::commands::{self, Io};
@@ -139,6 +139,22 @@ fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<u8, Er
     }
 }
 
+/// A zone file's bytes: a regular file (a fifo would block, a device never end), at most a
+/// megabyte (a zone file is a few kilobytes); `None` when it cannot be read.
+fn read_zone_file(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    if !std::fs::metadata(path).ok()?.is_file() {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(1 << 20)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    Some(bytes)
+}
+
 /// Reads everything rolldex takes from the process environment, once, as it is: the library
 /// interprets the values (empty means unset, `COLUMNS` must be a number, which `TZ` it can
 /// read). The home and cache directories and the system zone come from the `directories` and
@@ -153,9 +169,8 @@ fn process_environment() -> Environment {
             .map(|d| d.cache_dir().to_path_buf()),
         tz: std::env::var("TZ").ok(),
         system_zone: iana_time_zone::get_timezone().ok(),
-        // A few kilobytes: read whatever the name, since the name may be one chrono-tz does
-        // not know.
-        zone_file: std::fs::read("/etc/localtime").ok(),
+        // Read whatever the name, since the name may be one chrono-tz does not know.
+        zone_file: read_zone_file(Path::new("/etc/localtime")),
         no_color: std::env::var_os("NO_COLOR").is_some(),
         term: std::env::var_os("TERM"),
         columns: std::env::var("COLUMNS").ok(),

@@ -128,7 +128,7 @@ impl Zone {
                 .from_local_datetime(&midnight)
                 .single()?
                 .timestamp_millis(),
-            Zone::Rules(rules) => match super::instants_of_local(rules, midnight)[..] {
+            Zone::Rules(rules) => match rules.instants_of_local(midnight)[..] {
                 [once] => once,
                 _ => return None,
             },

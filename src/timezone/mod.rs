@@ -5,8 +5,8 @@
 //! reads them into an [`Environment`](crate::environment::Environment), and [`Zone::local`] and
 //! [`tz_variable_warning`] take the values from there. A machine whose zone has no IANA name
 //! (its `/etc/localtime` a copied file) is read from that file's rules, which the front end
-//! also hands over: chrono's own `Local` would read `$TZ` and the file again, below the front
-//! end.
+//! also hands over, and a `$TZ` holding a POSIX rule with daylight saving time from the rule
+//! ([`rules`]): chrono's own `Local` would read `$TZ` and the file again, below the front end.
 
 use std::sync::Arc;
 
@@ -19,7 +19,9 @@ use crate::error::{Error, Result};
 pub const QUARTER_HOUR_MS: i64 = 15 * 60 * 1000;
 
 mod days;
+mod rules;
 pub use days::DayMemo;
+use rules::Rules;
 
 /// A resolved time zone.
 #[derive(Debug, Clone)]
@@ -28,8 +30,8 @@ pub enum Zone {
     Named(chrono_tz::Tz),
     /// A fixed UTC offset.
     Fixed(FixedOffset),
-    /// The machine's zone when it has no IANA name: the rules of its zone file (TZif).
-    Rules(Arc<tz::TimeZone>),
+    /// Rules without an IANA name: the machine's zone file, or a POSIX `TZ` rule.
+    Rules(Arc<Rules>),
 }
 
 impl Zone {
@@ -59,13 +61,16 @@ impl Zone {
     /// can read, else the system's IANA name when it resolves, else the rules the zone file
     /// holds, else UTC (where the C library and chrono fall back too).
     pub fn local(tz: Option<&str>, system_zone: Option<&str>, zone_file: Option<&[u8]>) -> Zone {
-        if let Some(zone) = tz.and_then(zone_of_tz_variable) {
+        if let Some(zone) = tz
+            .filter(|tz| !names_the_zone_file(tz))
+            .and_then(zone_of_tz_variable)
+        {
             return zone;
         }
         if let Some(tz) = system_zone.and_then(|name| name.parse::<chrono_tz::Tz>().ok()) {
             return Zone::Named(tz);
         }
-        match zone_file.and_then(|bytes| tz::TimeZone::from_tz_data(bytes).ok()) {
+        match zone_file.and_then(Rules::from_zone_file) {
             Some(rules) => Zone::Rules(Arc::new(rules)),
             None => Zone::utc(),
         }
@@ -81,7 +86,7 @@ impl Zone {
         match self {
             Zone::Named(tz) => tz.name().to_owned(),
             Zone::Fixed(offset) => offset.to_string(),
-            Zone::Rules(_) => "local".to_owned(),
+            Zone::Rules(rules) => rules.name().to_owned(),
         }
     }
 
@@ -110,52 +115,41 @@ impl Zone {
     }
 
     /// The first instant (ms, UTC) of a local calendar date; used to turn `--since` into a bound.
+    /// Where the zone skips local midnight (DST starting at midnight, as in Chile), the day
+    /// starts at the first wall-clock hour that exists.
     pub fn start_of(&self, date: NaiveDate) -> i64 {
         let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
-        let first = match self {
+        (0..=3)
+            .find_map(|hours| self.earliest(midnight + chrono::Duration::hours(hours)))
+            .unwrap_or_else(|| midnight.and_utc().timestamp_millis())
+    }
+
+    /// The earliest UTC instant (ms) whose wall time here is `local`; `None` in a gap.
+    fn earliest(&self, local: NaiveDateTime) -> Option<i64> {
+        match self {
             Zone::Named(tz) => tz
-                .from_local_datetime(&midnight)
+                .from_local_datetime(&local)
                 .earliest()
                 .map(|t| t.timestamp_millis()),
             Zone::Fixed(offset) => offset
-                .from_local_datetime(&midnight)
+                .from_local_datetime(&local)
                 .earliest()
                 .map(|t| t.timestamp_millis()),
-            Zone::Rules(rules) => instants_of_local(rules, midnight).first().copied(),
-        };
-        // A zone may skip local midnight (DST); an hour later then exists.
-        first.unwrap_or_else(|| midnight.and_utc().timestamp_millis())
+            Zone::Rules(rules) => rules.instants_of_local(local).first().copied(),
+        }
     }
 }
 
-/// The offset `rules` give at the instant `utc` (UTC where they say nothing).
-fn offset_in(rules: &tz::TimeZone, utc: DateTime<Utc>) -> FixedOffset {
-    let seconds = rules
-        .find_local_time_type(utc.timestamp())
-        .map_or(0, tz::LocalTimeType::ut_offset);
+/// The offset `rules` give at the instant `utc`.
+fn offset_in(rules: &Rules, utc: DateTime<Utc>) -> FixedOffset {
+    let seconds = rules.offset_s(utc.timestamp());
     FixedOffset::east_opt(seconds).unwrap_or(FixedOffset::east_opt(0).expect("zero offset"))
 }
 
-/// The UTC instants (ms), earliest first, whose wall time under `rules` is `local`: none in a
-/// gap (clocks moved forward over it), two in an overlap (moved back). Each offset in force a
-/// day before or after is tried; the tz database has no two changes within a day that cancel.
-fn instants_of_local(rules: &tz::TimeZone, local: NaiveDateTime) -> Vec<i64> {
-    const DAY_S: i64 = 86_400;
-    let wall = local.and_utc().timestamp();
-    let offset_at = |t: i64| {
-        rules
-            .find_local_time_type(t)
-            .map_or(0, |l| i64::from(l.ut_offset()))
-    };
-    let mut instants: Vec<i64> = [offset_at(wall - DAY_S), offset_at(wall + DAY_S)]
-        .into_iter()
-        .map(|offset| wall - offset)
-        .filter(|&utc| wall - utc == offset_at(utc))
-        .map(|utc| utc * 1000)
-        .collect();
-    instants.sort_unstable();
-    instants.dedup();
-    instants
+/// Whether a `TZ` value names the system's zone file itself (`:/etc/localtime`), as some
+/// systems set it to spare the C library a lookup: the zone is then the system's.
+fn names_the_zone_file(tz: &str) -> bool {
+    tz.trim().trim_start_matches(':') == "/etc/localtime"
 }
 
 /// A one-line warning when `$TZ` (`tz`) is set but means nothing rolldex can read, so that
@@ -163,21 +157,24 @@ fn instants_of_local(rules: &tz::TimeZone, local: NaiveDateTime) -> Vec<i64> {
 /// than silently reporting in another zone.
 pub fn tz_variable_warning(tz: Option<&str>, system_zone: Option<&str>) -> Option<String> {
     let tz = tz?;
-    if tz.trim().trim_start_matches(':').is_empty() || zone_of_tz_variable(tz).is_some() {
+    if tz.trim().trim_start_matches(':').is_empty()
+        || names_the_zone_file(tz)
+        || zone_of_tz_variable(tz).is_some()
+    {
         return None;
     }
     Some(format!(
         "TZ={tz:?} is not a zone rolldex can read (an IANA name such as Asia/Tokyo, \
-         :/usr/share/zoneinfo/Asia/Tokyo, or a fixed POSIX offset such as UTC+3); using the \
-         system's zone ({}); --tz chooses one",
-        system_zone.unwrap_or("unknown")
+         :/usr/share/zoneinfo/Asia/Tokyo, or a POSIX zone such as UTC+3 or \
+         CET-1CEST,M3.5.0,M10.5.0/3); using the system's zone ({}); --tz chooses one",
+        system_zone.unwrap_or("the rules in /etc/localtime, else UTC")
     ))
 }
 
 /// The zone `$TZ` names: an IANA name, a zoneinfo file path (`:/usr/share/zoneinfo/Asia/Tokyo`,
 /// read as the name after `zoneinfo/`), or a POSIX zone with a fixed offset (`UTC+3`, which is
-/// three hours *west* of Greenwich). `None` for anything else, such as a POSIX rule with
-/// daylight saving time.
+/// three hours *west* of Greenwich), or a POSIX zone with daylight saving rules
+/// (`CET-1CEST,M3.5.0,M10.5.0/3`). `None` for anything else.
 fn zone_of_tz_variable(tz: &str) -> Option<Zone> {
     let text = tz.trim();
     let text = text.strip_prefix(':').unwrap_or(text);
@@ -187,7 +184,10 @@ fn zone_of_tz_variable(tz: &str) -> Option<Zone> {
     if let Ok(named) = name.parse::<chrono_tz::Tz>() {
         return Some(Zone::Named(named));
     }
-    parse_posix_fixed(text).map(Zone::Fixed)
+    if let Some(offset) = parse_posix_fixed(text) {
+        return Some(Zone::Fixed(offset));
+    }
+    Rules::from_posix(text).map(|rules| Zone::Rules(Arc::new(rules)))
 }
 
 /// A POSIX `TZ` value without daylight saving time: a name of three or more letters (or
@@ -293,15 +293,15 @@ mod tests {
         );
         assert_eq!(name("UTC+3").as_deref(), Some("-03:00"));
         assert_eq!(name("<+0530>-5:30").as_deref(), Some("+05:30"));
-        assert_eq!(name("CET-1CEST,M3.5.0,M10.5.0/3"), None);
+        // A POSIX rule with daylight saving time is read as such.
+        assert_eq!(
+            name("CET-1CEST,M3.5.0,M10.5.0/3").as_deref(),
+            Some("CET-1CEST,M3.5.0,M10.5.0/3")
+        );
         assert_eq!(name("nonsense"), None);
     }
 
-    /// A zone file from `testdata/zoneinfo` (see its README).
-    fn zone_file(name: &str) -> Vec<u8> {
-        let path = format!("{}/testdata/zoneinfo/{name}", env!("CARGO_MANIFEST_DIR"));
-        std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
-    }
+    use super::rules::tests::zone_file;
 
     #[test]
     fn a_zone_file_gives_the_same_days_as_its_named_zone() {
@@ -351,19 +351,32 @@ mod tests {
         );
         assert_eq!(local(Some("UTC+3"), None), "-03:00");
         assert_eq!(local(None, Some("Europe/Berlin")), "Europe/Berlin");
-        // A `$TZ` rolldex cannot read falls back to the system zone, and says so.
+        // A POSIX rule with daylight saving time is the zone, without a warning.
         let dst_rule = "CET-1CEST,M3.5.0,M10.5.0/3";
+        assert_eq!(local(Some(dst_rule), Some("Asia/Tokyo")), dst_rule);
+        assert_eq!(tz_variable_warning(Some(dst_rule), None), None);
+        // A `$TZ` rolldex cannot read falls back to the system zone, and says so.
         assert_eq!(
-            local(Some(dst_rule), Some("Europe/Berlin")),
+            local(Some("Mars/Olympus"), Some("Europe/Berlin")),
             "Europe/Berlin"
         );
-        let warning = tz_variable_warning(Some(dst_rule), Some("Europe/Berlin")).expect("warns");
+        let warning =
+            tz_variable_warning(Some("Mars/Olympus"), Some("Europe/Berlin")).expect("warns");
         assert!(
             warning.contains("using the system's zone (Europe/Berlin)"),
             "{warning}"
         );
-        let warning = tz_variable_warning(Some(dst_rule), None).expect("warns");
-        assert!(warning.contains("(unknown)"), "{warning}");
+        let warning = tz_variable_warning(Some("Mars/Olympus"), None).expect("warns");
+        assert!(
+            warning.contains("(the rules in /etc/localtime"),
+            "{warning}"
+        );
+        // `:/etc/localtime` names the system's zone file: the system's zone, no warning.
+        assert_eq!(
+            local(Some(":/etc/localtime"), Some("Europe/Berlin")),
+            "Europe/Berlin"
+        );
+        assert_eq!(tz_variable_warning(Some(":/etc/localtime"), None), None);
         // No zone by name, then the zone file's rules, then UTC.
         assert_eq!(local(None, Some("Not/AZone")), "UTC");
         assert_eq!(local(None, None), "UTC");
@@ -382,6 +395,44 @@ mod tests {
             Zone::parse(" Local ", &tokyo).expect("zone").name(),
             "Asia/Tokyo"
         );
+    }
+
+    #[test]
+    fn a_day_starts_at_its_first_instant_even_when_midnight_is_skipped() {
+        // Whatever the zone's rules, `start_of(d)` is on `d` and the millisecond before is on
+        // the day before. Santiago and Havana move their clocks at midnight (in Santiago,
+        // 2024-09-08 begins at 01:00).
+        let zones = [
+            "America/Santiago",
+            "America/Havana",
+            "Europe/Berlin",
+            "+05:30",
+        ];
+        let mut all: Vec<Zone> = zones
+            .iter()
+            .map(|z| Zone::parse(z, &Zone::utc()).expect("zone"))
+            .collect();
+        all.push(Zone::local(
+            None,
+            None,
+            Some(&zone_file("America_Santiago")),
+        ));
+        for zone in &all {
+            let mut date = NaiveDate::from_ymd_opt(2023, 1, 1).expect("date");
+            while date.year() < 2027 {
+                let start = zone.start_of(date);
+                assert_eq!(zone.date_of(start), date, "{} {date}", zone.name());
+                let before = date.pred_opt().expect("date");
+                assert_eq!(zone.date_of(start - 1), before, "{} {date}", zone.name());
+                date = date.succ_opt().expect("date");
+            }
+        }
+        let santiago = Zone::parse("America/Santiago", &Zone::utc()).expect("zone");
+        let day = NaiveDate::from_ymd_opt(2024, 9, 8).expect("date");
+        let four_utc = chrono::DateTime::parse_from_rfc3339("2024-09-08T04:00:00Z")
+            .expect("valid")
+            .timestamp_millis();
+        assert_eq!(santiago.start_of(day), four_utc, "01:00 at -03:00");
     }
 
     #[test]
