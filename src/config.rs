@@ -378,8 +378,18 @@ mod tests {
     #[test]
     fn local_zone_colour_and_width_come_from_the_environment() {
         let (_dir, env) = sandbox();
-        let env = Environment {
+        // A `$TZ` holding a POSIX rule is the local zone, without a warning.
+        let rule = Environment {
             tz: Some("CET-1CEST,M3.5.0,M10.5.0/3".into()),
+            system_zone: Some("Asia/Tokyo".into()),
+            ..env.clone()
+        };
+        let config = resolve(&rule, RawSettings::default()).expect("config");
+        assert_eq!(config.zone.name(), "CET-1CEST,M3.5.0,M10.5.0/3");
+        assert!(config.warnings.is_empty(), "{:?}", config.warnings);
+        // One rolldex cannot read falls back to the system's zone, with one warning.
+        let env = Environment {
+            tz: Some("Mars/Olympus".into()),
             system_zone: Some("Asia/Tokyo".into()),
             no_color: true,
             columns: Some("20".into()),

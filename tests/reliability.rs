@@ -479,8 +479,9 @@ fn index_inside_a_home_is_refused_through_symlinks() {
     }
 }
 
-// Item 19 (part): `--tz -05:00` is a value, not a flag; `$TZ` as a zoneinfo path or a POSIX
-// offset is understood, and one rolldex cannot read is said, not silently replaced by UTC.
+// Item 19 (part): `--tz -05:00` is a value, not a flag; `$TZ` as a zoneinfo path, a POSIX
+// offset or a POSIX rule is understood, and one rolldex cannot read is said, not silently
+// replaced by UTC.
 #[test]
 fn time_zone_values_with_hyphens_and_tz_variable_forms() {
     let sandbox = Sandbox::new();
@@ -509,7 +510,12 @@ fn time_zone_values_with_hyphens_and_tz_variable_forms() {
     // POSIX: UTC+3 is three hours west of Greenwich.
     let (zone, _) = report_zone(&["stats", "--json"], Some("UTC+3"));
     assert_eq!(zone, "-03:00");
-    let (_, out) = report_zone(&["stats", "--json"], Some("CET-1CEST,M3.5.0,M10.5.0/3"));
+    // A POSIX rule with daylight saving time is the zone, said by its rule.
+    let (zone, out) = report_zone(&["stats", "--json"], Some("CET-1CEST,M3.5.0,M10.5.0/3"));
+    assert_eq!(zone, "CET-1CEST,M3.5.0,M10.5.0/3");
+    assert_eq!(out.stderr, "");
+    // One rolldex cannot read is said.
+    let (_, out) = report_zone(&["stats", "--json"], Some("Mars/Olympus"));
     assert!(
         out.stderr.contains("warning") && out.stderr.contains("TZ="),
         "{}",
