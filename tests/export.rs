@@ -11,6 +11,7 @@
 mod messages;
 mod util;
 
+use chrono::Datelike;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -362,6 +363,61 @@ fn generated_history_incremental_exports_equal_a_full_one_in_both_engines() {
         "sessions snapshot"
     );
     assert_eq!(latest["daily"], latest_full["daily"], "daily snapshot");
+
+    // The README's ClickHouse and weekly-cost recipes, run as printed on the incremental export.
+    let recipes = engines("recipes", &incremental, &readme);
+    let total: i64 = truth.values().map(|t| t[4]).sum();
+    let events = union["duckdb"].as_array().expect("keys").len() as i64;
+    assert_eq!(
+        recipes["clickhouse_table"],
+        serde_json::json!([events, total]),
+        "the README's ClickHouse table, loaded twice, holds each event once"
+    );
+    assert_eq!(
+        recipes["latest_session_ids"].as_array().expect("ids").len(),
+        latest["sessions"].as_array().expect("sessions").len(),
+        "the README's latest-sessions query (ClickHouse) and view (DuckDB)"
+    );
+    // Per week (Monday, UTC): tokens from the generator's truth, cost from `stats`.
+    let mut weeks: BTreeMap<String, (i64, f64)> = BTreeMap::new();
+    for (key, (tokens, cost)) in &want {
+        let day = chrono::NaiveDate::parse_from_str(&key[..10], "%Y-%m-%d").expect("day");
+        let monday = day - chrono::Days::new(u64::from(day.weekday().num_days_from_monday()));
+        let week = weeks.entry(monday.to_string()).or_default();
+        week.0 += tokens[4];
+        week.1 += cost.unwrap_or(0.0);
+    }
+    assert_eq!(
+        weeks.values().map(|w| w.0).sum::<i64>(),
+        total,
+        "stats and the truth file agree on the total"
+    );
+    for engine in ["duckdb", "clickhouse"] {
+        let rows = recipes["weekly"][engine].as_array().expect("weekly rows");
+        let got: BTreeMap<String, (i64, f64)> = rows
+            .iter()
+            .map(|r| {
+                let usd = r[2].as_f64().expect("every event is priced");
+                (
+                    r[1].as_str().expect("week").to_owned(),
+                    (r[3].as_i64().expect("tokens"), usd),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got.keys().collect::<Vec<_>>(),
+            weeks.keys().collect::<Vec<_>>(),
+            "{engine}: weeks"
+        );
+        for (week, (tokens, usd)) in &got {
+            assert_eq!(*tokens, weeks[week].0, "{engine} {week}: tokens");
+            assert!(
+                (usd - weeks[week].1).abs() <= 0.005 + 1e-9,
+                "{engine} {week}: {usd} USD vs {}",
+                weeks[week].1
+            );
+        }
+    }
 }
 
 #[test]

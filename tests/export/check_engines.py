@@ -13,6 +13,10 @@ and compares the figures with `rolldex stats daily --tz UTC --json` and between 
     check_engines.py latest DIR README   the latest sessions and daily snapshots through the
                                          view SQL printed in README.md (DuckDB), exported_at
                                          left out, rows sorted
+    check_engines.py recipes DIR README  README.md's recipes with DIR for the bucket: its
+                                         ClickHouse table loaded twice (rows and tokens after
+                                         FINAL), its latest-sessions query (session ids), and its
+                                         cost per developer per week in both engines
 
 FORMAT is parquet or ndjson. Needs `pip install duckdb chdb`.
 """
@@ -195,6 +199,73 @@ def latest(directory, readme):
     return out
 
 
+def readme_block(text, start, end):
+    """The README text from the line starting with `start` through the first `end` after it."""
+    match = re.search(re.escape(start) + r".*?" + re.escape(end), text, re.S)
+    if not match:
+        raise SystemExit(f"README.md has no block from {start!r} to {end!r}")
+    return match.group(0)
+
+
+def recipes(directory, readme):
+    """Runs README.md's ClickHouse and weekly-cost recipes on DIR as they are printed, the
+    bucket's `s3()` and `export/*/` paths pointed at DIR."""
+    import tempfile
+
+    import chdb.session
+
+    text = open(readme, encoding="utf-8").read()
+    bucket = re.compile(
+        r"s3\('https://acme-ai-usage\.s3\.amazonaws\.com/rolldex/\*/(\w+-\*\.parquet)', 'Parquet'\)"
+    )
+
+    def local(sql):
+        sql = bucket.sub(lambda m: f"file('{directory}/{m.group(1)}', 'Parquet')", sql)
+        return sql.replace("'export/*/", f"'{directory}/")
+
+    create = readme_block(text, "CREATE TABLE rolldex_usage_events", "event_key);")
+    insert = local(readme_block(text, "INSERT INTO rolldex_usage_events", "'Parquet');"))
+    latest_sessions = local(
+        readme_block(
+            text,
+            "SELECT * FROM s3('https://acme-ai-usage.s3.amazonaws.com/rolldex/*/sessions-",
+            "GROUP BY source_id);",
+        )
+    )
+    weekly = local(readme_block(text, "SELECT source_id                                  AS developer", "DESC;"))
+    session = chdb.session.Session(tempfile.mkdtemp())
+    session.query("CREATE DATABASE IF NOT EXISTS recipes ENGINE = Atomic")
+    session.query("USE recipes")
+    session.query(create)
+    session.query(insert)
+    session.query(insert)  # a file loaded twice: harmless after FINAL
+
+    def rows(sql):
+        return json.loads(str(session.query(sql, "JSONCompact")))["data"]
+
+    table = rows("SELECT count(), sum(total_tokens) FROM rolldex_usage_events FINAL")[0]
+    ids = rows(f"SELECT session_id FROM ({latest_sessions.rstrip(';')}) ORDER BY session_id")
+    duck = duckdb.connect()
+    duck.execute("SET TimeZone = 'UTC'")
+    duck_weeks = duck.execute(weekly).fetchall()
+    ch_weekly = weekly.replace(
+        "date_trunc('week', timestamp AT TIME ZONE 'UTC')", "toMonday(timestamp)"
+    ).replace("read_parquet(", "file(")
+    ch_weeks = rows(ch_weekly.rstrip(";"))
+
+    def week_rows(rows):
+        return [
+            [dev, str(week)[:10], None if usd is None else float(usd), int(tokens), int(unpriced)]
+            for dev, week, usd, tokens, unpriced in rows
+        ]
+
+    return {
+        "clickhouse_table": [int(v) for v in table],
+        "latest_session_ids": [row[0] for row in ids],
+        "weekly": {"duckdb": week_rows(duck_weeks), "clickhouse": week_rows(ch_weeks)},
+    }
+
+
 def main():
     if len(sys.argv) != 4:
         raise SystemExit(__doc__)
@@ -207,6 +278,8 @@ def main():
         result = messages(directory, arg)
     elif command == "latest":
         result = latest(directory, arg)
+    elif command == "recipes":
+        result = recipes(directory, arg)
     else:
         raise SystemExit(__doc__)
     json.dump(result, sys.stdout)
