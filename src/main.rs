@@ -47,6 +47,44 @@ fn answers_from_the_index(command: &rolldex::cli::Command) -> bool {
     }
 }
 
+/// Starts rayon's pool of one thread per core, or, where the process may not start that many
+/// threads (a user at their process limit, a container's pids limit), a pool that is this
+/// thread alone: rayon would otherwise panic at the first parallel step, and cannot be asked
+/// twice. The threads are tried first, and end, so that the pool asks for them only once they
+/// are known to start. An error only if even that fails (another process took the last slot).
+fn start_thread_pool() -> Result<(), rayon::ThreadPoolBuildError> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let builder = if threads_start(threads) {
+        rayon::ThreadPoolBuilder::new().num_threads(threads)
+    } else {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .use_current_thread()
+    };
+    builder.build_global()
+}
+
+/// Whether `n` threads can run at once here: each is started and kept waiting until all have
+/// started (or one could not), then all end before the pool starts its own.
+fn threads_start(n: usize) -> bool {
+    let gate = std::sync::Arc::new(std::sync::RwLock::new(()));
+    let closed = gate.write();
+    let mut started = Vec::with_capacity(n);
+    for _ in 0..n {
+        let gate = std::sync::Arc::clone(&gate);
+        match std::thread::Builder::new().spawn(move || drop(gate.read())) {
+            Ok(handle) => started.push(handle),
+            Err(_) => break,
+        }
+    }
+    let all = started.len() == n;
+    drop(closed);
+    for handle in started {
+        let _ = handle.join();
+    }
+    all
+}
+
 fn main() -> std::process::ExitCode {
     // Everything rolldex creates is private to the user, whatever the umask: the index holds
     // conversation text, and tantivy creates its files itself with the default 0666 & !umask.
@@ -57,6 +95,13 @@ fn main() -> std::process::ExitCode {
     let cli = rolldex::cli::Cli::parse();
     if answers_from_the_index(&cli.command) {
         purge_freed_memory_at_once();
+    }
+    if let Err(e) = start_thread_pool() {
+        #[allow(clippy::print_stderr)] // the front end's one message before `app` runs
+        {
+            eprintln!("rolldex: cannot start threads: {e}");
+        }
+        return std::process::ExitCode::from(2);
     }
     std::process::ExitCode::from(rolldex::app::run(cli))
 }

@@ -184,8 +184,14 @@ impl IndexStore {
         } else {
             WRITER_BUDGET_BYTES.max(threads * 16 * 1024 * 1024)
         };
-        let mut writer: IndexWriter<TantivyDocument> =
-            self.index.writer_with_num_threads(threads, budget)?;
+        // One merging thread, not tantivy's four: only small segments are ever merged (below),
+        // and each thread a writer starts is one more that a process limit may refuse.
+        let options = tantivy::indexer::IndexWriterOptions::builder()
+            .num_worker_threads(threads)
+            .memory_budget_per_thread(budget / threads)
+            .num_merge_threads(1)
+            .build();
+        let mut writer: IndexWriter<TantivyDocument> = self.index.writer_with_options(options)?;
         // Queries do not merge segments (a merge left running when the process exits is wasted)
         // until there are many small ones; then, like `rolldex index`, they merge and wait for
         // it. Only small segments (appends) are ever merged: a build's segments are large
@@ -347,7 +353,8 @@ impl IndexStore {
                     &state.segments(),
                 ));
             }
-            std::thread::spawn(move || {
+            // Without a thread to be had (a process limit), the next commit removes them.
+            let _ = std::thread::Builder::new().spawn(move || {
                 for path in old {
                     let _ = std::fs::remove_file(path);
                 }

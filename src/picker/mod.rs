@@ -101,17 +101,17 @@ pub fn run(config: &Config, options: &Options) -> Result<Outcome> {
     {
         let (events, config) = (events_tx.clone(), config.clone());
         let (previews, previews_rx) = mpsc::channel();
-        std::thread::spawn(move || worker::work(&config, store, &jobs_rx, &previews, &events));
+        detach(move || worker::work(&config, store, &jobs_rx, &previews, &events))?;
         let events = events_tx.clone();
-        std::thread::spawn(move || worker::previewer(&previews_rx, &events));
+        detach(move || worker::previewer(&previews_rx, &events))?;
     }
     {
         let (events, paused, stop) = (events_tx.clone(), Arc::clone(&paused), Arc::clone(&stop));
-        std::thread::spawn(move || input(&events, &paused, &stop));
+        detach(move || input(&events, &paused, &stop))?;
     }
     {
         let (events, paused, stop) = (events_tx.clone(), Arc::clone(&paused), Arc::clone(&stop));
-        std::thread::spawn(move || watch_terminal(signals, &events, &paused, &stop));
+        detach(move || watch_terminal(signals, &events, &paused, &stop))?;
     }
     let mut app = App {
         line: options.line.clone(),
@@ -123,7 +123,7 @@ pub fn run(config: &Config, options: &Options) -> Result<Outcome> {
     if options.update {
         "updating the index…".clone_into(&mut app.status);
         let (events, config) = (events_tx.clone(), config.clone());
-        std::thread::spawn(move || worker::update(&config, &events));
+        detach(move || worker::update(&config, &events))?;
     }
     drop(events_tx);
     let outcome = run_loop(
@@ -139,6 +139,15 @@ pub fn run(config: &Config, options: &Options) -> Result<Outcome> {
     drop(jobs);
     screen.suspend();
     outcome
+}
+
+/// Starts `work` on a thread left to end with the process; a thread the system refuses (a
+/// process limit) is an error, not a panic, and the screen is given back on the way out.
+fn detach(work: impl FnOnce() + Send + 'static) -> Result<()> {
+    std::thread::Builder::new()
+        .spawn(work)
+        .map(drop)
+        .map_err(|e| Error::Usage(format!("cannot start the picker's threads: {e}")))
 }
 
 fn request(app: &mut App, options: &Options, jobs: &Sender<Job>) {
