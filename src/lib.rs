@@ -54,5 +54,6 @@ pub mod pricing;
 pub mod query;
 pub mod scan;
 pub mod stats;
+pub mod threads;
 pub mod timezone;
 pub mod transcript;

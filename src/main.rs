@@ -47,42 +47,51 @@ fn answers_from_the_index(command: &rolldex::cli::Command) -> bool {
     }
 }
 
-/// Starts rayon's pool of one thread per core, or, where the process may not start that many
-/// threads (a user at their process limit, a container's pids limit), a pool that is this
-/// thread alone: rayon would otherwise panic at the first parallel step, and cannot be asked
-/// twice. The threads are tried first, and end, so that the pool asks for them only once they
-/// are known to start. An error only if even that fails (another process took the last slot).
+/// Starts rayon's pool: one thread per core (or `RAYON_NUM_THREADS`), as many of them as this
+/// process may start, or, where it may start none (a user at their process limit, a container
+/// at its pids limit), this thread alone: rayon would otherwise panic at the first parallel
+/// step, and cannot be asked twice. The threads are tried first, and end, so that the pool
+/// asks only for threads known to start; a refusal then (the last one's slot not yet given
+/// back, another process taking it) is tried again for a while. An error only if that fails.
+/// With this thread alone, the picker and `mcp` refuse to start: their threads would wait
+/// for a rayon worker that never comes.
 fn start_thread_pool() -> Result<(), rayon::ThreadPoolBuildError> {
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let builder = if threads_start(threads) {
-        rayon::ThreadPoolBuilder::new().num_threads(threads)
-    } else {
-        rayon::ThreadPoolBuilder::new()
+    let wanted = std::env::var("RAYON_NUM_THREADS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .filter(|&n: &usize| n > 0)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
+    let threads = rolldex::threads::how_many_start(wanted);
+    if threads == 0 {
+        return rayon::ThreadPoolBuilder::new()
             .num_threads(1)
             .use_current_thread()
-    };
-    builder.build_global()
-}
-
-/// Whether `n` threads can run at once here: each is started and kept waiting until all have
-/// started (or one could not), then all end before the pool starts its own.
-fn threads_start(n: usize) -> bool {
-    let gate = std::sync::Arc::new(std::sync::RwLock::new(()));
-    let closed = gate.write();
-    let mut started = Vec::with_capacity(n);
-    for _ in 0..n {
-        let gate = std::sync::Arc::clone(&gate);
-        match std::thread::Builder::new().spawn(move || drop(gate.read())) {
-            Ok(handle) => started.push(handle),
-            Err(_) => break,
-        }
+            .build_global();
     }
-    let all = started.len() == n;
-    drop(closed);
-    for handle in started {
-        let _ = handle.join();
-    }
-    all
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .spawn_handler(|thread| {
+            let thread = std::sync::Arc::new(std::sync::Mutex::new(Some(thread)));
+            let mut tries = 0;
+            loop {
+                let mine = std::sync::Arc::clone(&thread);
+                let run = move || {
+                    let taken = mine.lock().ok().and_then(|mut t| t.take());
+                    if let Some(thread) = taken {
+                        thread.run();
+                    }
+                };
+                match std::thread::Builder::new().spawn(run) {
+                    Ok(_) => return Ok(()),
+                    Err(e) if tries < 50 && e.kind() == std::io::ErrorKind::WouldBlock => {
+                        tries += 1;
+                        std::thread::sleep(std::time::Duration::from_millis(2));
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        })
+        .build_global()
 }
 
 fn main() -> std::process::ExitCode {

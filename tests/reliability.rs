@@ -554,6 +554,10 @@ fn a_process_that_may_start_no_thread_answers_on_one_or_says_why() {
             .is_ok_and(|o| o.status.success())
     });
     if !rustix::process::geteuid().is_root() || !tools {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI runs as root with util-linux's setpriv and prlimit"
+        );
         println!("skipped: needs root and util-linux's setpriv and prlimit (to limit nobody)");
         return;
     }
@@ -577,6 +581,12 @@ fn a_process_that_may_start_no_thread_answers_on_one_or_says_why() {
     open(&dir.path().join("config"), 0o777);
     let binary_runs = as_nobody_without_threads(dir.path(), false, &["--version".as_ref()]);
     if binary_runs.code != 0 {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "nobody cannot run {}: {}",
+            bin().display(),
+            binary_runs.stderr
+        );
         println!(
             "skipped: nobody cannot run {}: {}",
             bin().display(),
@@ -592,6 +602,11 @@ fn a_process_that_may_start_no_thread_answers_on_one_or_says_why() {
     assert_eq!(first.code, 2, "{}", first.stderr);
     assert_eq!(first.stderr.lines().count(), 1, "{}", first.stderr);
     assert!(first.stderr.starts_with("rolldex: "), "{}", first.stderr);
+    assert!(
+        first.stderr.contains("thread"),
+        "says why: {}",
+        first.stderr
+    );
 
     // Built without the limit, the index answers under it: the walk, the load and the query
     // run on the one thread there is, and give what they give on many.
@@ -612,4 +627,10 @@ fn a_process_that_may_start_no_thread_answers_on_one_or_says_why() {
             "{args:?}: one thread and many differ"
         );
     }
+    // The MCP server runs threads of its own (tokio's, an updater): it refuses in one line.
+    let mcp = as_nobody_without_threads(dir.path(), true, &["mcp".as_ref()]);
+    assert_no_panic(&mcp);
+    assert_eq!(mcp.code, 2, "{}", mcp.stderr);
+    assert_eq!(mcp.stderr.lines().count(), 1, "{}", mcp.stderr);
+    assert!(mcp.stderr.contains("needs threads"), "{}", mcp.stderr);
 }

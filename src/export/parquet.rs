@@ -4,9 +4,9 @@
 //! many rows a table has. Columns are zstd-compressed (the codec rolldex already links).
 //!
 //! Encoding and compressing a row group is most of an `--include-text` export's time, so a
-//! full row group is encoded into memory on a thread of its own while the next one fills, up
-//! to one per core at once, and the encoded column chunks are spliced into the file in order
-//! (`append_column`): the file is the one a single thread would write.
+//! full row group is encoded into memory on a thread of its own while the next one fills (as
+//! many at once as there are cores, at most 8), and the encoded column chunks are spliced into
+//! the file in order (`append_column`): the file is the one a single thread would write.
 
 use std::collections::VecDeque;
 use std::fmt::Write as _;
@@ -35,9 +35,10 @@ const ZSTD_LEVEL: i32 = 1;
 
 /// Rows per row group (at most).
 pub const ROW_GROUP_ROWS: usize = 65_536;
-/// Bytes of buffered text after which a row group is written early (long messages). Up to one
-/// row group per core is in memory at once: with 32 MB the 2 GB rich history's export peaked at
-/// about 300 MB, with 8 MB at about 180 MB (as one thread with 32 MB did) in the same time.
+/// Bytes of buffered text after which a row group is written early (long messages). One row
+/// group per core (at most 8) is being encoded while another fills: with 32 MB the 2 GB rich
+/// history's export peaked at about 300 MB on 2 cores, with 8 MB at about 180 MB (as one
+/// thread with 32 MB did) in the same time.
 pub const ROW_GROUP_BYTES: usize = 8 << 20;
 
 /// The Parquet schema of `table`, in the message-type syntax.
@@ -245,9 +246,16 @@ impl ParquetWriter {
         let Some(handle) = self.encoding.pop_front() else {
             return Ok(());
         };
-        let encoded = handle
-            .join()
-            .unwrap_or_else(|_| Err("encoding a row group failed".into()));
+        let encoded = handle.join().unwrap_or_else(|panic| {
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(format!("encoding a row group failed {why}")
+                .trim_end()
+                .to_owned())
+        });
         self.append(encoded)
     }
 

@@ -48,6 +48,15 @@ pub fn serve(config: &Config, update_wait: Duration) -> Result<()> {
     let mut config = config.clone();
     // Nothing but the protocol may reach stdout, and no progress bar stderr.
     config.quiet = true;
+    crate::threads::refuse_without_threads("mcp")?;
+    // tokio panics when the system refuses it a blocking thread, and the server keeps three
+    // busy at times (stdin, a call, an index update): they are asked for here first, while a
+    // refusal is still an error to report.
+    if crate::threads::how_many_start(3) < 3 {
+        return Err(Error::Usage(
+            "mcp needs threads, and this process may start too few (a process limit?)".into(),
+        ));
+    }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

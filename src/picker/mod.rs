@@ -82,6 +82,7 @@ pub enum Outcome {
 /// Runs the picker until a session is chosen or it is cancelled (Esc, Ctrl-C, or the
 /// terminal going away: its window closed, SIGHUP, SIGTERM — all end it quietly as cancelled).
 pub fn run(config: &Config, options: &Options) -> Result<Outcome> {
+    crate::threads::refuse_without_threads("the picker")?;
     let store = worker::open_as_is(config)?;
     let start = options.start.unwrap_or_else(|| {
         let scope = default_scope(&store, &options.here, options.include_non_interactive);

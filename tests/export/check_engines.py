@@ -248,6 +248,11 @@ def recipes(directory, readme):
     duck = duckdb.connect()
     duck.execute("SET TimeZone = 'UTC'")
     duck_weeks = duck.execute(weekly).fetchall()
+    view = re.search(r"-- latest snapshots \(DuckDB\)\n(.*?)```", text, re.S)
+    if not view:
+        raise SystemExit("README.md has no `-- latest snapshots (DuckDB)` SQL block")
+    duck.execute(view.group(1).replace("export/", f"{directory}/"))
+    duck_ids = duck.execute("SELECT session_id FROM sessions_latest ORDER BY session_id").fetchall()
     ch_weekly = weekly.replace(
         "date_trunc('week', timestamp AT TIME ZONE 'UTC')", "toMonday(timestamp)"
     ).replace("read_parquet(", "file(")
@@ -261,7 +266,10 @@ def recipes(directory, readme):
 
     return {
         "clickhouse_table": [int(v) for v in table],
-        "latest_session_ids": [row[0] for row in ids],
+        "latest_session_ids": {
+            "clickhouse": [row[0] for row in ids],
+            "duckdb": [row[0] for row in duck_ids],
+        },
         "weekly": {"duckdb": week_rows(duck_weeks), "clickhouse": week_rows(ch_weeks)},
     }
 
