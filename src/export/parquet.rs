@@ -311,28 +311,24 @@ fn write_column(
     let rep = (buffer.column.kind == Kind::TextList).then_some(buffer.rep.as_slice());
     let mismatch = || parquet::errors::ParquetError::General("column type mismatch".into());
     match (writer, &buffer.values) {
-        (ColumnWriter::ByteArrayColumnWriter(mut w), Values::Bytes(v)) => {
-            w.write_batch(v, def, rep)?;
-            w.close()
-        }
-        (ColumnWriter::Int64ColumnWriter(mut w), Values::I64(v)) => {
-            w.write_batch(v, def, rep)?;
-            w.close()
-        }
-        (ColumnWriter::Int32ColumnWriter(mut w), Values::I32(v)) => {
-            w.write_batch(v, def, rep)?;
-            w.close()
-        }
-        (ColumnWriter::DoubleColumnWriter(mut w), Values::F64(v)) => {
-            w.write_batch(v, def, rep)?;
-            w.close()
-        }
-        (ColumnWriter::BoolColumnWriter(mut w), Values::Bool(v)) => {
-            w.write_batch(v, def, rep)?;
-            w.close()
-        }
+        (ColumnWriter::ByteArrayColumnWriter(w), Values::Bytes(v)) => write_all(w, v, def, rep),
+        (ColumnWriter::Int64ColumnWriter(w), Values::I64(v)) => write_all(w, v, def, rep),
+        (ColumnWriter::Int32ColumnWriter(w), Values::I32(v)) => write_all(w, v, def, rep),
+        (ColumnWriter::DoubleColumnWriter(w), Values::F64(v)) => write_all(w, v, def, rep),
+        (ColumnWriter::BoolColumnWriter(w), Values::Bool(v)) => write_all(w, v, def, rep),
         _ => Err(mismatch()),
     }
+}
+
+/// Writes `values` (with their levels) through one typed column writer and closes it.
+fn write_all<T: parquet::data_type::DataType>(
+    mut writer: parquet::column::writer::ColumnWriterImpl<'_, T>,
+    values: &[T::T],
+    def: Option<&[i16]>,
+    rep: Option<&[i16]>,
+) -> parquet::errors::Result<ColumnCloseResult> {
+    writer.write_batch(values, def, rep)?;
+    writer.close()
 }
 
 impl TableWriter for ParquetWriter {
