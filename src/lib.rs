@@ -21,8 +21,9 @@
 //! directories), `find` (search, list, resume ranking), `pick` (the picker's list and
 //! preview), `transcript` (one session's conversation), `export` (usage and sessions as
 //! Parquet or ndjson files for a team's warehouse, incrementally).
-//! model, error, timezone, environment: shared leaf types (environment: what the front end
-//!     read from the process, handed down to config)
+//! model, error, timezone, environment, threads: shared leaf types (environment: what the
+//!     front end read from the process, handed down to config; threads: how many threads may
+//!     start, which `main` and the front ends that run their own ask first)
 //! ```
 //! Nothing below `commands` prints or reads the environment (`app` reads it once into an
 //! `environment::Environment`); rolldex never writes inside a Codex home.
