@@ -11,11 +11,11 @@
 mod messages;
 mod util;
 
-use chrono::Datelike;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use chrono::Datelike;
 use serde_json::Value;
 use util::{Output, binary, clean_command, copy_tree, repo_path, wait_output};
 

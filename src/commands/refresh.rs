@@ -109,8 +109,9 @@ impl Progress for Bar {
         self.bar.set_style(style);
         self.bar.set_length(bytes);
         // indicatif's ticker is a thread it starts with `thread::spawn`, which panics when the
-        // system refuses (a process limit): then the bar moves only as bytes are read.
-        if crate::threads::how_many_start(1) == 1 {
+        // system refuses (a process limit): then the bar moves only as bytes are read. A hidden
+        // bar needs no ticker (and no thread asked for).
+        if !self.bar.is_hidden() && crate::threads::how_many_start(1) == 1 {
             self.bar.enable_steady_tick(Duration::from_millis(100));
         }
     }

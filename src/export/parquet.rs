@@ -16,17 +16,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use bytes::Bytes;
 use parquet::basic::{Compression, ZstdLevel};
-use parquet::column::writer::{ColumnCloseResult, ColumnWriter, get_column_writer};
-use parquet::data_type::ByteArray;
 use parquet::file::properties::{WriterProperties, WriterPropertiesPtr};
-use parquet::file::writer::{SerializedFileWriter, SerializedPageWriter, TrackedWrite};
+use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
 use parquet::schema::types::SchemaDescriptor;
 
 use super::files::TableWriter;
-use super::tables::{Cell, Column, Kind, Table};
+use super::tables::{Cell, Kind, Table};
+use columns::{Buffer, Encoded, encode_row_group};
+
+mod columns;
 use crate::error::{Error, Result};
 
 /// zstd's level: 1 wrote the 2 GB rich history's messages a third faster than 3 (8.5 s
@@ -71,93 +71,6 @@ pub fn message_type(table: &Table) -> String {
     text
 }
 
-/// One column's buffered values with their definition and repetition levels.
-struct Buffer {
-    column: Column,
-    values: Values,
-    def: Vec<i16>,
-    rep: Vec<i16>,
-}
-
-enum Values {
-    Bytes(Vec<ByteArray>),
-    I64(Vec<i64>),
-    I32(Vec<i32>),
-    F64(Vec<f64>),
-    Bool(Vec<bool>),
-}
-
-impl Buffer {
-    fn new(column: Column) -> Buffer {
-        let values = match column.kind {
-            Kind::Text | Kind::TextList => Values::Bytes(Vec::new()),
-            Kind::Int | Kind::Time => Values::I64(Vec::new()),
-            Kind::Day => Values::I32(Vec::new()),
-            Kind::Float => Values::F64(Vec::new()),
-            Kind::Bool => Values::Bool(Vec::new()),
-        };
-        Buffer {
-            column,
-            values,
-            def: Vec::new(),
-            rep: Vec::new(),
-        }
-    }
-
-    /// Adds one row's cell, its text moved, not copied (message text is most of an export's
-    /// bytes); returns the text bytes it buffered.
-    fn push(&mut self, cell: Cell) -> usize {
-        if let Cell::List(items) = cell {
-            // REQUIRED list of REQUIRED elements: def 0 = empty list, 1 = an element;
-            // rep 0 starts a row, 1 continues its list.
-            if items.is_empty() {
-                self.def.push(0);
-                self.rep.push(0);
-            }
-            let mut bytes = 0;
-            for (i, item) in items.into_iter().enumerate() {
-                self.def.push(1);
-                self.rep.push(i16::from(i > 0));
-                bytes += item.len();
-                if let Values::Bytes(v) = &mut self.values {
-                    v.push(ByteArray::from(item.into_bytes()));
-                }
-            }
-            return bytes;
-        }
-        if matches!(cell, Cell::Null) {
-            // A null in a required column cannot happen (the row builders follow the
-            // tables); it is written as the type's zero rather than failing the export.
-            if self.column.nullable {
-                self.def.push(0);
-                return 0;
-            }
-        } else if self.column.nullable {
-            self.def.push(1);
-        }
-        let mut bytes = 0;
-        match (&mut self.values, cell) {
-            (Values::Bytes(v), Cell::Text(t)) => {
-                bytes = t.len();
-                v.push(ByteArray::from(t.into_bytes()));
-            }
-            (Values::Bytes(v), _) => v.push(ByteArray::from(Vec::new())),
-            (Values::I64(v), Cell::Int(n) | Cell::Time(n)) => v.push(n),
-            (Values::I64(v), _) => v.push(0),
-            (Values::I32(v), Cell::Day(d)) => v.push(d),
-            (Values::I32(v), _) => v.push(0),
-            (Values::F64(v), Cell::Float(f)) => v.push(f),
-            (Values::F64(v), _) => v.push(0.0),
-            (Values::Bool(v), Cell::Bool(b)) => v.push(b),
-            (Values::Bool(v), _) => v.push(false),
-        }
-        bytes
-    }
-}
-
-/// One column chunk encoded into memory, with what closing its writer reported.
-type Encoded = (Bytes, ColumnCloseResult);
-
 /// A row group being encoded on its own thread.
 type Encoding = JoinHandle<std::result::Result<Vec<Encoded>, String>>;
 
@@ -193,7 +106,8 @@ impl ParquetWriter {
         let writer =
             SerializedFileWriter::new(BufWriter::new(file), schema.clone(), properties.clone())
                 .map_err(|e| failed(path, &e))?;
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().clamp(1, 8));
+        // As many as rayon's pool holds: one per core, or fewer where the system allows fewer.
+        let threads = rayon::current_num_threads().clamp(1, 8);
         Ok(ParquetWriter {
             path: path.to_path_buf(),
             schema: Arc::new(SchemaDescriptor::new(schema)),
@@ -275,60 +189,6 @@ impl ParquetWriter {
         group.close().map_err(|e| failed(&path, &e))?;
         Ok(())
     }
-}
-
-/// Encodes and compresses one row group's columns into memory, as
-/// [`SerializedFileWriter`] would write them.
-fn encode_row_group(
-    buffers: &[Buffer],
-    schema: &SchemaDescriptor,
-    properties: &WriterPropertiesPtr,
-) -> std::result::Result<Vec<Encoded>, String> {
-    let mut chunks = Vec::with_capacity(buffers.len());
-    for (index, buffer) in buffers.iter().enumerate() {
-        if index >= schema.num_columns() {
-            return Err("more columns than the table has".into());
-        }
-        let mut sink = TrackedWrite::new(Vec::new());
-        let close = {
-            let pages = Box::new(SerializedPageWriter::new(&mut sink));
-            let writer = get_column_writer(schema.column(index), properties.clone(), pages);
-            write_column(writer, buffer).map_err(|e| e.to_string())?
-        };
-        let bytes = sink.into_inner().map_err(|e| e.to_string())?;
-        chunks.push((Bytes::from(bytes), close));
-    }
-    Ok(chunks)
-}
-
-/// Writes one column's buffered values (with their levels) and closes its writer.
-fn write_column(
-    writer: ColumnWriter<'_>,
-    buffer: &Buffer,
-) -> parquet::errors::Result<ColumnCloseResult> {
-    let def = (buffer.column.nullable || buffer.column.kind == Kind::TextList)
-        .then_some(buffer.def.as_slice());
-    let rep = (buffer.column.kind == Kind::TextList).then_some(buffer.rep.as_slice());
-    let mismatch = || parquet::errors::ParquetError::General("column type mismatch".into());
-    match (writer, &buffer.values) {
-        (ColumnWriter::ByteArrayColumnWriter(w), Values::Bytes(v)) => write_all(w, v, def, rep),
-        (ColumnWriter::Int64ColumnWriter(w), Values::I64(v)) => write_all(w, v, def, rep),
-        (ColumnWriter::Int32ColumnWriter(w), Values::I32(v)) => write_all(w, v, def, rep),
-        (ColumnWriter::DoubleColumnWriter(w), Values::F64(v)) => write_all(w, v, def, rep),
-        (ColumnWriter::BoolColumnWriter(w), Values::Bool(v)) => write_all(w, v, def, rep),
-        _ => Err(mismatch()),
-    }
-}
-
-/// Writes `values` (with their levels) through one typed column writer and closes it.
-fn write_all<T: parquet::data_type::DataType>(
-    mut writer: parquet::column::writer::ColumnWriterImpl<'_, T>,
-    values: &[T::T],
-    def: Option<&[i16]>,
-    rep: Option<&[i16]>,
-) -> parquet::errors::Result<ColumnCloseResult> {
-    writer.write_batch(values, def, rep)?;
-    writer.close()
 }
 
 impl TableWriter for ParquetWriter {

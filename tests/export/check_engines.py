@@ -182,13 +182,17 @@ def messages(directory, fmt):
     }
 
 
-def latest(directory, readme):
-    """Runs the README's DuckDB view SQL (the block after `-- latest snapshots (DuckDB)`)."""
-    text = open(readme, encoding="utf-8").read()
+def latest_view_sql(text, directory):
+    """The README's DuckDB view SQL (the block after `-- latest snapshots (DuckDB)`) on DIR."""
     match = re.search(r"-- latest snapshots \(DuckDB\)\n(.*?)```", text, re.S)
     if not match:
         raise SystemExit("README.md has no `-- latest snapshots (DuckDB)` SQL block")
-    sql = match.group(1).replace("export/", f"{directory}/")
+    return match.group(1).replace("export/", f"{directory}/")
+
+
+def latest(directory, readme):
+    """Runs the README's DuckDB view SQL (the block after `-- latest snapshots (DuckDB)`)."""
+    sql = latest_view_sql(open(readme, encoding="utf-8").read(), directory)
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
     con.execute(sql)
@@ -248,10 +252,7 @@ def recipes(directory, readme):
     duck = duckdb.connect()
     duck.execute("SET TimeZone = 'UTC'")
     duck_weeks = duck.execute(weekly).fetchall()
-    view = re.search(r"-- latest snapshots \(DuckDB\)\n(.*?)```", text, re.S)
-    if not view:
-        raise SystemExit("README.md has no `-- latest snapshots (DuckDB)` SQL block")
-    duck.execute(view.group(1).replace("export/", f"{directory}/"))
+    duck.execute(latest_view_sql(text, directory))
     duck_ids = duck.execute("SELECT session_id FROM sessions_latest ORDER BY session_id").fetchall()
     ch_weekly = weekly.replace(
         "date_trunc('week', timestamp AT TIME ZONE 'UTC')", "toMonday(timestamp)"
