@@ -9,6 +9,10 @@
 
 #[path = "export/messages.rs"]
 mod messages;
+#[path = "export/refusals.rs"]
+mod refusals;
+#[path = "export/split.rs"]
+mod split;
 mod util;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,7 +21,8 @@ use std::process::Command;
 
 use chrono::Datelike;
 use serde_json::Value;
-use util::{Output, binary, clean_command, copy_tree, repo_path, wait_output};
+use split::Split;
+use util::{Output, binary, clean_command, repo_path, wait_output};
 
 /// Runs rolldex with this index (and an empty config), extra environment and arguments.
 fn rolldex(index: &Path, env: &[(&str, &str)], args: &[&std::ffi::OsStr]) -> Output {
@@ -161,100 +166,6 @@ fn listing(dir: &Path) -> Vec<String> {
         .collect();
     names.sort();
     names
-}
-
-/// The demo home split in two: `initial` lacks some sessions and has others cut at a line in
-/// the middle; `finish` adds the sessions and appends the cut lines, giving the whole home.
-/// Forks and their parents are left whole (a fork's events are judged against its parent's).
-struct Split {
-    home: PathBuf,
-    withheld: Vec<(PathBuf, Vec<u8>)>,
-    cut: Vec<(PathBuf, Vec<u8>)>,
-}
-
-impl Split {
-    fn new(source: &Path, home: &Path) -> Split {
-        copy_tree(source, home);
-        let mut files: Vec<PathBuf> = Vec::new();
-        collect_rollouts(&home.join("sessions"), &mut files);
-        files.sort();
-        let texts: Vec<Vec<u8>> = files
-            .iter()
-            .map(|f| std::fs::read(f).expect("read"))
-            .collect();
-        let mut related: BTreeSet<String> = BTreeSet::new();
-        for text in &texts {
-            let text = String::from_utf8_lossy(text);
-            for part in text.split("\"forked_from_id\":\"").skip(1) {
-                related.insert(part.chars().take(36).collect());
-            }
-        }
-        let mut split = Split {
-            home: home.to_path_buf(),
-            withheld: Vec::new(),
-            cut: Vec::new(),
-        };
-        for (i, (file, text)) in files.iter().zip(&texts).enumerate() {
-            let name = file
-                .file_name()
-                .expect("name")
-                .to_string_lossy()
-                .into_owned();
-            let lossy = String::from_utf8_lossy(text);
-            if related.iter().any(|id| name.contains(id.as_str()))
-                || lossy.contains("forked_from_id")
-            {
-                continue;
-            }
-            if i % 7 == 3 {
-                std::fs::remove_file(file).expect("withhold");
-                split.withheld.push((file.clone(), text.clone()));
-            } else if i % 5 == 1 {
-                let newlines: Vec<usize> = text
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, b)| **b == b'\n')
-                    .map(|(i, _)| i)
-                    .collect();
-                if newlines.len() < 4 {
-                    continue;
-                }
-                let end = newlines[newlines.len() / 2] + 1;
-                std::fs::write(file, &text[..end]).expect("cut");
-                split.cut.push((file.clone(), text[end..].to_vec()));
-            }
-        }
-        assert!(
-            split.withheld.len() >= 2 && split.cut.len() >= 2,
-            "the demo home should give sessions to add and to grow"
-        );
-        split
-    }
-
-    fn finish(&self) {
-        use std::io::Write;
-        for (file, text) in &self.withheld {
-            std::fs::write(file, text).expect("add session");
-        }
-        for (file, rest) in &self.cut {
-            let mut handle = std::fs::OpenOptions::new()
-                .append(true)
-                .open(file)
-                .expect("open to append");
-            handle.write_all(rest).expect("append lines");
-        }
-    }
-}
-
-fn collect_rollouts(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("read_dir") {
-        let path = entry.expect("entry").path();
-        if path.is_dir() {
-            collect_rollouts(&path, out);
-        } else if path.extension().is_some_and(|e| e == "jsonl") {
-            out.push(path);
-        }
-    }
 }
 
 /// The generator's truth file: (day|model) → input, cached, output, reasoning, total.
@@ -450,140 +361,4 @@ fn real_corpus_exports_agree_with_stats_in_both_engines() {
     if engines_ready() {
         assert_engines_match(&out, "parquet", &want);
     }
-}
-
-#[test]
-fn refusals_redaction_and_permissions() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let index = tmp.path().join("index");
-    let home = tmp.path().join("home");
-    copy_tree(&repo_path("testdata/demo-home"), &home);
-    let homes = vec![home.clone()];
-    let out = tmp.path().join("out");
-    export(
-        &homes,
-        &index,
-        &out,
-        "ndjson",
-        &["--source-id", "alice@laptop"],
-    );
-    // Another source, another format: refused, nothing written.
-    let before = listing(&out);
-    for (format, id) in [("ndjson", "bob"), ("parquet", "alice@laptop")] {
-        let args = [
-            "--codex-home".as_ref(),
-            home.as_os_str(),
-            "--format".as_ref(),
-            format.as_ref(),
-            "export".as_ref(),
-            "--out".as_ref(),
-            out.as_os_str(),
-            "--source-id".as_ref(),
-            id.as_ref(),
-        ];
-        let refused = rolldex(&index, &[], &args);
-        assert_eq!(refused.code, 2, "{format} {id}: {}", refused.stderr);
-        assert!(refused.stderr.contains("--full"), "{}", refused.stderr);
-    }
-    assert_eq!(listing(&out), before);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let mode = |p: &Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
-        assert_eq!(mode(&out), 0o700);
-        for name in &before {
-            assert_eq!(mode(&out.join(name)), 0o600, "{name}");
-        }
-    }
-    // A stray export file (a run cut short) is set aside on the next run.
-    std::fs::write(out.join("usage_events-20000101T000000000Z.ndjson"), "{}\n").expect("stray");
-    let again = export(
-        &homes,
-        &index,
-        &out,
-        "ndjson",
-        &["--source-id", "alice@laptop"],
-    );
-    assert!(again.stderr.contains(".incomplete"), "{}", again.stderr);
-    assert!(
-        out.join("usage_events-20000101T000000000Z.ndjson.incomplete")
-            .exists()
-    );
-
-    // --redact-paths with a team key: cwd is HMAC-SHA256(key, path), first 32 hex digits,
-    // computed here by Python's hmac module.
-    let plain_sessions = read_rows(&out, "sessions");
-    let redacted = tmp.path().join("redacted");
-    let args = [
-        "--codex-home".as_ref(),
-        home.as_os_str(),
-        "--format".as_ref(),
-        "ndjson".as_ref(),
-        "export".as_ref(),
-        "--out".as_ref(),
-        redacted.as_os_str(),
-        "--redact-paths".as_ref(),
-    ];
-    let run = rolldex(&index, &[("ROLLDEX_REDACT_KEY", "team-secret")], &args);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    let hashed = read_rows(&redacted, "sessions");
-    let by_id = |rows: &[Value]| -> BTreeMap<String, Value> {
-        rows.iter()
-            .map(|r| (r["session_id"].as_str().expect("id").to_owned(), r.clone()))
-            .collect()
-    };
-    let (plain, hashed) = (by_id(&plain_sessions), by_id(&hashed));
-    assert_eq!(plain.len(), hashed.len());
-    let cwds: Vec<&str> = plain.values().filter_map(|r| r["cwd"].as_str()).collect();
-    assert!(!cwds.is_empty());
-    let expected = python_hmac("team-secret", &cwds);
-    for (id, row) in &plain {
-        if let Some(cwd) = row["cwd"].as_str() {
-            assert_eq!(
-                hashed[id]["cwd"].as_str(),
-                Some(expected[cwd].as_str()),
-                "{id}"
-            );
-            assert_eq!(
-                hashed[id]["repository"], row["repository"],
-                "repositories stay readable"
-            );
-        }
-    }
-}
-
-/// Every row of `table`'s ndjson files in `dir`.
-fn read_rows(dir: &Path, table: &str) -> Vec<Value> {
-    let mut rows = Vec::new();
-    for name in listing(dir) {
-        if name.starts_with(&format!("{table}-")) && name.ends_with(".ndjson") {
-            let text = std::fs::read_to_string(dir.join(name)).expect("read");
-            rows.extend(
-                text.lines()
-                    .map(|l| serde_json::from_str::<Value>(l).expect("JSON row")),
-            );
-        }
-    }
-    rows
-}
-
-/// HMAC-SHA256 hex (first 32 digits) of each text, by Python's standard library.
-fn python_hmac(key: &str, texts: &[&str]) -> BTreeMap<String, String> {
-    let script = "import hmac, hashlib, json, sys\nkey, texts = sys.argv[1], json.loads(sys.argv[2])\n\
-                  print(json.dumps({t: hmac.new(key.encode(), t.encode(), hashlib.sha256).hexdigest()[:32] for t in texts}))";
-    let output = Command::new("python3")
-        .args([
-            "-c",
-            script,
-            key,
-            &serde_json::to_string(texts).expect("json"),
-        ])
-        .output()
-        .expect("python3");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).expect("hmac JSON")
 }
