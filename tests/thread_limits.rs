@@ -15,25 +15,40 @@ use std::process::Command;
 use util::binary as bin;
 use util::{Output, assert_no_panic, wait_output};
 
-/// `rolldex ARGS` run as `nobody` (uid 65534) under `prlimit --nproc=1`: a process of a user
-/// with that limit may start no thread, as a user at their process limit or a container at its
-/// pids limit. The limit binds only unprivileged users, hence `setpriv`.
-fn as_nobody_without_threads(dir: &Path, limit: bool, args: &[&OsStr]) -> Output {
-    let mut command = util::clean_command("setpriv", &dir.join("index"), &dir.join("config"));
+/// `rolldex ARGS` run as `nobody` (uid 65534), under `prlimit --nproc=N` when given: with 1 a
+/// process of a user with that limit may start no thread, as a user at their process limit
+/// or a container at its pids limit. The limit binds only unprivileged users, hence `setpriv`.
+fn nobody_command(dir: &Path, index: &Path, nproc: Option<u32>) -> Command {
+    let mut command = util::clean_command("setpriv", index, &dir.join("config"));
     command.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]);
-    if limit {
-        command.args(["prlimit", "--nproc=1:1", "--"]);
+    if let Some(n) = nproc {
+        command.args([
+            "prlimit".to_owned(),
+            format!("--nproc={n}:{n}"),
+            "--".into(),
+        ]);
     }
     command
         .arg(bin())
         .args(["--codex-home".as_ref(), dir.join("home").as_os_str()]);
+    command
+}
+
+/// `rolldex ARGS` as nobody with the folder's index, under `prlimit --nproc=N` when given.
+fn as_nobody(dir: &Path, nproc: Option<u32>, args: &[&OsStr]) -> Output {
+    let mut command = nobody_command(dir, &dir.join("index"), nproc);
     command.args(args);
     wait_output(command.spawn().expect("spawn setpriv"), "as nobody")
 }
 
-#[test]
+/// The tests here run one at a time: a process limit counts every process and thread of the
+/// user, so one test's rolldex would take the threads another's is allowed.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// A folder nobody can use: the demo history, readable; the index and config, theirs. `None`
+/// (after saying why) where nobody cannot be limited here; CI must be able to.
 #[allow(clippy::print_stdout)] // the only way to say why the test did nothing
-fn a_process_that_may_start_no_thread_answers_on_one_or_says_why() {
+fn folder_for_nobody() -> Option<tempfile::TempDir> {
     use std::os::unix::fs::PermissionsExt;
     let tools = ["setpriv", "prlimit"].iter().all(|t| {
         Command::new(t)
@@ -47,9 +62,8 @@ fn a_process_that_may_start_no_thread_answers_on_one_or_says_why() {
             "CI runs as root with util-linux's setpriv and prlimit"
         );
         println!("skipped: needs root and util-linux's setpriv and prlimit (to limit nobody)");
-        return;
+        return None;
     }
-    // A folder nobody can use: the demo history, readable; the index and config, theirs.
     let dir = tempfile::tempdir().expect("tempdir");
     let open = |path: &Path, mode: u32| {
         std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).expect("chmod");
@@ -67,7 +81,7 @@ fn a_process_that_may_start_no_thread_answers_on_one_or_says_why() {
     assert!(status.success());
     std::fs::create_dir(dir.path().join("config")).expect("config dir");
     open(&dir.path().join("config"), 0o777);
-    let binary_runs = as_nobody_without_threads(dir.path(), false, &["--version".as_ref()]);
+    let binary_runs = as_nobody(dir.path(), None, &["--version".as_ref()]);
     if binary_runs.code != 0 {
         assert!(
             std::env::var_os("CI").is_none(),
@@ -80,12 +94,22 @@ fn a_process_that_may_start_no_thread_answers_on_one_or_says_why() {
             bin().display(),
             binary_runs.stderr
         );
-        return;
+        return None;
     }
+    Some(dir)
+}
 
+#[test]
+fn a_process_that_may_start_no_thread_answers_on_one_or_says_why() {
+    let _alone = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let Some(dir) = folder_for_nobody() else {
+        return;
+    };
     // No index yet: building one needs tantivy's threads, so it says why in one line.
     let json = ["stats".as_ref(), "daily".as_ref(), "--json".as_ref()];
-    let first = as_nobody_without_threads(dir.path(), true, &json);
+    let first = as_nobody(dir.path(), Some(1), &json);
     assert_no_panic(&first);
     assert_eq!(first.code, 2, "{}", first.stderr);
     assert_eq!(first.stderr.lines().count(), 1, "{}", first.stderr);
@@ -98,15 +122,15 @@ fn a_process_that_may_start_no_thread_answers_on_one_or_says_why() {
 
     // Built without the limit, the index answers under it: the walk, the load and the query
     // run on the one thread there is, and give what they give on many.
-    let built = as_nobody_without_threads(dir.path(), false, &["-q".as_ref(), "index".as_ref()]);
+    let built = as_nobody(dir.path(), None, &["-q".as_ref(), "index".as_ref()]);
     assert_eq!(built.code, 0, "{}", built.stderr);
     for args in [
         &json[..],
         &["search".as_ref(), "migration".as_ref(), "--json".as_ref()],
         &["sessions".as_ref(), "--json".as_ref()],
     ] {
-        let many = as_nobody_without_threads(dir.path(), false, args);
-        let one = as_nobody_without_threads(dir.path(), true, args);
+        let many = as_nobody(dir.path(), None, args);
+        let one = as_nobody(dir.path(), Some(1), args);
         assert_no_panic(&one);
         assert_eq!(one.code, 0, "{args:?} under the limit: {}", one.stderr);
         assert!(!many.stdout.is_empty(), "{args:?}: {}", many.stderr);
@@ -116,9 +140,83 @@ fn a_process_that_may_start_no_thread_answers_on_one_or_says_why() {
         );
     }
     // The MCP server runs threads of its own (tokio's, an updater): it refuses in one line.
-    let mcp = as_nobody_without_threads(dir.path(), true, &["mcp".as_ref()]);
+    let mcp = as_nobody(dir.path(), Some(1), &["mcp".as_ref()]);
     assert_no_panic(&mcp);
     assert_eq!(mcp.code, 2, "{}", mcp.stderr);
     assert_eq!(mcp.stderr.lines().count(), 1, "{}", mcp.stderr);
     assert!(mcp.stderr.contains("needs threads"), "{}", mcp.stderr);
+}
+
+/// The answer to one `search_sessions` call of an MCP server run as nobody under
+/// `prlimit --nproc=N`, with no index yet, or `None` when the server refused to start.
+fn mcp_search_as_nobody(dir: &Path, nproc: u32) -> Option<serde_json::Value> {
+    use std::io::{BufRead, Write};
+    let index = dir.join(format!("index-{nproc}"));
+    let mut command = nobody_command(dir, &index, Some(nproc));
+    command
+        .env("RAYON_NUM_THREADS", "1")
+        .arg("mcp")
+        .stdin(std::process::Stdio::piped());
+    let mut child = command.spawn().expect("spawn setpriv");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let messages = [
+        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#,
+        r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
+        r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"search_sessions","arguments":{"query":"migration"}}}"#,
+    ];
+    for message in messages {
+        // A server that refused to start has closed its end.
+        let _ = writeln!(stdin, "{message}");
+    }
+    let stdout = child.stdout.take().expect("stdout");
+    // Reads until the call's answer, then closes stdin, which ends the server.
+    let reader = std::thread::spawn(move || {
+        let answer = std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(&line).ok())
+            .find(|v| v["id"] == 3);
+        drop(stdin);
+        answer
+    });
+    let out = wait_output(child, "mcp as nobody");
+    assert_no_panic(&out);
+    reader.join().expect("reader").map(|v| v["result"].clone())
+}
+
+/// With no index yet and threads enough for the server but not for a first build, a call is
+/// an error that says so, not an empty answer ("nothing matches"): from 5 to 7 processes
+/// (rayon held to one thread) the server starts and the build cannot, here; with more the
+/// build runs and the call finds the demo history's sessions.
+#[test]
+fn mcp_without_an_index_it_cannot_build_answers_with_an_error() {
+    let _alone = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let Some(dir) = folder_for_nobody() else {
+        return;
+    };
+    let mut failed_builds = 0;
+    for nproc in 4..=10 {
+        let Some(result) = mcp_search_as_nobody(dir.path(), nproc) else {
+            continue; // refused to start, in one line (the test above)
+        };
+        let text = result["content"][0]["text"].as_str().unwrap_or_default();
+        if result["isError"] == true {
+            assert!(
+                text.contains("no index to answer from yet"),
+                "{nproc}: {text}"
+            );
+            failed_builds += 1;
+        } else {
+            assert!(
+                text.contains("019c"),
+                "{nproc}: an answer without sessions: {text}"
+            );
+        }
+    }
+    assert!(
+        failed_builds > 0,
+        "no limit let the server start and stopped the build"
+    );
 }

@@ -107,6 +107,14 @@ impl Server {
                 // The first build is still running: nothing to answer from but what it makes.
                 notes = fresh.wait_idle();
                 store = open_committed(&config, needs).map_err(|e| e.to_string())?;
+                if !store.has_commit() {
+                    // It failed: an empty answer would read as "nothing matches".
+                    let why: Vec<&str> = (notes.iter())
+                        .map(|n| n.split("; answering from").next().unwrap_or(n))
+                        .collect();
+                    let why = why.join("; ");
+                    return Err(format!("there is no index to answer from yet: {why}"));
+                }
             }
             work(&config, store, notes)
         })

@@ -80,11 +80,14 @@ pub fn run_with_index<S: AsRef<std::ffi::OsStr>>(args: &[S], index: Option<&Path
 
 /// Collects a spawned child's output, killing it (and failing the test) after [`TIMEOUT`].
 pub fn wait_output(mut child: std::process::Child, what: &str) -> Output {
-    let mut stdout = child.stdout.take().expect("stdout piped");
+    // A caller reading stdout itself has taken it: its output here is empty.
+    let stdout = child.stdout.take();
     let mut stderr = child.stderr.take().expect("stderr piped");
     let out_thread = std::thread::spawn(move || {
         let mut buf = Vec::new();
-        let _ = stdout.read_to_end(&mut buf);
+        if let Some(mut stdout) = stdout {
+            let _ = stdout.read_to_end(&mut buf);
+        }
         buf
     });
     let err_thread = std::thread::spawn(move || {
