@@ -50,10 +50,8 @@ fn answers_from_the_index(command: &rolldex::cli::Command) -> bool {
 /// Starts rayon's pool: one thread per core (or `RAYON_NUM_THREADS`), as many of them as this
 /// process may start, or, where it may start none (a user at their process limit, a container
 /// at its pids limit), this thread alone: rayon would otherwise panic at the first parallel
-/// step, and cannot be asked twice. The threads are tried first, and end, so that the pool
-/// asks only for threads known to start; a refusal then (the last one's slot not yet given
-/// back, another process taking it) is tried again for a while. An error only if that fails.
-/// With this thread alone, the picker and `mcp` refuse to start: their threads would wait
+/// step, and cannot be asked twice. The threads are started first and parked, and the pool is
+/// made of those that started, so it cannot be refused a thread half-way. With this thread alone, the picker and `mcp` refuse to start: their threads would wait
 /// for a rayon worker that never comes.
 fn start_thread_pool() -> Result<(), rayon::ThreadPoolBuildError> {
     let wanted = std::env::var("RAYON_NUM_THREADS")
@@ -61,35 +59,20 @@ fn start_thread_pool() -> Result<(), rayon::ThreadPoolBuildError> {
         .and_then(|n| n.parse().ok())
         .filter(|&n: &usize| n > 0)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, std::num::NonZero::get));
-    let threads = rolldex::threads::how_many_start(wanted);
-    if threads == 0 {
+    // rayon's workers run on threads that have started already (see `Parked`).
+    let mut parked = rolldex::threads::Parked::start(wanted);
+    if parked.is_empty() {
         return rayon::ThreadPoolBuilder::new()
             .num_threads(1)
             .use_current_thread()
             .build_global();
     }
     rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .spawn_handler(|thread| {
-            let thread = std::sync::Arc::new(std::sync::Mutex::new(Some(thread)));
-            let mut tries = 0;
-            loop {
-                let mine = std::sync::Arc::clone(&thread);
-                let run = move || {
-                    let taken = mine.lock().ok().and_then(|mut t| t.take());
-                    if let Some(thread) = taken {
-                        thread.run();
-                    }
-                };
-                match std::thread::Builder::new().spawn(run) {
-                    Ok(_) => return Ok(()),
-                    Err(e) if tries < 50 && e.kind() == std::io::ErrorKind::WouldBlock => {
-                        tries += 1;
-                        std::thread::sleep(std::time::Duration::from_millis(2));
-                    }
-                    Err(e) => return Err(e),
-                }
-            }
+        .num_threads(parked.len())
+        .spawn_handler(move |thread| {
+            parked
+                .run(Box::new(move || thread.run()))
+                .map_err(|_| std::io::Error::other("a started thread ended before its work"))
         })
         .build_global()
 }

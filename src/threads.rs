@@ -16,6 +16,55 @@ pub fn refuse_without_threads(what: &str) -> Result<()> {
     Ok(())
 }
 
+/// Work handed to a parked thread.
+type Work = Box<dyn FnOnce() + Send>;
+
+/// Threads started up front, each waiting to be handed the one piece of work it will run.
+/// Counting how many threads start and then starting them again raced with the user's other
+/// processes: one of them could take the last slots of a process limit in between, and rayon
+/// cannot be set up again after a thread it asked for failed to start. Threads that have
+/// started already cannot fail.
+pub struct Parked(Vec<std::sync::mpsc::Sender<Work>>);
+
+impl Parked {
+    /// Starts up to `n` threads, fewer when the system refuses one. A thread never handed work
+    /// ends when this is dropped.
+    pub fn start(n: usize) -> Parked {
+        let mut waiting = Vec::with_capacity(n);
+        for _ in 0..n {
+            let (send, receive) = std::sync::mpsc::channel::<Work>();
+            let wait = move || {
+                if let Ok(work) = receive.recv() {
+                    work();
+                }
+            };
+            if std::thread::Builder::new().spawn(wait).is_err() {
+                break;
+            }
+            waiting.push(send);
+        }
+        Parked(waiting)
+    }
+
+    /// How many threads are waiting.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when no thread started.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Hands `work` to a waiting thread; gives it back when none is left.
+    pub fn run(&mut self, work: Work) -> std::result::Result<(), Work> {
+        match self.0.pop() {
+            Some(thread) => thread.send(work).map_err(|refused| refused.0),
+            None => Err(work),
+        }
+    }
+}
+
 /// How many of `n` threads can run at once here: each is started and kept waiting until all
 /// have started (or one could not), then all end (joined) before this returns.
 pub fn how_many_start(n: usize) -> usize {
