@@ -56,9 +56,40 @@ impl Error {
 
 impl From<tantivy::TantivyError> for Error {
     fn from(err: tantivy::TantivyError) -> Error {
+        use tantivy::TantivyError;
+        // tantivy's writer starts threads; refused one (a process limit: EAGAIN, which no
+        // read or write of its files gives), it says only "an IO error" or, from the thread
+        // that needed another, "an index writer was killed".
+        let refused_thread = match &err {
+            TantivyError::IoError(e) => e.kind() == std::io::ErrorKind::WouldBlock,
+            TantivyError::ErrorInThread(_) => true,
+            _ => false,
+        };
+        if refused_thread {
+            return Error::Index(format!(
+                "{err} (could its threads start? a process or thread limit may be reached)"
+            ));
+        }
         Error::Index(err.to_string())
     }
 }
 
 /// The library's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refused_thread_in_tantivy_says_what_may_be_the_cause() {
+        let said = |err: tantivy::TantivyError| Error::from(err).to_string();
+        let refused = std::io::Error::from(std::io::ErrorKind::WouldBlock);
+        assert!(said(tantivy::TantivyError::from(refused)).contains("a process or thread limit"));
+        let killed = tantivy::TantivyError::ErrorInThread("An index writer was killed".into());
+        assert!(said(killed).contains("a process or thread limit"));
+        // Other errors are left as tantivy words them.
+        let missing = std::io::Error::from(std::io::ErrorKind::NotFound);
+        assert!(!said(tantivy::TantivyError::from(missing)).contains("limit"));
+    }
+}
