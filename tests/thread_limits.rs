@@ -220,3 +220,92 @@ fn mcp_without_an_index_it_cannot_build_answers_with_an_error() {
         "no limit let the server start and stopped the build"
     );
 }
+
+/// A limit reached while the MCP server runs (another process of the user took the last
+/// slots) after the client was quiet for a while: a call still gets its answer. tokio had let
+/// its idle blocking threads end, and queued the call's work behind the one left, reading
+/// stdin, which waited for the client's next message.
+#[test]
+fn mcp_answers_when_the_limit_is_reached_while_it_runs() {
+    use std::io::{BufRead, Write};
+    use std::time::Duration;
+    let _alone = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let Some(dir) = folder_for_nobody() else {
+        return;
+    };
+    let built = as_nobody(dir.path(), None, &["-q".as_ref(), "index".as_ref()]);
+    assert_eq!(built.code, 0, "{}", built.stderr);
+    let nproc = 12;
+    let mut command = nobody_command(dir.path(), &dir.path().join("index"), Some(nproc));
+    command
+        .env("RAYON_NUM_THREADS", "1")
+        .arg("mcp")
+        .stdin(std::process::Stdio::piped());
+    let mut server = command.spawn().expect("spawn setpriv");
+    let mut stdin = server.stdin.take().expect("stdin");
+    let stdout = server.stdout.take().expect("stdout");
+    let (lines, answers) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = lines.send(line);
+        }
+    });
+    let wait_for = |id: &str| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while let Some(left) = deadline.checked_duration_since(std::time::Instant::now()) {
+            match answers.recv_timeout(left) {
+                Ok(line) if line.contains(&format!("\"id\":{id}")) => return Some(line),
+                Ok(_) => {}
+                Err(_) => return None,
+            }
+        }
+        None
+    };
+    writeln!(
+        stdin,
+        r#"{{"jsonrpc":"2.0","id":1,"method":"initialize","params":{{"protocolVersion":"2025-03-26","capabilities":{{}},"clientInfo":{{"name":"t","version":"1"}}}}}}"#
+    )
+    .expect("write");
+    assert!(wait_for("1").is_some(), "the server did not start");
+    // An agent that thinks for a while: tokio let an idle blocking thread end after 10 s.
+    std::thread::sleep(Duration::from_secs(11));
+    // Another process of nobody's takes every slot the limit leaves.
+    let hog_script = "import threading, sys\nn = 0\nwhile True:\n    try:\n        threading.Thread(target=sys.stdin.read, daemon=True).start(); n += 1\n    except RuntimeError:\n        break\nprint(n, flush=True)\nsys.stdin.read()\n";
+    let mut hog = Command::new("setpriv");
+    hog.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"])
+        .arg("prlimit")
+        .arg(format!("--nproc={nproc}:{nproc}"))
+        .args(["--", "python3", "-c", hog_script])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped());
+    let mut hog = hog.spawn().expect("python3");
+    let mut count = String::new();
+    std::io::BufReader::new(hog.stdout.take().expect("hog stdout"))
+        .read_line(&mut count)
+        .expect("hog's count");
+    writeln!(
+        stdin,
+        r#"{{"jsonrpc":"2.0","method":"notifications/initialized"}}"#
+    )
+    .expect("write");
+    writeln!(
+        stdin,
+        r#"{{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{{"name":"list_sessions","arguments":{{}}}}}}"#
+    )
+    .expect("write");
+    let answer = wait_for("3");
+    drop(hog.stdin.take());
+    let _ = hog.wait();
+    drop(stdin);
+    if answer.is_none() {
+        let _ = server.kill();
+    }
+    let _ = server.wait();
+    let answer = answer.expect("no answer to the call within 20 s");
+    assert!(answer.contains("019c"), "{count} threads taken: {answer}");
+}

@@ -14,6 +14,7 @@
 //! pool.
 
 mod fresh;
+mod on_thread;
 pub mod tools;
 
 use std::sync::Arc;
@@ -49,18 +50,27 @@ pub fn serve(config: &Config, update_wait: Duration) -> Result<()> {
     // Nothing but the protocol may reach stdout, and no progress bar stderr.
     config.quiet = true;
     crate::threads::refuse_without_threads("mcp")?;
-    // tokio panics when the system refuses it a blocking thread, and the server keeps three
-    // busy at times (stdin, a call, an index update): they are asked for here first, while a
-    // refusal is still an error to report.
-    if crate::threads::how_many_start(3) < 3 {
-        return Err(Error::Usage(
+    // tokio panics when the system refuses its first blocking thread: threads are asked for
+    // here first, while a refusal is still an error to report (and again below, as tokio's).
+    let too_few = || {
+        Error::Usage(
             "mcp needs threads, and this process may start too few (a process limit?)".into(),
-        ));
+        )
+    };
+    if crate::threads::how_many_start(3) < 3 {
+        return Err(too_few());
     }
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
+        // Its blocking threads read stdin and write stdout. Refused one later (a limit reached
+        // meanwhile), tokio queues the write behind the read, which waits for the client: the
+        // answer never left. They are started now, and kept.
+        .thread_keep_alive(Duration::from_hours(365 * 24))
         .build()
         .map_err(|e| Error::io("<tokio runtime>", e))?;
+    if runtime.block_on(on_thread::start_blocking_threads(3)) < 3 {
+        return Err(too_few());
+    }
     let server = Server::new(config, update_wait);
     server.fresh.start(&server.config);
     runtime.block_on(async move {
@@ -92,7 +102,7 @@ impl Server {
         }
     }
 
-    /// Runs one call's work on the blocking pool: refresh (within the budget), open the index
+    /// Runs one call's work on a thread of its own ([`on_thread`]): refresh (within the budget), open the index
     /// as committed, answer. Any failure becomes a tool error.
     async fn call<F>(&self, needs: Needs, work: F) -> std::result::Result<CallToolResult, ErrorData>
     where
@@ -100,7 +110,7 @@ impl Server {
     {
         let config = Arc::clone(&self.config);
         let fresh = Arc::clone(&self.fresh);
-        let joined = tokio::task::spawn_blocking(move || {
+        let joined = on_thread::run(move || {
             let mut notes = fresh.refresh(&config);
             let mut store = open_committed(&config, needs).map_err(|e| e.to_string())?;
             if !store.has_commit() {
