@@ -45,11 +45,15 @@ fn as_nobody(dir: &Path, nproc: Option<u32>, args: &[&OsStr]) -> Output {
 /// user, so one test's rolldex would take the threads another's is allowed.
 static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
-/// A folder nobody can use: the demo history, readable; the index and config, theirs. `None`
-/// (after saying why) where nobody cannot be limited here; CI must be able to.
+/// A folder nobody can use (the demo history, readable; the index and config, theirs), and
+/// the turn to use it ([`ONE_AT_A_TIME`]). `None` (after saying why) where nobody cannot be
+/// limited here; CI must be able to.
 #[allow(clippy::print_stdout)] // the only way to say why the test did nothing
-fn folder_for_nobody() -> Option<tempfile::TempDir> {
+fn folder_for_nobody() -> Option<(std::sync::MutexGuard<'static, ()>, tempfile::TempDir)> {
     use std::os::unix::fs::PermissionsExt;
+    let alone = ONE_AT_A_TIME
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let tools = ["setpriv", "prlimit"].iter().all(|t| {
         Command::new(t)
             .arg("--version")
@@ -96,15 +100,12 @@ fn folder_for_nobody() -> Option<tempfile::TempDir> {
         );
         return None;
     }
-    Some(dir)
+    Some((alone, dir))
 }
 
 #[test]
 fn a_process_that_may_start_no_thread_answers_on_one_or_says_why() {
-    let _alone = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let Some(dir) = folder_for_nobody() else {
+    let Some((_alone, dir)) = folder_for_nobody() else {
         return;
     };
     // No index yet: building one needs tantivy's threads, so it says why in one line.
@@ -190,10 +191,7 @@ fn mcp_search_as_nobody(dir: &Path, nproc: u32) -> Option<serde_json::Value> {
 /// build runs and the call finds the demo history's sessions.
 #[test]
 fn mcp_without_an_index_it_cannot_build_answers_with_an_error() {
-    let _alone = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let Some(dir) = folder_for_nobody() else {
+    let Some((_alone, dir)) = folder_for_nobody() else {
         return;
     };
     let mut failed_builds = 0;
@@ -229,10 +227,7 @@ fn mcp_without_an_index_it_cannot_build_answers_with_an_error() {
 fn mcp_answers_when_the_limit_is_reached_while_it_runs() {
     use std::io::{BufRead, Write};
     use std::time::Duration;
-    let _alone = ONE_AT_A_TIME
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let Some(dir) = folder_for_nobody() else {
+    let Some((_alone, dir)) = folder_for_nobody() else {
         return;
     };
     let built = as_nobody(dir.path(), None, &["-q".as_ref(), "index".as_ref()]);
