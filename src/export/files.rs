@@ -219,16 +219,21 @@ pub fn run_stamp(dir: &Path, manifest: Option<&Manifest>, now_ms: i64) -> (i64, 
     }
 }
 
-/// Removes this process's temporary files after a failed run.
-pub fn remove_temporaries(dir: &Path) {
-    let suffix = format!(".tmp-{}", std::process::id());
-    if let Ok(entries) = std::fs::read_dir(dir) {
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if name.starts_with('.') && name.ends_with(&suffix) {
-                let _ = std::fs::remove_file(entry.path());
-            }
+/// Removes temporary files: this process's after a failed run (`Some(its id)`), or, with
+/// the directory locked before a run, every run's (`None`): a run killed before it could
+/// clean up (`kill -9`, a power cut) left its own, and no other run is writing.
+pub fn remove_temporaries(dir: &Path, of: Option<u32>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        let run = (name.strip_prefix('.'))
+            .and_then(|n| n.rsplit_once(".tmp-"))
+            .and_then(|(_, id)| id.parse::<u32>().ok());
+        if run.is_some_and(|run| of.is_none_or(|of| of == run)) {
+            let _ = std::fs::remove_file(entry.path());
         }
     }
 }

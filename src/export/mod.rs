@@ -111,9 +111,10 @@ pub fn export(
         }
         Err(std::fs::TryLockError::Error(e)) => return Err(Error::io(&lock_path, e)),
     }
+    remove_temporaries(dir, None);
     let outcome = run(request, sessions, prices);
     if outcome.is_err() {
-        remove_temporaries(dir);
+        remove_temporaries(dir, Some(std::process::id()));
     }
     outcome
 }

@@ -54,8 +54,15 @@ fn refusals_redaction_and_permissions() {
             assert_eq!(mode(&out.join(name)), 0o600, "{name}");
         }
     }
-    // A stray export file (a run cut short) is set aside on the next run.
+    // A stray export file (a run cut short) is set aside on the next run, and the temporary
+    // files of a run killed before it could clean up are removed; other files stay.
     std::fs::write(out.join("usage_events-20000101T000000000Z.ndjson"), "{}\n").expect("stray");
+    let killed = out.join(".usage_events-20000101T000000000Z.ndjson.tmp-4194303");
+    std::fs::write(&killed, "{}\n").expect("a killed run's file");
+    let others = [".notes.tmp-draft", "report.ndjson.tmp-12"].map(|n| out.join(n));
+    for other in &others {
+        std::fs::write(other, "x").expect("another file");
+    }
     let again = export(
         &homes,
         &index,
@@ -68,6 +75,10 @@ fn refusals_redaction_and_permissions() {
         out.join("usage_events-20000101T000000000Z.ndjson.incomplete")
             .exists()
     );
+    assert!(!killed.exists(), "a killed run's temporary file stays");
+    for other in &others {
+        assert!(other.exists(), "{} was removed", other.display());
+    }
 
     // --redact-paths with a team key: cwd is HMAC-SHA256(key, path), first 32 hex digits,
     // computed here by Python's hmac module.
