@@ -148,20 +148,28 @@ fn a_process_that_may_start_no_thread_answers_on_one_or_says_why() {
     assert!(mcp.stderr.contains("needs threads"), "{}", mcp.stderr);
 }
 
-/// The answer to one `search_sessions` call of an MCP server run as nobody under
-/// `prlimit --nproc=N`, with no index yet, or `None` when the server refused to start.
-fn mcp_search_as_nobody(dir: &Path, nproc: u32) -> Option<serde_json::Value> {
-    use std::io::{BufRead, Write};
-    let index = dir.join(format!("index-{nproc}"));
-    let mut command = nobody_command(dir, &index, Some(nproc));
+/// What every MCP exchange here opens with.
+const INITIALIZE: &str = r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#;
+
+/// An MCP server run as nobody under `prlimit --nproc=N` with `index`, rayon held to one
+/// thread, stdin piped.
+fn mcp_as_nobody(dir: &Path, index: &Path, nproc: u32) -> std::process::Child {
+    let mut command = nobody_command(dir, index, Some(nproc));
     command
         .env("RAYON_NUM_THREADS", "1")
         .arg("mcp")
         .stdin(std::process::Stdio::piped());
-    let mut child = command.spawn().expect("spawn setpriv");
+    command.spawn().expect("spawn setpriv")
+}
+
+/// The answer to one `search_sessions` call of an MCP server run as nobody under
+/// `prlimit --nproc=N`, with no index yet, or `None` when the server refused to start.
+fn mcp_search_as_nobody(dir: &Path, nproc: u32) -> Option<serde_json::Value> {
+    use std::io::{BufRead, Write};
+    let mut child = mcp_as_nobody(dir, &dir.join(format!("index-{nproc}")), nproc);
     let mut stdin = child.stdin.take().expect("stdin");
     let messages = [
-        r#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{"name":"t","version":"1"}}}"#,
+        INITIALIZE,
         r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#,
         r#"{"jsonrpc":"2.0","id":3,"method":"tools/call","params":{"name":"search_sessions","arguments":{"query":"migration"}}}"#,
     ];
@@ -233,12 +241,7 @@ fn mcp_answers_when_the_limit_is_reached_while_it_runs() {
     let built = as_nobody(dir.path(), None, &["-q".as_ref(), "index".as_ref()]);
     assert_eq!(built.code, 0, "{}", built.stderr);
     let nproc = 12;
-    let mut command = nobody_command(dir.path(), &dir.path().join("index"), Some(nproc));
-    command
-        .env("RAYON_NUM_THREADS", "1")
-        .arg("mcp")
-        .stdin(std::process::Stdio::piped());
-    let mut server = command.spawn().expect("spawn setpriv");
+    let mut server = mcp_as_nobody(dir.path(), &dir.path().join("index"), nproc);
     let mut stdin = server.stdin.take().expect("stdin");
     let stdout = server.stdout.take().expect("stdout");
     let (lines, answers) = std::sync::mpsc::channel();
@@ -261,11 +264,7 @@ fn mcp_answers_when_the_limit_is_reached_while_it_runs() {
         }
         None
     };
-    writeln!(
-        stdin,
-        r#"{{"jsonrpc":"2.0","id":1,"method":"initialize","params":{{"protocolVersion":"2025-03-26","capabilities":{{}},"clientInfo":{{"name":"t","version":"1"}}}}}}"#
-    )
-    .expect("write");
+    writeln!(stdin, "{INITIALIZE}").expect("write");
     assert!(wait_for("1").is_some(), "the server did not start");
     // An agent that thinks for a while: tokio let an idle blocking thread end after 10 s.
     std::thread::sleep(Duration::from_secs(11));

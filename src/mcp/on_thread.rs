@@ -17,14 +17,8 @@ where
     F: FnOnce() -> T + Send + 'static,
 {
     let (send, receive) = tokio::sync::oneshot::channel();
-    // Shared, so that the work is still here to run when the thread is refused.
-    let job = Arc::new(Mutex::new(Some(work)));
-    let mine = Arc::clone(&job);
     let run_it = move || {
-        let work = mine.lock().unwrap_or_else(PoisonError::into_inner).take();
-        if let Some(work) = work {
-            let _ = send.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)));
-        }
+        let _ = send.send(std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)));
     };
     if let Err(run_it) = spawn_or_give_back(run_it) {
         run_it();
