@@ -13,7 +13,7 @@ use std::ops::{Bound, Range};
 use std::sync::Arc;
 
 use rustc_hash::FxHashSet;
-use tantivy::collector::{FilterCollector, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::columnar::Column;
 use tantivy::query::{BooleanQuery, Occur, Query, RangeQuery, TermSetQuery};
 use tantivy::schema::Value;
@@ -23,10 +23,12 @@ use tantivy::{TantivyDocument, Term};
 use crate::error::Result;
 use crate::index::IndexStore;
 use crate::index::schema;
+use session_keys::SessionKeys;
 
 mod excluded;
 mod language;
 mod segments;
+mod session_keys;
 mod sessions;
 mod source;
 
@@ -148,9 +150,10 @@ pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
         let top_docs = TopDocs::with_limit(want).order_by_score();
         let top = match &hidden {
             Some(hidden) if filter_inside => {
-                let hidden = Arc::clone(hidden);
-                let shown = move |key: u64| !hidden.contains(&key);
-                let top_shown = FilterCollector::new(schema::SESSION_KEY.into(), shown, top_docs);
+                let top_shown = session_keys::Shown {
+                    inner: top_docs,
+                    hidden: Arc::clone(hidden),
+                };
                 segments::search(&searcher, &query, &top_shown)?
             }
             _ => segments::search(&searcher, &query, &top_docs)?,
@@ -170,7 +173,7 @@ pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
                 complete = true;
                 break;
             }
-            let (session_key, timestamp_ms, text_hash) = columns.of(*address);
+            let (session_key, timestamp_ms) = columns.of(*address);
             if hidden.as_ref().is_some_and(|h| h.contains(&session_key)) {
                 skipped = true;
                 continue;
@@ -179,11 +182,10 @@ pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
             let candidate = Candidate {
                 score: *score,
                 timestamp_ms,
-                text_hash,
                 address: *address,
             };
             match best.get_mut(&session_key) {
-                Some(known) if !candidate.beats(known) => {}
+                Some(known) if !candidate.beats(known, &columns) => {}
                 Some(known) => *known = candidate,
                 None => {
                     best.insert(session_key, candidate);
@@ -226,19 +228,23 @@ pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
             .map(|(session_id, candidate)| {
                 let doc: TantivyDocument = searcher.doc(candidate.address)?;
                 let role = text_of(&doc, fields.role);
-                let (snippet, highlights) =
-                    match source::hit_text(&doc, fields, &role, candidate.text_hash) {
-                        Some(text) => {
-                            let snippet = generator.snippet(&text);
-                            let fragment = snippet.fragment().to_owned();
-                            if fragment.is_empty() {
-                                (first_chars(&text, 160), Vec::new())
-                            } else {
-                                (fragment, merged(snippet.highlighted()))
-                            }
+                let (snippet, highlights) = match source::hit_text(
+                    &doc,
+                    fields,
+                    &role,
+                    columns.text_hash(candidate.address),
+                ) {
+                    Some(text) => {
+                        let snippet = generator.snippet(&text);
+                        let fragment = snippet.fragment().to_owned();
+                        if fragment.is_empty() {
+                            (first_chars(&text, 160), Vec::new())
+                        } else {
+                            (fragment, merged(snippet.highlighted()))
                         }
-                        None => (source::GONE.to_owned(), Vec::new()),
-                    };
+                    }
+                    None => (source::GONE.to_owned(), Vec::new()),
+                };
                 Ok(Hit {
                     session_id,
                     score: candidate.score,
@@ -252,37 +258,54 @@ pub fn search(store: &IndexStore, request: &SearchRequest) -> Result<Vec<Hit>> {
     }
 }
 
-/// The fast fields a search reads for every candidate, per segment.
-struct Columns {
-    segments: Vec<(Column<u64>, Column<i64>, Column<u64>)>,
+/// The fast fields a search reads for every candidate, per segment, and the text hash it
+/// reads only to break a tie or check a shown hit's text (opened when first needed).
+struct Columns<'s> {
+    searcher: &'s tantivy::Searcher,
+    segments: Vec<(SessionKeys, Column<i64>)>,
+    hashes: Vec<std::cell::OnceCell<Column<u64>>>,
 }
 
-impl Columns {
-    fn open(searcher: &tantivy::Searcher) -> Result<Columns> {
-        let segments = searcher
+impl<'s> Columns<'s> {
+    fn open(searcher: &'s tantivy::Searcher) -> Result<Columns<'s>> {
+        let segments: Vec<_> = searcher
             .segment_readers()
             .iter()
             .map(|segment| {
-                let fast = segment.fast_fields();
                 Ok((
-                    fast.u64(schema::SESSION_KEY)?,
-                    fast.i64(schema::TIMESTAMP)?,
-                    fast.u64(schema::TEXT_HASH)?,
+                    SessionKeys::open(segment)?,
+                    segment.fast_fields().i64(schema::TIMESTAMP)?,
                 ))
             })
             .collect::<Result<_>>()?;
-        Ok(Columns { segments })
+        let hashes = segments
+            .iter()
+            .map(|_| std::cell::OnceCell::new())
+            .collect();
+        Ok(Columns {
+            searcher,
+            segments,
+            hashes,
+        })
     }
 
-    /// (session key, time, text hash) of a document.
-    fn of(&self, address: tantivy::DocAddress) -> (u64, i64, u64) {
-        let (keys, times, hashes) = &self.segments[address.segment_ord as usize];
+    /// (session key, time) of a document.
+    fn of(&self, address: tantivy::DocAddress) -> (u64, i64) {
+        let (keys, times) = &self.segments[address.segment_ord as usize];
         let doc = address.doc_id;
-        (
-            keys.first(doc).unwrap_or(0),
-            times.first(doc).unwrap_or(0),
-            hashes.first(doc).unwrap_or(0),
-        )
+        (keys.of(doc).unwrap_or(0), times.first(doc).unwrap_or(0))
+    }
+
+    /// The hash of a document's indexed text (0 when its column cannot be read).
+    fn text_hash(&self, address: tantivy::DocAddress) -> u64 {
+        let hashes = self.hashes[address.segment_ord as usize].get_or_init(|| {
+            let segment = self.searcher.segment_reader(address.segment_ord);
+            segment
+                .fast_fields()
+                .u64(schema::TEXT_HASH)
+                .unwrap_or_else(|_| Column::build_empty_column(segment.max_doc()))
+        });
+        hashes.first(address.doc_id).unwrap_or(0)
     }
 }
 
@@ -290,20 +313,22 @@ impl Columns {
 struct Candidate {
     score: f32,
     timestamp_ms: i64,
-    /// A hash of the message text: the last tie-break, stable across index builds (a
-    /// document address is not).
-    text_hash: u64,
     address: tantivy::DocAddress,
 }
 
 impl Candidate {
-    /// Higher score, then newer, then the smaller text hash: the pick never depends on the
-    /// order tantivy returned equal scores in.
-    fn beats(&self, other: &Candidate) -> bool {
+    /// Higher score, then newer, then the smaller hash of the message text (stable across
+    /// index builds, where a document address is not): the pick never depends on the order
+    /// tantivy returned equal scores in.
+    fn beats(&self, other: &Candidate, columns: &Columns) -> bool {
         self.score
             .total_cmp(&other.score)
             .then_with(|| self.timestamp_ms.cmp(&other.timestamp_ms))
-            .then_with(|| other.text_hash.cmp(&self.text_hash))
+            .then_with(|| {
+                columns
+                    .text_hash(other.address)
+                    .cmp(&columns.text_hash(self.address))
+            })
             .is_gt()
     }
 }

@@ -6,10 +6,11 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use tantivy::query::Occur;
 
 use super::language::clause_queries;
+use super::session_keys::SessionKeys;
 use crate::error::Result;
-use crate::index::{IndexStore, schema};
+use crate::index::IndexStore;
 
-/// Relevance of every matching session, by [`schema::session_key`] (summed over its
+/// Relevance of every matching session, by [`crate::index::schema::session_key`] (summed over its
 /// messages). The caller keeps the sessions it asked about.
 ///
 /// Nothing narrows the search: a scope (the interactive sessions, a directory's) is the
@@ -53,14 +54,15 @@ pub fn session_scores(store: &IndexStore, text: &str) -> Result<FxHashMap<u64, f
         .collect())
 }
 
-/// Sums the scores of every matching document per session key, read from the fast field: all
+/// Sums the scores of every matching document per session, read from the fast column: all
 /// matches count (no top-k cut-off) and no stored document is decompressed.
 struct SessionScores;
 
-/// [`SessionScores`] for one segment.
+/// [`SessionScores`] for one segment: a sum per session ordinal.
 struct SegmentSessionScores {
-    keys: tantivy::columnar::Column<u64>,
-    scores: FxHashMap<u64, f64>,
+    keys: SessionKeys,
+    sums: Vec<f64>,
+    seen: Vec<bool>,
 }
 
 impl tantivy::collector::Collector for SessionScores {
@@ -72,9 +74,12 @@ impl tantivy::collector::Collector for SessionScores {
         _: tantivy::SegmentOrdinal,
         segment: &tantivy::SegmentReader,
     ) -> tantivy::Result<SegmentSessionScores> {
+        let keys = SessionKeys::open(segment)?;
+        let n = keys.keys().len();
         Ok(SegmentSessionScores {
-            keys: segment.fast_fields().u64(schema::SESSION_KEY)?,
-            scores: FxHashMap::default(),
+            keys,
+            sums: vec![0.0; n],
+            seen: vec![false; n],
         })
     }
 
@@ -100,12 +105,23 @@ impl tantivy::collector::SegmentCollector for SegmentSessionScores {
     type Fruit = FxHashMap<u64, f64>;
 
     fn collect(&mut self, doc: tantivy::DocId, score: tantivy::Score) {
-        if let Some(key) = self.keys.first(doc) {
-            *self.scores.entry(key).or_default() += f64::from(score);
+        if let Some(ord) = self.keys.ord(doc)
+            && let (Some(sum), Some(seen)) = (self.sums.get_mut(ord), self.seen.get_mut(ord))
+        {
+            *sum += f64::from(score);
+            *seen = true;
         }
     }
 
     fn harvest(self) -> FxHashMap<u64, f64> {
-        self.scores
+        // Every matching session, even one whose scores summed to zero.
+        self.keys
+            .keys()
+            .iter()
+            .zip(self.sums)
+            .zip(self.seen)
+            .filter(|(_, seen)| *seen)
+            .map(|((key, sum), _)| (*key, sum))
+            .collect()
     }
 }
