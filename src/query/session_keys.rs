@@ -1,57 +1,76 @@
 //! Each document's session, read from the session field's fast column without loading a
 //! stored document.
 //!
-//! The column holds a term ordinal per document (a few bits each); a segment's dictionary,
-//! read once, turns an ordinal into the session's [`schema::session_key`]. Queries key
-//! sessions by that hash, so callers look up the few sessions they hold without a map of
-//! every session in the index.
+//! The column holds a term ordinal per document (a few bits each); the segment's dictionary
+//! turns an ordinal into the session's [`schema::session_key`], once per ordinal and only for
+//! the ordinals asked about (a search looks at a few hundred documents; reading and hashing
+//! every session of 53 segments first cost it more than the lookups). Queries key sessions by
+//! that hash, so callers look up the few sessions they hold without a map of every session in
+//! the index.
+
+use std::cell::OnceCell;
 
 use rustc_hash::FxHashSet;
 use tantivy::collector::{Collector, SegmentCollector};
-use tantivy::columnar::Column;
+use tantivy::columnar::StrColumn;
 use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
 
 use crate::index::schema;
 
 /// One segment's documents → session keys.
 pub struct SessionKeys {
-    ords: Column<u64>,
-    /// The key of each term ordinal of the segment's session dictionary.
-    keys: Vec<u64>,
+    column: StrColumn,
+    /// The key of each term ordinal, once looked up (`None`: its term could not be read).
+    keys: Vec<OnceCell<Option<u64>>>,
 }
 
 impl SessionKeys {
-    /// Reads the segment's session column and dictionary.
+    /// Opens the segment's session column.
     pub fn open(segment: &SegmentReader) -> tantivy::Result<SessionKeys> {
         let column = segment.fast_fields().str(schema::SESSION)?.ok_or_else(|| {
             tantivy::TantivyError::SchemaError("the session field has no fast column".to_owned())
         })?;
-        let mut keys = Vec::with_capacity(column.num_terms());
-        let mut terms = column.dictionary().stream()?;
-        while terms.advance() {
-            keys.push(schema::session_key(&String::from_utf8_lossy(terms.key())));
-        }
-        Ok(SessionKeys {
-            ords: column.ords().clone(),
-            keys,
-        })
+        let keys = std::iter::repeat_with(OnceCell::new)
+            .take(column.num_terms())
+            .collect();
+        Ok(SessionKeys { column, keys })
+    }
+
+    /// How many sessions the segment holds (term ordinals are below this).
+    pub fn len(&self) -> usize {
+        self.keys.len()
     }
 
     /// The term ordinal of `doc`'s session.
     pub fn ord(&self, doc: DocId) -> Option<usize> {
-        self.ords
+        self.column
+            .ords()
             .first(doc)
             .and_then(|ord| usize::try_from(ord).ok())
     }
 
-    /// The session key of `doc`.
-    pub fn of(&self, doc: DocId) -> Option<u64> {
-        self.ord(doc).and_then(|ord| self.keys.get(ord).copied())
+    /// The session key of term ordinal `ord`.
+    pub fn key(&self, ord: usize) -> Option<u64> {
+        *self.keys.get(ord)?.get_or_init(|| {
+            let mut id = String::new();
+            let found = self.column.ord_to_str(ord as u64, &mut id).ok()?;
+            found.then(|| schema::session_key(&id))
+        })
     }
 
-    /// The session key of each term ordinal.
-    pub fn keys(&self) -> &[u64] {
-        &self.keys
+    /// The session key of `doc`.
+    pub fn of(&self, doc: DocId) -> Option<u64> {
+        self.ord(doc).and_then(|ord| self.key(ord))
+    }
+
+    /// The session key of every term ordinal, in order, read in one pass over the dictionary.
+    pub fn all(&self) -> tantivy::Result<Vec<u64>> {
+        let mut keys = Vec::with_capacity(self.len());
+        let mut terms = self.column.dictionary().stream()?;
+        while terms.advance() {
+            keys.push(schema::session_key(&String::from_utf8_lossy(terms.key())));
+        }
+        Ok(keys)
     }
 }
 
@@ -78,8 +97,9 @@ impl<C: Collector> Collector for Shown<C> {
         segment: &SegmentReader,
     ) -> tantivy::Result<Self::Child> {
         let keys = SessionKeys::open(segment)?;
+        // Every ordinal is looked at here: one pass over the dictionary.
         let hidden = keys
-            .keys()
+            .all()?
             .iter()
             .map(|k| self.hidden.contains(k))
             .collect();
@@ -159,8 +179,13 @@ mod tests {
         let searcher = index.reader().expect("reader").searcher();
         assert_eq!(searcher.segment_readers().len(), 3);
         let mut seen = 0;
+        let mut lens = Vec::new();
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
             let keys = SessionKeys::open(segment).expect("keys");
+            // The one pass over the dictionary and the lookups one by one agree.
+            let one_by_one: Vec<u64> = (0..keys.len()).filter_map(|o| keys.key(o)).collect();
+            assert_eq!(keys.all().expect("all"), one_by_one);
+            lens.push(keys.len());
             for doc in 0..segment.max_doc() {
                 let stored: TantivyDocument = searcher
                     .doc(tantivy::DocAddress::new(ord as u32, doc))
@@ -174,6 +199,9 @@ mod tests {
             }
         }
         assert_eq!(seen, 9);
+        // Sessions per segment: e a c, b e d, d d a.
+        lens.sort_unstable();
+        assert_eq!(lens, [2, 3, 3]);
     }
 
     #[test]

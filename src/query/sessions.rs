@@ -75,7 +75,7 @@ impl tantivy::collector::Collector for SessionScores {
         segment: &tantivy::SegmentReader,
     ) -> tantivy::Result<SegmentSessionScores> {
         let keys = SessionKeys::open(segment)?;
-        let n = keys.keys().len();
+        let n = keys.len();
         Ok(SegmentSessionScores {
             keys,
             sums: vec![0.0; n],
@@ -115,13 +115,13 @@ impl tantivy::collector::SegmentCollector for SegmentSessionScores {
 
     fn harvest(self) -> FxHashMap<u64, f64> {
         // Every matching session, even one whose scores summed to zero.
-        self.keys
-            .keys()
-            .iter()
-            .zip(self.sums)
+        let keys = &self.keys;
+        self.sums
+            .into_iter()
             .zip(self.seen)
-            .filter(|(_, seen)| *seen)
-            .map(|((key, sum), _)| (*key, sum))
+            .enumerate()
+            .filter(|(_, (_, seen))| *seen)
+            .filter_map(|(ord, (sum, _))| Some((keys.key(ord)?, sum)))
             .collect()
     }
 }
