@@ -416,7 +416,13 @@ print(f"rolldex total_tokens {r:,}, ccusage totalTokens {c:,}: " + ("same" if r 
     for k in stats search resume_all resume_word sessions stats_sig search_sig resume_all_sig resume_word_sig sessions_sig stats_nu search_nu resume_all_nu resume_word_nu sessions_nu append; do
         QRSS=$(awk -v a="$QRSS" -v b="$(rss "$K.$k")" 'BEGIN { print (b > a) ? b : a }')
     done
-    row "query peak RSS (largest of the above)" "$QRSS MB" "ccusage $CC_RSS MB" "$(calc "$QRSS / $CC_RSS")" "<= 30 MB" "$(verdict "$QRSS" 30)"
+    # The issue's 30 MB is a target of the 2 GB histories; at 10 GB it names the build's peak
+    # (250 MB) and the query times, so the query's peak is reported there, not judged.
+    if [[ $h == 10g ]]; then
+        row "query peak RSS (largest of the above)" "$QRSS MB" "ccusage $CC_RSS MB" "$(calc "$QRSS / $CC_RSS")" "report (30 MB is the 2 GB target)" "info"
+    else
+        row "query peak RSS (largest of the above)" "$QRSS MB" "ccusage $CC_RSS MB" "$(calc "$QRSS / $CC_RSS")" "<= 30 MB" "$(verdict "$QRSS" 30)"
+    fi
     # What that peak is made of: GNU time counts the index files tantivy maps (page cache,
     # shared) with the process's own memory.
     if MEM=$(bash "$ROOT/benches/memory-at-exit.sh" "$BIN" "${Q[@]}" search "$WORD" 2> /dev/null); then
