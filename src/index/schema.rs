@@ -31,8 +31,8 @@ pub struct Fields {
     /// Session id: exact match for filters; stored to name a hit's session; and a fast column
     /// of term ordinals, which ranks whole sessions and hides the sessions a search leaves out
     /// without loading stored documents. An ordinal takes the few bits a segment's count of
-    /// sessions needs, where a 64-bit hash of the id took eight bytes a document: a search
-    /// for a common word at 10 GB touched 9 MB of them.
+    /// sessions needs, where a 64-bit hash of the id took eight bytes a document (at 10 GB,
+    /// `resume migration` read 11.7 MB of fast-field pages with the hash, 5.6 MB now).
     pub session: Field,
     /// Rollout path (or `name:<id>`): deletes a file's documents; stored to read a hit's line.
     pub file: Field,
