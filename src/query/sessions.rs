@@ -58,11 +58,10 @@ pub fn session_scores(store: &IndexStore, text: &str) -> Result<FxHashMap<u64, f
 /// matches count (no top-k cut-off) and no stored document is decompressed.
 struct SessionScores;
 
-/// [`SessionScores`] for one segment: a sum per session ordinal.
+/// [`SessionScores`] for one segment: a sum per session ordinal (`None`: no match).
 struct SegmentSessionScores {
     keys: SessionKeys,
-    sums: Vec<f64>,
-    seen: Vec<bool>,
+    sums: Vec<Option<f64>>,
 }
 
 impl tantivy::collector::Collector for SessionScores {
@@ -75,12 +74,8 @@ impl tantivy::collector::Collector for SessionScores {
         segment: &tantivy::SegmentReader,
     ) -> tantivy::Result<SegmentSessionScores> {
         let keys = SessionKeys::open(segment)?;
-        let n = keys.len();
-        Ok(SegmentSessionScores {
-            keys,
-            sums: vec![0.0; n],
-            seen: vec![false; n],
-        })
+        let sums = vec![None; keys.len()];
+        Ok(SegmentSessionScores { keys, sums })
     }
 
     fn requires_scoring(&self) -> bool {
@@ -105,11 +100,8 @@ impl tantivy::collector::SegmentCollector for SegmentSessionScores {
     type Fruit = FxHashMap<u64, f64>;
 
     fn collect(&mut self, doc: tantivy::DocId, score: tantivy::Score) {
-        if let Some(ord) = self.keys.ord(doc)
-            && let (Some(sum), Some(seen)) = (self.sums.get_mut(ord), self.seen.get_mut(ord))
-        {
-            *sum += f64::from(score);
-            *seen = true;
+        if let Some(sum) = self.keys.ord(doc).and_then(|ord| self.sums.get_mut(ord)) {
+            *sum.get_or_insert(0.0) += f64::from(score);
         }
     }
 
@@ -118,10 +110,8 @@ impl tantivy::collector::SegmentCollector for SegmentSessionScores {
         let keys = &self.keys;
         self.sums
             .into_iter()
-            .zip(self.seen)
             .enumerate()
-            .filter(|(_, (_, seen))| *seen)
-            .filter_map(|(ord, (sum, _))| Some((keys.key(ord)?, sum)))
+            .filter_map(|(ord, sum)| Some((keys.key(ord)?, sum?)))
             .collect()
     }
 }
