@@ -20,6 +20,7 @@ use crate::scan::{ScanResult, read_at};
 mod blobs;
 mod files;
 mod names;
+mod pack;
 mod sessions;
 mod spliced;
 mod stored_keys;
@@ -27,6 +28,8 @@ mod usage;
 mod usage_file;
 use files::{FileList, Stamp, stamps_match, stamps_of};
 pub use names::{ThreadNames, names_hash};
+use pack::{Pack, Runs};
+pub use pack::{PackWriter, pack_number};
 pub use sessions::SessionTable;
 pub use usage::{NextUsage, UsageFile, UsageTable};
 
@@ -79,6 +82,9 @@ pub struct Catalog {
     /// The encoded sizes of the head and the file list when last read or written: the next
     /// write's buffers are made that size.
     encoded_sizes: (usize, usize),
+    /// The pack the sessions' bytes (and the usage file's) are in (0 before the first commit):
+    /// the next commit's are appended to it.
+    pub pack: u64,
 }
 
 impl Catalog {
@@ -216,6 +222,7 @@ impl Catalog {
             names: ThreadNames::new(names),
             sessions,
             encoded_sizes: self.encoded_sizes,
+            pack: self.pack,
         };
         (catalog, table)
     }
@@ -245,7 +252,7 @@ impl Catalog {
     }
 
     /// Reads a catalog file: the head (stamps, names, session keys) decoded, the file list
-    /// and the encoded sessions after it left in the file until asked for.
+    /// left in the file and the encoded sessions in the pack until asked for.
     pub fn load(path: &Path) -> Result<Catalog> {
         let damaged = |what: &str| Error::Index(format!("{}: {what}", path.display()));
         let (file, value, rest) = read_first_part(path)?;
@@ -260,12 +267,21 @@ impl Catalog {
             .map(u64::from_le_bytes)
             .filter(|&len| len <= rest.saturating_sub(8))
             .ok_or_else(|| damaged("no file list"))?;
-        let list = file.try_clone().map_err(|e| Error::io(path, e))?;
-        let files = FileList::in_file(list, at + 8, usize::try_from(files_len).unwrap_or(0));
+        let tail_len = usize::try_from(rest - 8 - files_len).unwrap_or(usize::MAX);
+        let (pack, runs): (u64, Vec<(u64, u64)>) = read_at(&file, at + 8 + files_len, tail_len)
+            .and_then(|tail| postcard::from_bytes(&tail).ok())
+            .ok_or_else(|| damaged("no pack named"))?;
+        let runs = Runs::new(runs);
+        let dir = path.parent().unwrap_or(Path::new("."));
+        let Pack { file: bytes, len } = Pack::open(dir, pack)?;
+        if !runs.fits(len) {
+            return Err(damaged(
+                "its sessions' bytes are past the end of their pack",
+            ));
+        }
+        let files = FileList::in_file(file, at + 8, usize::try_from(files_len).unwrap_or(0));
         let mut sessions = head.sessions;
-        sessions
-            .attach(file, at + 8 + files_len, rest - 8 - files_len)
-            .map_err(|e| damaged(&e))?;
+        sessions.attach(bytes, runs).map_err(|e| damaged(&e))?;
         Ok(Catalog {
             files,
             stamps: head.stamps,
@@ -273,14 +289,23 @@ impl Catalog {
             names: head.names,
             sessions,
             encoded_sizes: (value.len(), usize::try_from(files_len).unwrap_or(0)),
+            pack,
         })
     }
 
-    /// Writes a catalog file: the head's length (8 bytes, little-endian) and the head, the
-    /// file list's length and the list, then the encoded sessions, which it reads from the file
-    /// from then on (the sessions carried over were never in memory).
-    pub fn save(&mut self, path: &Path) -> Result<()> {
+    /// How many bytes of the last commit's pack the catalog carries over, in how many runs.
+    pub fn carried(&self) -> (u64, usize) {
+        self.sessions.carried()
+    }
+
+    /// Puts the encoded sessions in `pack` (the sessions carried over were never in memory),
+    /// and writes a catalog file: the head's length (8 bytes, little-endian) and the head, the
+    /// file list's length and the list, then the pack's number and the runs of it the
+    /// sessions are in.
+    pub fn save(&mut self, path: &Path, pack: &PackWriter) -> Result<()> {
         let encode = |e: postcard::Error| Error::Index(e.to_string());
+        let runs = (self.sessions.save_bytes(pack)).map_err(|e| Error::io(pack.path(), e))?;
+        let tail = postcard::to_stdvec(&(pack.number(), runs.as_slice())).map_err(encode)?;
         let (head_size, files_size) = self.encoded_sizes;
         let head = encode_hinted(
             &HeadOut {
@@ -294,18 +319,16 @@ impl Catalog {
         .map_err(encode)?;
         let files = encode_hinted(self.files(), files_size).map_err(encode)?;
         self.encoded_sizes = (head.len(), files.len());
-        let sessions = &self.sessions;
-        let file = write_with(path, |out| {
+        write_with(path, |out| {
             out.write_all(&(head.len() as u64).to_le_bytes())?;
             out.write_all(&head)?;
             out.write_all(&(files.len() as u64).to_le_bytes())?;
             out.write_all(&files)?;
-            sessions.write_bytes(out)
+            out.write_all(&tail)
         })?;
-        let start = 8 + head.len() as u64 + 8 + files.len() as u64;
-        let len = self.sessions.byte_len();
+        self.pack = pack.number();
         self.sessions
-            .attach(file, start, len)
+            .attach(pack.reader()?, runs)
             .map_err(|e| Error::Index(format!("{}: {e}", path.display())))
     }
 }

@@ -5,15 +5,26 @@
 
 use std::path::{Path, PathBuf};
 
+use super::catalog::pack_number;
+
 /// Removes the state, catalog and usage files of every generation but `keep` (the new one, and
-/// the one a reader may be loading right now), the state segments but `segments` (those the
-/// new state uses, when known: only an update, under the lock, reads state), and temporary files a killed
-/// writer left (caller holds the lock). Only those names, directly in the folder, are touched.
-pub(super) fn remove_old(dir: &Path, keep: &[u64], segments: Option<&[u64]>) {
+/// the one a reader may be loading right now), the state segments but `segments` and the
+/// packs but `packs` (those the kept generations use, when known: only an update, under the
+/// lock, reads state), and temporary files a killed writer left (caller holds the lock). Only
+/// those names, directly in the folder, are touched.
+pub(super) fn remove_old(
+    dir: &Path,
+    keep: &[u64],
+    segments: Option<&[u64]>,
+    packs: Option<&[u64]>,
+) {
     let stale = files(dir, |name| match (generation_of(name), segment_of(name)) {
         (Some(n), _) => !keep.contains(&n),
         (None, Some(n)) => segments.is_some_and(|used| !used.contains(&n)),
-        (None, None) => temporary_of_ours(name),
+        (None, None) => match pack_number(name) {
+            Some(n) => packs.is_some_and(|used| !used.contains(&n)),
+            None => temporary_of_ours(name),
+        },
     });
     for path in stale {
         let _ = std::fs::remove_file(path);
@@ -35,6 +46,15 @@ pub(super) fn older(dir: &Path, oldest_kept: u64) -> Vec<PathBuf> {
 pub(super) fn unused_segments(dir: &Path, newest: u64, used: &[u64]) -> Vec<PathBuf> {
     files(dir, |name| {
         segment_of(name).is_some_and(|n| n < newest && !used.contains(&n))
+    })
+}
+
+/// The packs (`pack-N.bin`) numbered below `oldest_kept`, the pack of the oldest generation
+/// kept: every generation since names that pack or a newer one, and writers only ever create
+/// newer ones.
+pub(super) fn older_packs(dir: &Path, oldest_kept: u64) -> Vec<PathBuf> {
+    files(dir, |name| {
+        pack_number(name).is_some_and(|n| n < oldest_kept)
     })
 }
 

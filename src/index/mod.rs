@@ -2,9 +2,10 @@
 //! events beside it, kept in rolldex's own cache directory and brought up to date
 //! incrementally (a file that only grew is read from where it stopped).
 //!
-//! Layout: `<index-dir>/<homes-hash>/{VERSION, lock, tantivy/, state-N.bin, catalog-N.bin,
-//! usage-N.bin}`. The tantivy commit payload names the files that belong to it,
-//! so all change together or not at all. Queries read only the catalog (and usage for `stats`);
+//! Layout: `<index-dir>/<homes-hash>/{VERSION, lock, tantivy/, state-N.bin, segment-N.bin,
+//! catalog-N.bin, usage-N.bin, pack-N.bin}`. The tantivy commit payload names the files that
+//! belong to it (they name the segments and the pack they use, which later commits append
+//! to), so all change together or not at all. Queries read only the catalog (and usage for `stats`);
 //! an update reads the per-file state. One writer at a time holds `lock`; readers never wait
 //! for an update and see the last commit.
 //!

@@ -29,6 +29,8 @@ impl IndexStore {
         let live = self.tantivy_dir();
         // The generation readers may be loading right now, kept until the next commit.
         let in_use = self.has_commit().then_some(self.generation);
+        // Its pack, when its catalog was read (0 when not: then no pack is known unused).
+        let in_use_pack = self.catalog.pack;
         remove_staging_dirs(&self.dir);
         let staging = self
             .dir
@@ -71,7 +73,9 @@ impl IndexStore {
         let keep: Vec<u64> = std::iter::once(self.generation).chain(in_use).collect();
         // Without the new state in memory, no segment is known to be unused: all stay.
         let segments = self.state.as_ref().map(IndexState::segments);
-        generations::remove_old(&self.dir, &keep, segments.as_deref());
+        let packs = [self.catalog.pack, in_use_pack];
+        let packs = (in_use.is_none() || in_use_pack != 0).then_some(&packs[..]);
+        generations::remove_old(&self.dir, &keep, segments.as_deref(), packs);
         // Without it the next run rebuilds again (and says why).
         version?;
         Ok(summary)

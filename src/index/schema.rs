@@ -12,7 +12,7 @@ use crate::model::{Message, Role};
 use crate::parse::LineSpan;
 
 /// Bump when documents or state change shape; an older index is rebuilt.
-pub const SCHEMA_VERSION: u32 = 25;
+pub const SCHEMA_VERSION: u32 = 26;
 
 /// Bytes of a tool call (command line, patch) that are indexed.
 pub const TOOL_CALL_BYTES: usize = 768;

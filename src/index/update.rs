@@ -11,7 +11,7 @@ use rayon::prelude::*;
 use serde::Serialize as _;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
-use super::catalog::{Catalog, NextUsage, UsageTable};
+use super::catalog::{Catalog, NextUsage, PackWriter, UsageTable};
 use super::generations;
 use super::pairing::{Plan, plan};
 use super::reading::read_job;
@@ -301,14 +301,25 @@ impl IndexStore {
     ) -> Result<()> {
         let payload = Payload::new(self.generation + 1);
         let dir = &self.dir;
+        // The sessions' and the usage's bytes go to the pack the last commit's are in (the
+        // ones carried over are only named again), or to a new one.
+        let last_pack = catalog.pack;
+        let carried = [catalog.carried(), usage.carried()];
+        let pack = PackWriter::for_commit(
+            dir,
+            payload.generation,
+            last_pack,
+            carried.iter().map(|c| c.0).sum(),
+            carried.iter().map(|c| c.1).sum(),
+        )?;
         // Gives back the usage file as the next update reads it. The catalog takes about as
         // long to write as the state and the usage together: one thread each.
         let save = |state: &mut IndexState| {
             let (saved_catalog, saved_rest) = rayon::join(
-                || catalog.save(&dir.join(&payload.catalog)),
+                || catalog.save(&dir.join(&payload.catalog), &pack),
                 || {
                     state.save(&dir.join(&payload.state), payload.generation)?;
-                    usage.save(&dir.join(&payload.usage))
+                    usage.save(&dir.join(&payload.usage), &pack)
                 },
             );
             saved_catalog.and(saved_rest)
@@ -346,6 +357,8 @@ impl IndexStore {
             // older generations go beside the query (what an early exit leaves, the next
             // commit removes); nothing newer than this commit is ever touched.
             let mut old = generations::older(&self.dir, payload.generation - 1);
+            // Packs older than the last commit's: no generation kept names them.
+            old.extend(generations::older_packs(&self.dir, last_pack));
             if let Some(state) = &self.state {
                 old.extend(generations::unused_segments(
                     &self.dir,

@@ -5,25 +5,25 @@
 //! history (21 ms for 10,000 sessions), and a listing shows twenty of them. An update moves
 //! the encoded sessions it does not touch without decoding them.
 //!
-//! On disk the encoded sessions follow the catalog's value as raw bytes. A loaded (or just
-//! written) catalog leaves them in the file and reads a session's bytes when it is first asked
-//! for ([`SessionTable::attach`]); the file is never changed once written (a commit writes a
-//! new one), and the open handle keeps it readable after a later commit removes its name. The
-//! next commit's table carries the sessions it keeps as ranges of that file ([`Spliced`]), so
-//! an update neither reads nor copies ten thousand sessions' bytes to add one.
+//! On disk the encoded sessions are runs of the index's pack ([`super::pack`]), which the
+//! catalog names. A loaded (or just written) catalog leaves them there and reads a session's
+//! bytes when it is first asked for ([`SessionTable::attach`]); bytes a commit names are never
+//! changed, and the open handle keeps them readable after a later commit removes the pack's
+//! name. The next commit's table carries the sessions it keeps as runs of that pack
+//! ([`Spliced`]), so an update neither reads nor writes ten thousand sessions' bytes to add
+//! one.
 
 use std::borrow::Cow;
 use std::fs::File;
-use std::io::{BufWriter, Write};
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
 use super::blobs::span;
+use super::pack::{PackWriter, Runs};
 use super::spliced::Spliced;
 use crate::keys::SessionKeys;
 use crate::model::SessionInfo;
-use crate::scan::read_at;
 
 /// Every session of a commit, in catalog order.
 #[derive(Debug, Default)]
@@ -36,21 +36,20 @@ pub struct SessionTable {
     infos: Vec<OnceLock<Box<SessionInfo>>>,
 }
 
-/// The encoded sessions: being made (ranges of the last catalog file and new bytes), or a
-/// range of the catalog file they were written to, read on demand.
+/// The encoded sessions: being made (runs of the last commit's pack and new bytes), or runs of
+/// the pack they were saved to, read on demand.
 #[derive(Debug)]
 enum Blob {
     Made {
         list: Spliced,
-        /// The file the carried ranges are in.
+        /// The pack the carried runs are in.
         from: Option<File>,
         /// All of it, once something needed it in memory (a table not written yet).
         whole: OnceLock<Vec<u8>>,
     },
-    InFile {
+    InPack {
         file: File,
-        start: u64,
-        len: u64,
+        runs: Runs,
         /// All of it, once something needed every session.
         whole: OnceLock<Vec<u8>>,
     },
@@ -76,20 +75,16 @@ impl Blob {
     fn slice(&self, range: std::ops::Range<usize>) -> Cow<'_, [u8]> {
         match self {
             Blob::Made { .. } => Cow::Borrowed(self.all().get(range).unwrap_or_default()),
-            Blob::InFile {
+            Blob::InPack {
                 whole: w,
                 file,
-                start,
-                len,
+                runs,
             } => {
                 if let Some(bytes) = w.get() {
                     return Cow::Borrowed(bytes.get(range).unwrap_or_default());
                 }
-                if range.start > range.end || range.end as u64 > *len {
-                    return Cow::Borrowed(&[]);
-                }
-                let at = start + range.start as u64;
-                Cow::Owned(read_at(file, at, range.len()).unwrap_or_default())
+                let range = range.start as u64..range.end as u64;
+                Cow::Owned(runs.read(file, range).unwrap_or_default())
             }
         }
     }
@@ -108,34 +103,24 @@ impl Blob {
                         .unwrap_or_default()
                 })
             }
-            Blob::InFile {
-                whole,
-                file,
-                start,
-                len,
-            } => whole.get_or_init(|| {
-                usize::try_from(*len)
-                    .ok()
-                    .and_then(|len| read_at(file, *start, len))
-                    .unwrap_or_default()
-            }),
-        }
-    }
-
-    /// Where bytes `range` are in the file, when they are in one (as offset and length).
-    fn file_range(&self, range: std::ops::Range<u64>) -> Option<(u64, u64)> {
-        match self {
-            Blob::InFile { start, len, .. } if range.start <= range.end && range.end <= *len => {
-                Some((start + range.start, range.end - range.start))
+            Blob::InPack { whole, file, runs } => {
+                whole.get_or_init(|| runs.read(file, 0..runs.len()).unwrap_or_default())
             }
-            _ => None,
         }
     }
 
-    /// The file the bytes are in, if they are in one.
+    /// Where bytes `range` are in the pack, when they are in one (runs of offset and length).
+    fn pack_pieces(&self, range: std::ops::Range<u64>) -> Option<Vec<(u64, u64)>> {
+        match self {
+            Blob::InPack { runs, .. } => runs.pieces(range),
+            Blob::Made { .. } => None,
+        }
+    }
+
+    /// The pack the bytes are in, if they are in one.
     fn file(&self) -> Option<&File> {
         match self {
-            Blob::InFile { file, .. } => Some(file),
+            Blob::InPack { file, .. } => Some(file),
             Blob::Made { .. } => None,
         }
     }
@@ -225,15 +210,12 @@ impl SessionTable {
         self.infos.push(OnceLock::new());
     }
 
-    /// The list being made. A table read from a file (pushed to after it was written, which
-    /// an update never does) starts one that carries its bytes as one range of that file.
+    /// The list being made. A table read from a pack (pushed to after it was written, which
+    /// an update never does) starts one that carries its runs.
     fn made(&mut self) -> &mut Spliced {
-        if let Blob::InFile {
-            file, start, len, ..
-        } = &self.bytes
-        {
+        if let Blob::InPack { file, runs, .. } = &self.bytes {
             let mut list = Spliced::default();
-            list.push_old(*start, *len);
+            list.push_old(runs.as_slice());
             self.bytes = Blob::made(list, file.try_clone().ok());
         }
         match &mut self.bytes {
@@ -241,36 +223,36 @@ impl SessionTable {
                 whole.take(); // what it held is out of date now
                 list
             }
-            Blob::InFile { .. } => unreachable!("made above"),
+            Blob::InPack { .. } => unreachable!("made above"),
         }
     }
 
-    /// Writes the encoded sessions to `out` (they follow the catalog's value).
-    pub(super) fn write_bytes(&self, out: &mut BufWriter<File>) -> std::io::Result<()> {
+    /// How many bytes of the last commit's pack the table carries over, in how many runs.
+    pub(super) fn carried(&self) -> (u64, usize) {
         match &self.bytes {
-            Blob::Made { list, from, .. } => list.write_to(from.as_ref(), out),
-            Blob::InFile { .. } => out.write_all(self.bytes.all()),
+            Blob::Made { list, .. } => list.carried(),
+            Blob::InPack { runs, .. } => (runs.len(), runs.count()),
         }
     }
 
-    /// How many bytes the encoded sessions take.
-    pub(super) fn byte_len(&self) -> u64 {
-        self.ends.last().copied().unwrap_or(0)
+    /// Puts the encoded sessions in `pack`; gives where they are there.
+    pub(super) fn save_bytes(&mut self, pack: &PackWriter) -> std::io::Result<Runs> {
+        self.made().save_to(pack)
     }
 
-    /// Leaves the encoded sessions in `file`, the `len` bytes from `start` (the rest of the
-    /// catalog file after its value); ends that do not match those bytes mean a damaged file.
-    pub fn attach(&mut self, file: File, start: u64, len: u64) -> Result<(), String> {
+    /// Leaves the encoded sessions in `pack`, at `runs`; ends that do not match those bytes
+    /// mean a damaged catalog.
+    pub(super) fn attach(&mut self, pack: File, runs: Runs) -> Result<(), String> {
         let climbs = self.ends.windows(2).all(|w| w[0] <= w[1]);
+        let len = runs.len();
         if !climbs || self.ends.last().copied().unwrap_or(0) != len {
             return Err(format!(
                 "the sessions' {len} bytes do not match their table"
             ));
         }
-        self.bytes = Blob::InFile {
-            file,
-            start,
-            len,
+        self.bytes = Blob::InPack {
+            file: pack,
+            runs,
             whole: OnceLock::new(),
         };
         Ok(())
@@ -287,8 +269,8 @@ impl SessionTable {
     }
 
     /// Adds session `i` of `from`, the table this one is [`SessionTable::carrying`] from,
-    /// with the thread name in force now: its bytes as a range of the last file when they are
-    /// in one, decoded and encoded again only when the name changed.
+    /// with the thread name in force now: its bytes as runs of the last commit's pack when they
+    /// are in one, decoded and encoded again only when the name changed.
     pub fn carry(&mut self, keys: SessionKeys, from: &Carried, i: usize, name: Option<&String>) {
         let range = span(&from.ends, i);
         let bytes = || from.bytes.slice(range.start as usize..range.end as usize);
@@ -298,10 +280,10 @@ impl SessionTable {
             info.thread_name = name.cloned();
             return self.push(&info);
         }
-        match (&self.bytes, from.bytes.file_range(range.clone())) {
-            (Blob::Made { from: Some(_), .. }, Some((at, len))) => {
+        match (&self.bytes, from.bytes.pack_pieces(range.clone())) {
+            (Blob::Made { from: Some(_), .. }, Some(pieces)) => {
                 let list = self.made();
-                list.push_old(at, len);
+                list.push_old(&pieces);
                 let end = list.byte_len();
                 self.push_keys(keys, end);
             }

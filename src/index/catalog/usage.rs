@@ -2,14 +2,14 @@
 //! (all an up-to-date `stats` reads), and its rate-limit snapshots.
 //!
 //! On disk each of the three is a list of one encoded blob per session, in catalog order, with
-//! the models interned once. The file: the directory's length (8 bytes, little-endian), the
-//! directory (the models, and where each session's blob ends in each list), then the three
-//! lists' bytes back to back: quarter-hour sums, events, snapshots. A report reads the
-//! directory and the lists it decodes into a [`UsageTable`]; an update reads only the
-//! directory ([`UsageFile`]) and writes the next file ([`NextUsage`]) with the blobs of the
-//! sessions it did not read copied over as ranges of the last file: it neither reads, decodes
-//! nor sums again ten thousand sessions to add one. The row encoding is in
-//! [`super::usage_file`].
+//! the models interned once. The file: the directory's length (8 bytes, little-endian) and the
+//! directory: the models, where each session's blob ends in each list, and the runs of the
+//! index's pack ([`super::pack`]) each list's bytes are in (quarter-hour sums, events,
+//! snapshots). A report reads the directory and the lists it decodes into a [`UsageTable`];
+//! an update reads only the directory ([`UsageFile`]) and writes the next file
+//! ([`NextUsage`]), the blobs of the sessions it did not read named again as runs of the pack:
+//! it neither reads, decodes, sums nor writes again ten thousand sessions to add one. The row
+//! encoding is in [`super::usage_file`].
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
@@ -21,11 +21,11 @@ use serde::{Deserialize, Serialize};
 
 use super::super::state::{encode_sized, read_first_part, write_with};
 use super::blobs::{Blobs, check_ends, span};
+use super::pack::{Pack, PackWriter, Runs};
 use super::spliced::Spliced;
 use super::usage_file::{decode_quarters, decode_rows, encode_quarters, encode_rows};
 use crate::error::{Error, Result};
 use crate::model::{LimitSnapshot, TokenUsage, UsageEvent};
-use crate::scan::read_at;
 use crate::stats::SessionUsage;
 use crate::timezone::QUARTER_HOUR_MS;
 
@@ -44,6 +44,8 @@ const LIMITS: usize = 2;
 struct DirectoryOut<'a> {
     models: &'a Models,
     ends: [&'a [u64]; 3],
+    pack: u64,
+    runs: [&'a [(u64, u64)]; 3],
 }
 
 /// The directory, as read.
@@ -51,17 +53,19 @@ struct DirectoryOut<'a> {
 struct DirectoryIn {
     models: Models,
     ends: [Vec<u64>; 3],
+    pack: u64,
+    runs: [Vec<(u64, u64)>; 3],
 }
 
-/// A usage file as an update reads it: the directory, and the file its blobs stay in.
+/// A usage file as an update reads it: the directory, and the pack its blobs stay in.
 #[derive(Debug, Default)]
 pub struct UsageFile {
     models: Models,
     /// Where each session's blob ends, per list.
     ends: [Vec<u64>; 3],
-    /// Where each list's bytes start in the file.
-    at: [u64; 3],
-    /// The file (none for the empty commit).
+    /// Where each list's bytes are in the pack.
+    runs: [Runs; 3],
+    /// The pack (none for the empty commit).
     file: Option<File>,
 }
 
@@ -70,8 +74,6 @@ pub struct UsageFile {
 pub struct NextUsage {
     models: Models,
     lists: [Spliced; 3],
-    /// The last commit's file, which carried blobs are copied from.
-    from: Option<File>,
     /// How many sessions the last commit's file has.
     last_len: usize,
     /// Where each session comes from, in order, for [`NextUsage::quarter_hours`].
@@ -88,13 +90,22 @@ enum Origin {
 }
 
 impl NextUsage {
-    /// Session `i` of `from`, its blobs copied as they are (a session `from` lacks has none).
+    /// Session `i` of `from`, its blobs carried as they are (a session `from` lacks has
+    /// none).
     pub(super) fn push_moved(&mut self, from: &UsageFile, i: usize) {
         for (list, k) in self.lists.iter_mut().zip([QUARTERS, EVENTS, LIMITS]) {
-            let range = span(&from.ends[k], i);
-            list.push_old(from.at[k] + range.start, range.end - range.start);
+            let pieces = from.runs[k].pieces(span(&from.ends[k], i));
+            list.push_old(&pieces.unwrap_or_default());
         }
         self.origins.push(Origin::Carried(i));
+    }
+
+    /// How many bytes of the last commit's pack the file carries over, in how many runs.
+    pub fn carried(&self) -> (u64, usize) {
+        self.lists
+            .iter()
+            .map(Spliced::carried)
+            .fold((0, 0), |(b, r), (bytes, runs)| (b + bytes, r + runs))
     }
 
     /// A session read by this update: its events (models interned as needed) and snapshots.
@@ -154,31 +165,30 @@ impl NextUsage {
         })
     }
 
-    /// Writes the file, and gives it back as the next update reads it.
-    pub fn save(self, path: &Path) -> Result<UsageFile> {
+    /// Puts the lists in `pack`, writes the file, and gives it back as the next update reads
+    /// it.
+    pub fn save(self, path: &Path, pack: &PackWriter) -> Result<UsageFile> {
+        let mut runs: [Runs; 3] = Default::default();
+        for (list, runs) in self.lists.iter().zip(&mut runs) {
+            *runs = list.save_to(pack).map_err(|e| Error::io(pack.path(), e))?;
+        }
         let ends = self.lists.each_ref().map(Spliced::ends);
         let directory = encode_sized(&DirectoryOut {
             models: &self.models,
             ends,
+            pack: pack.number(),
+            runs: runs.each_ref().map(Runs::as_slice),
         })
         .map_err(|e| Error::Index(e.to_string()))?;
-        let from = self.from.as_ref();
-        let file = write_with(path, |out: &mut BufWriter<File>| {
+        write_with(path, |out: &mut BufWriter<File>| {
             out.write_all(&(directory.len() as u64).to_le_bytes())?;
-            out.write_all(&directory)?;
-            for list in &self.lists {
-                list.write_to(from, out)?;
-            }
-            Ok(())
+            out.write_all(&directory)
         })?;
-        let mut at = [8 + directory.len() as u64; 3];
-        at[EVENTS] = at[QUARTERS] + self.lists[QUARTERS].byte_len();
-        at[LIMITS] = at[EVENTS] + self.lists[EVENTS].byte_len();
         Ok(UsageFile {
             models: self.models,
             ends: ends.map(<[u64]>::to_vec),
-            at,
-            file: Some(file),
+            runs,
+            file: Some(pack.reader()?),
         })
     }
 }
@@ -196,7 +206,6 @@ impl UsageFile {
                 Spliced::with_capacity(sessions, events * 48),
                 Spliced::with_capacity(sessions, snapshots * 256),
             ],
-            from: self.file.take(),
             last_len: self.len(),
             origins: Vec::with_capacity(sessions),
         }
@@ -212,11 +221,16 @@ impl UsageFile {
         self.len() == 0
     }
 
-    /// Reads a usage file's directory; its lists stay in the file until read.
+    /// Reads a usage file's directory; its lists stay in the pack until read.
     pub fn load(path: &Path) -> Result<UsageFile> {
-        let (file, directory, rest) = read_first_part(path)?;
-        let DirectoryIn { models, ends } = match postcard::take_from_bytes(&directory) {
-            Ok((directory, [])) => directory,
+        let (_, directory, rest) = read_first_part(path)?;
+        let DirectoryIn {
+            models,
+            ends,
+            pack,
+            runs,
+        } = match postcard::take_from_bytes(&directory) {
+            Ok((directory, [])) if rest == 0 => directory,
             Ok(_) => return Err(damaged(path, "bytes after the directory")),
             Err(e) => return Err(damaged(path, &format!("directory: {e}"))),
         };
@@ -226,22 +240,19 @@ impl UsageFile {
                 "its lists cover different numbers of sessions",
             ));
         }
-        let mut at = [8 + directory.len() as u64; 3];
-        let mut end = at[QUARTERS];
+        let Pack { file, len } = Pack::open(path.parent().unwrap_or(Path::new(".")), pack)?;
+        let runs = runs.map(Runs::new);
         for k in [QUARTERS, EVENTS, LIMITS] {
-            // The ends must climb; their sum is checked against the file's length below.
-            let len = ends[k].last().copied().unwrap_or(0);
-            check_ends(&ends[k], len).map_err(|e| damaged(path, e))?;
-            at[k] = end;
-            end = end.saturating_add(len);
-        }
-        if end - at[QUARTERS] != rest {
-            return Err(damaged(path, "its lists and its length disagree"));
+            // The ends must climb to the list's length, and the list lie within the pack.
+            check_ends(&ends[k], runs[k].len()).map_err(|e| damaged(path, e))?;
+            if !runs[k].fits(len) {
+                return Err(damaged(path, "its lists are past the end of their pack"));
+            }
         }
         Ok(UsageFile {
             models,
             ends,
-            at,
+            runs,
             file: Some(file),
         })
     }
@@ -249,11 +260,8 @@ impl UsageFile {
     /// List `k`, read whole.
     fn read_list(&self, path: &Path, k: usize) -> Result<Blobs> {
         let ends = self.ends[k].clone();
-        let len = ends.last().copied().unwrap_or(0);
         let bytes = match &self.file {
-            Some(file) => usize::try_from(len)
-                .ok()
-                .and_then(|len| read_at(file, self.at[k], len))
+            Some(file) => (self.runs[k].read(file, 0..self.runs[k].len()))
                 .ok_or_else(|| damaged(path, "cut short"))?,
             None => Vec::new(),
         };

@@ -1,6 +1,6 @@
 //! Unit tests of [`super`].
 
-use std::io::BufWriter;
+use std::path::Path;
 
 use super::*;
 
@@ -12,21 +12,21 @@ fn info(id: &str, title: &str) -> SessionInfo {
     }
 }
 
-/// `table` written as the catalog writes it (its value, then its bytes) and read back;
-/// the file is gone from its folder by then, as an old commit's is.
-fn through_a_file(table: &SessionTable) -> Result<SessionTable, String> {
-    let value = postcard::to_stdvec(table).expect("encode");
-    let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("table");
-    let mut out = BufWriter::new(File::create(&path).expect("create"));
-    out.write_all(&value).expect("write");
-    table.write_bytes(&mut out).expect("write");
-    drop(out);
+/// `table` saved as a commit saves it (its value, and its bytes in pack `last` or a new one,
+/// numbered `generation`) and read back; gives the pack it went to.
+fn through_a_pack(
+    table: &mut SessionTable,
+    dir: &Path,
+    generation: u64,
+    last: u64,
+) -> Result<(SessionTable, u64), String> {
+    let (carried, runs) = table.carried();
+    let pack = PackWriter::for_commit(dir, generation, last, carried, runs).expect("pack");
+    let saved = table.save_bytes(&pack).expect("save");
+    let value = postcard::to_stdvec(&*table).expect("encode");
     let mut back: SessionTable = postcard::from_bytes(&value).expect("decode");
-    let file = File::open(&path).expect("open");
-    let len = file.metadata().expect("stat").len() - value.len() as u64;
-    back.attach(file, value.len() as u64, len)?;
-    Ok(back)
+    back.attach(pack.reader().expect("reader"), saved)?;
+    Ok((back, pack.number()))
 }
 
 #[test]
@@ -35,7 +35,9 @@ fn sessions_round_trip_and_decode_on_demand() {
     table.push(&info("a", "first"));
     table.push(&info("b", "second"));
     table.push(&info("c", "third"));
-    let back = through_a_file(&table).expect("attach");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (back, pack) = through_a_pack(&mut table, dir.path(), 1, 0).expect("attach");
+    assert_eq!(pack, 1);
     assert_eq!(back.len(), 3);
     assert_eq!(back.keys()[1].id, "b");
     assert_eq!(back.get(1).title.as_deref(), Some("second"));
@@ -43,7 +45,7 @@ fn sessions_round_trip_and_decode_on_demand() {
         back.by_id("a").and_then(|s| s.title.as_deref()),
         Some("first")
     );
-    // The next table keeps a and c as ranges of the file, renames b (encoded anew), and
+    // The next table keeps a and c as runs of the pack, renames b (encoded anew), and
     // adds d.
     let name = "named".to_owned();
     let (keys, carried) = back.into_carried();
@@ -55,7 +57,7 @@ fn sessions_round_trip_and_decode_on_demand() {
     next.push(&info("d", "fourth"));
     assert!(
         matches!(&next.bytes, Blob::Made { list, .. } if list.own_bytes().is_none()),
-        "a and c are carried as ranges of the file"
+        "a and c are carried as runs of the pack"
     );
     drop(carried);
     let expected = [
@@ -74,14 +76,36 @@ fn sessions_round_trip_and_decode_on_demand() {
         next.all().into_iter().cloned().collect::<Vec<_>>(),
         expected
     );
-    let mut again = through_a_file(&next).expect("attach");
+    let (mut again, pack) = through_a_pack(&mut next, dir.path(), 2, 1).expect("attach");
+    assert_eq!(
+        pack, 1,
+        "the bytes made are appended to the pack carried from"
+    );
     assert_eq!(ids(&again), ["a", "b", "c", "d"]);
-    // Pushed to once read from its file, a table keeps what it had.
+    assert_eq!(
+        again.all().into_iter().cloned().collect::<Vec<_>>(),
+        expected
+    );
+    // Pushed to once read from its pack, a table keeps what it had.
     again.push(&info("e", "fifth"));
     let mut all = expected.to_vec();
     all.push(info("e", "fifth"));
     assert_eq!(again.all().into_iter().cloned().collect::<Vec<_>>(), all);
-    assert_eq!(through_a_file(&again).expect("attach").into_infos(), all);
+    let (mut last, pack) = through_a_pack(&mut again, dir.path(), 3, 1).expect("attach");
+    // Runs: a, b renamed (appended by commit 2), c, then d and e (appended one after the
+    // other by commits 2 and 3).
+    assert_eq!((pack, last.carried().1), (1, 4));
+    // Written anew (its pack gone): the same sessions, in one run of pack 4.
+    let (carried, _) = last.carried();
+    let pack = PackWriter::for_commit(dir.path(), 4, 1, carried, usize::MAX).expect("pack");
+    let saved = last.save_bytes(&pack).expect("save");
+    assert_eq!((pack.number(), saved.count()), (4, 1));
+    std::fs::remove_file(dir.path().join("pack-1.bin")).expect("remove");
+    let value = postcard::to_stdvec(&last).expect("encode");
+    let mut back: SessionTable = postcard::from_bytes(&value).expect("decode");
+    back.attach(pack.reader().expect("reader"), saved)
+        .expect("attach");
+    assert_eq!(back.into_infos(), all);
 }
 
 #[test]
@@ -89,7 +113,8 @@ fn bytes_that_do_not_match_the_table_fail_to_attach_and_never_panic() {
     let mut table = SessionTable::default();
     table.push(&info("a", "first"));
     table.ends[0] += 7;
-    assert!(through_a_file(&table).is_err());
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert!(through_a_pack(&mut table, dir.path(), 1, 0).is_err());
     // A table used without its bytes falls back to the keys.
     let bytes = postcard::to_stdvec(&table).expect("encode");
     let bare: SessionTable = postcard::from_bytes(&bytes).expect("decode");

@@ -1,5 +1,7 @@
 //! Unit tests of [`super`].
 
+use std::path::Path;
+
 use super::*;
 
 fn event(minute: i64, model: &str, tier: Option<&str>, input: i64) -> UsageEvent {
@@ -16,6 +18,14 @@ fn event(minute: i64, model: &str, tier: Option<&str>, input: i64) -> UsageEvent
     }
 }
 
+/// Saves `next` as commit `generation` does, its lists in pack `last` or a new one.
+fn save(next: NextUsage, path: &Path, generation: u64, last: u64) -> Result<UsageFile> {
+    let (carried, runs) = next.carried();
+    let dir = path.parent().expect("a folder");
+    let pack = PackWriter::for_commit(dir, generation, last, carried, runs)?;
+    next.save(path, &pack)
+}
+
 #[test]
 fn moved_and_read_sessions_come_back_whole_and_summed_by_quarter_hour() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -30,7 +40,7 @@ fn moved_and_read_sessions_come_back_whole_and_summed_by_quarter_hour() {
     ];
     let mut old = NextUsage::default();
     old.push_read(&a, &[]);
-    old.save(&first).expect("save");
+    save(old, &first, 1, 0).expect("save");
 
     // The next commit carries session `a` over as bytes and reads a new one, whose second
     // model is interned after the first (so `a`'s rows still name theirs).
@@ -43,7 +53,7 @@ fn moved_and_read_sessions_come_back_whole_and_summed_by_quarter_hour() {
         event(3, "m1", None, 32),
     ];
     next.push_read(&b, &[]);
-    next.save(&second).expect("save");
+    save(next, &second, 2, 1).expect("save");
 
     let whole = UsageTable::load(&second)
         .expect("load")
@@ -91,7 +101,7 @@ fn parts_covering_different_sessions_are_damage() {
     let mut file = NextUsage::default();
     file.push_read(&[event(0, "m1", None, 1)], &[]);
     file.lists[LIMITS] = Spliced::default();
-    file.save(&path).expect("save");
+    save(file, &path, 1, 0).expect("save");
     assert!(UsageFile::load(&path).is_err());
     assert!(UsageTable::load(&path).is_err());
 }
@@ -138,12 +148,9 @@ fn carried_sessions_are_the_same_bytes_as_a_file_written_whole() {
     for (events, limits) in &sessions {
         old.push_read(events, limits);
     }
-    let saved = old.save(&path(1)).expect("save");
+    let saved = save(old, &path(1), 1, 0).expect("save");
     let loaded = UsageFile::load(&path(1)).expect("load");
-    assert_eq!(
-        (saved.ends.clone(), saved.at),
-        (loaded.ends.clone(), loaded.at)
-    );
+    assert_eq!((&saved.ends, &saved.runs), (&loaded.ends, &loaded.runs));
 
     // The next commit keeps sessions 0, 1, 3 and 4 and reads session 2 again (grown), last.
     let mut grown = sessions[2].clone();
@@ -164,9 +171,9 @@ fn carried_sessions_are_the_same_bytes_as_a_file_written_whole() {
         "not the file carried from"
     );
     let made = next.quarter_hours(last()).expect("made");
-    // The commit removes the old file beside the next update; the open file still copies.
+    // The commit removes the old file beside the next update: the runs are in the pack.
     std::fs::remove_file(path(1)).expect("remove");
-    next.save(&path(2)).expect("save");
+    save(next, &path(2), 2, 1).expect("save");
     let read = UsageTable::load_quarter_hours(&path(2)).expect("load");
     assert_eq!(made.sessions, read.sessions);
     assert_eq!(read.sessions[4], quarter_hour_sums(&grown.0));
@@ -179,9 +186,15 @@ fn carried_sessions_are_the_same_bytes_as_a_file_written_whole() {
     {
         whole.push_read(&events[..], &limits[..]);
     }
-    whole.save(&path(3)).expect("save");
-    let (spliced, written) = (std::fs::read(path(2)), std::fs::read(path(3)));
-    assert_eq!(spliced.expect("read"), written.expect("read"));
+    save(whole, &path(3), 3, 0).expect("save");
+    let lists = |n: u32| {
+        let file = UsageFile::load(&path(n)).expect("load");
+        [QUARTERS, EVENTS, LIMITS].map(|k| {
+            let list = file.read_list(&path(n), k).expect("read");
+            list.iter().map(<[u8]>::to_vec).collect::<Vec<_>>()
+        })
+    };
+    assert_eq!(lists(2), lists(3));
 
     let table = UsageTable::load(&path(2)).expect("load");
     let (usage, limits) = table.into_sessions_with_limits(vec![0, 1, 3, 4, 2]);
@@ -198,6 +211,20 @@ fn carried_sessions_are_the_same_bytes_as_a_file_written_whole() {
             u.info
         );
     }
+
+    // Written anew, in a pack of its own: the same again, in one run per list.
+    let mut from = UsageFile::load(&path(2)).expect("load");
+    let mut again = from.next_empty(0, 0);
+    for i in 0..5 {
+        again.push_moved(&from, i);
+    }
+    // In each list: sessions 0-1, 3-4, then session 2 as read again.
+    assert_eq!(again.carried().1, 9);
+    let pack = PackWriter::for_commit(dir.path(), 4, 1, 0, usize::MAX).expect("new pack");
+    let anew = again.save(&path(4), &pack).expect("save");
+    assert!(anew.runs.iter().all(|r| r.count() <= 1), "{:?}", anew.runs);
+    std::fs::remove_file(dir.path().join("pack-1.bin")).expect("remove");
+    assert_eq!(lists(4), lists(3));
 }
 
 #[test]
@@ -206,7 +233,12 @@ fn a_file_cut_short_or_grown_is_damage() {
     let path = dir.path().join("usage-1.bin");
     let mut file = NextUsage::default();
     file.push_read(&[event(0, "m1", None, 1)], &[snapshot(0, 1.0)]);
-    file.save(&path).expect("save");
+    save(file, &path, 1, 0).expect("save");
+    let pack = dir.path().join("pack-1.bin");
+    let packed = std::fs::read(&pack).expect("read");
+    std::fs::write(&pack, &packed[..packed.len() - 1]).expect("write");
+    assert!(UsageFile::load(&path).is_err(), "a pack cut short");
+    std::fs::write(&pack, &packed).expect("write");
     let bytes = std::fs::read(&path).expect("read");
     for cut in [
         &bytes[..bytes.len() - 1],
