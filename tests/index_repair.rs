@@ -280,10 +280,11 @@ fn a_query_during_another_process_first_build_waits_for_it() {
 // ---------------------------------------------------------------------------------------------
 
 /// The index files the test damages, relative to the homes folder (`N`: the last generation).
-const DAMAGED_FILES: [&str; 6] = [
+const DAMAGED_FILES: [&str; 7] = [
     "catalog-N.bin",
     "state-N.bin",
     "usage-N.bin",
+    "pack-N.bin",
     "tantivy/meta.json",
     "tantivy/.managed.json",
     "VERSION",
@@ -567,12 +568,17 @@ fn grow(sandbox: &Sandbox, n: u32) {
 
 /// The `segment-*.bin` files in the index folder.
 fn segments(sandbox: &Sandbox) -> usize {
+    files_named(sandbox, "segment-")
+}
+
+/// The `<prefix>*.bin` files in the index folder.
+fn files_named(sandbox: &Sandbox, prefix: &str) -> usize {
     std::fs::read_dir(sandbox.homes_dir())
         .expect("homes dir")
         .filter(|e| {
             let name = e.as_ref().expect("entry").file_name();
             let name = name.to_string_lossy();
-            name.starts_with("segment-") && name.ends_with(".bin")
+            name.starts_with(prefix) && name.ends_with(".bin")
         })
         .count()
 }
@@ -627,9 +633,21 @@ fn many_updates_keep_the_state_exact_and_its_segments_few() {
     assert_eq!(total, Ok(want));
     let kept = segments(&sandbox);
     assert!((1..=16).contains(&kept), "{kept} segments");
-    // And a full rebuild starts from one segment.
+    // Thirty commits appended to one pack of sessions' and usage bytes.
+    assert_eq!(files_named(&sandbox, "pack-"), 1);
+    // And a full rebuild starts from one segment and a new pack (the one the commit before
+    // used stays for a reader that may be loading it, until the next commit).
     let out = sandbox.run(&["index", "--rebuild"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(segments(&sandbox), 1);
+    assert_eq!(files_named(&sandbox, "pack-"), 2);
+    // The next commits append to the new pack and remove the old one (beside the query).
+    for n in 33..35 {
+        sandbox.rollout(n, "");
+        want += SESSION_TOKENS;
+        assert_eq!(sandbox.total(&[]).0, Ok(want));
+    }
+    let packs = files_named(&sandbox, "pack-");
+    assert!((1..=2).contains(&packs), "{packs} packs");
     assert_eq!(sandbox.total(&["--no-update"]).0, Ok(want));
 }
