@@ -95,29 +95,29 @@ impl Runs {
     }
 
     /// Where bytes `range` of the string are in the pack, run by run (`None` past its end).
-    pub(super) fn pieces(&self, range: Range<u64>) -> Option<Vec<(u64, u64)>> {
+    pub(super) fn pieces(
+        &self,
+        range: Range<u64>,
+    ) -> Option<impl Iterator<Item = (u64, u64)> + '_> {
         if range.start > range.end || range.end > self.len() {
             return None;
         }
-        let mut pieces = Vec::new();
-        let first = self.starts.partition_point(|&s| s <= range.start);
-        let mut at = range.start;
-        for (i, &(offset, len)) in self.runs.iter().enumerate().skip(first.saturating_sub(1)) {
-            if at >= range.end {
-                break;
-            }
-            let (start, end) = (self.starts[i], self.starts[i] + len);
-            let take = range.end.min(end) - at;
-            pieces.push((offset + (at - start), take));
-            at += take;
-        }
-        Some(pieces)
+        let (lo, hi) = (range.start, range.end);
+        let first = self.starts.partition_point(|&s| s <= lo);
+        let runs = self.runs.iter().zip(&self.starts).skip(first.saturating_sub(1));
+        Some(
+            runs.take_while(move |&(_, &start)| start < hi)
+                .filter_map(move |(&(offset, len), &start)| {
+                    let (from, to) = (lo.max(start), hi.min(start + len));
+                    (from < to).then(|| (offset + (from - start), to - from))
+                }),
+        )
     }
 
     /// Bytes `range` of the string, read from `pack` (`None` when the pack is shorter).
     pub(super) fn read(&self, pack: &File, range: Range<u64>) -> Option<Vec<u8>> {
         let mut bytes = Vec::with_capacity(usize::try_from(range.end - range.start).ok()?);
-        for (at, len) in self.pieces(range)? {
+        for (at, len) in self.pieces(range)?.collect::<Vec<_>>() {
             bytes.extend(read_at(pack, at, usize::try_from(len).ok()?)?);
         }
         Some(bytes)
@@ -324,12 +324,15 @@ mod tests {
         assert_eq!(runs.as_slice(), [(10, 10), (100, 3), (50, 2)]);
         assert_eq!(runs.len(), 15);
         assert_eq!(runs.count(), 3);
-        assert_eq!(runs.pieces(0..15), Some(vec![(10, 10), (100, 3), (50, 2)]));
-        assert_eq!(runs.pieces(8..14), Some(vec![(18, 2), (100, 3), (50, 1)]));
-        assert_eq!(runs.pieces(10..10), Some(vec![]));
-        assert_eq!(runs.pieces(11..12), Some(vec![(101, 1)]));
-        assert_eq!(runs.pieces(13..15), Some(vec![(50, 2)]));
-        assert_eq!(runs.pieces(14..16), None);
+        let pieces = |range| runs.pieces(range).map(Iterator::collect::<Vec<_>>);
+        assert_eq!(pieces(0..15), Some(vec![(10, 10), (100, 3), (50, 2)]));
+        assert_eq!(pieces(8..14), Some(vec![(18, 2), (100, 3), (50, 1)]));
+        assert_eq!(pieces(10..10), Some(vec![]));
+        assert_eq!(pieces(0..0), Some(vec![]));
+        assert_eq!(pieces(11..12), Some(vec![(101, 1)]));
+        assert_eq!(pieces(13..15), Some(vec![(50, 2)]));
+        assert_eq!(pieces(15..15), Some(vec![]));
+        assert_eq!(pieces(14..16), None);
         assert_eq!(Runs::new(runs.as_slice().to_vec()), runs);
         assert!(runs.fits(110));
         assert!(!runs.fits(102));

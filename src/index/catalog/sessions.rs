@@ -110,7 +110,10 @@ impl Blob {
     }
 
     /// Where bytes `range` are in the pack, when they are in one (runs of offset and length).
-    fn pack_pieces(&self, range: std::ops::Range<u64>) -> Option<Vec<(u64, u64)>> {
+    fn pack_pieces(
+        &self,
+        range: std::ops::Range<u64>,
+    ) -> Option<impl Iterator<Item = (u64, u64)> + '_> {
         match self {
             Blob::InPack { runs, .. } => runs.pieces(range),
             Blob::Made { .. } => None,
@@ -215,7 +218,7 @@ impl SessionTable {
     fn made(&mut self) -> &mut Spliced {
         if let Blob::InPack { file, runs, .. } = &self.bytes {
             let mut list = Spliced::default();
-            list.push_old(runs.as_slice());
+            list.push_old(runs.as_slice().iter().copied());
             self.bytes = Blob::made(list, file.try_clone().ok());
         }
         match &mut self.bytes {
@@ -283,7 +286,7 @@ impl SessionTable {
         match (&self.bytes, from.bytes.pack_pieces(range.clone())) {
             (Blob::Made { from: Some(_), .. }, Some(pieces)) => {
                 let list = self.made();
-                list.push_old(&pieces);
+                list.push_old(pieces);
                 let end = list.byte_len();
                 self.push_keys(keys, end);
             }

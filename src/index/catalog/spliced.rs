@@ -41,11 +41,13 @@ impl Spliced {
     }
 
     /// Appends the string stored as these runs (offset, length) of the last commit's pack.
-    pub(super) fn push_old(&mut self, pieces: &[(u64, u64)]) {
-        for &(at, len) in pieces {
+    pub(super) fn push_old(&mut self, pieces: impl IntoIterator<Item = (u64, u64)>) {
+        let mut string = 0;
+        for (at, len) in pieces {
             self.add_old(at, len);
+            string += len;
         }
-        self.end_string(pieces.iter().map(|&(_, len)| len).sum());
+        self.end_string(string);
     }
 
     fn add_old(&mut self, at: u64, len: u64) {
@@ -207,12 +209,12 @@ mod tests {
     fn old_ranges_and_new_bytes_are_written_in_order_and_adjacent_runs_merge() {
         let (_dir, old, file) = old_file(b"0123456789");
         let mut list = Spliced::with_capacity(6, 8);
-        list.push_old(&[(2, 3)]); // "234"
-        list.push_old(&[(5, 2)]); // "56", the same run
+        list.push_old([(2, 3)]); // "234"
+        list.push_old([(5, 2)]); // "56", the same run
         list.push_new(b"ab");
         list.push_new(b""); // an empty string
         list.push_new(b"c");
-        list.push_old(&[(0, 1)]); // "0"
+        list.push_old([(0, 1)]); // "0"
         assert_eq!(list.ends(), [3, 5, 7, 7, 8, 9]);
         assert_eq!(list.byte_len(), 9);
         assert_eq!(list.pieces.len(), 3, "{:?}", list.pieces);
@@ -226,11 +228,11 @@ mod tests {
     fn a_range_past_the_end_of_the_old_file_is_an_error() {
         let (_dir, _, file) = old_file(b"0123");
         let mut list = Spliced::default();
-        list.push_old(&[(2, 5)]);
+        list.push_old([(2, 5)]);
         assert!(written(&list, Some(&file)).is_err());
         assert!(written(&list, None).is_err());
         let mut empty = Spliced::default();
-        empty.push_old(&[(9, 0)]);
+        empty.push_old([(9, 0)]);
         assert_eq!(written(&empty, None).expect("nothing to copy"), b"<>");
     }
 }

@@ -95,7 +95,7 @@ impl NextUsage {
     pub(super) fn push_moved(&mut self, from: &UsageFile, i: usize) {
         for (list, k) in self.lists.iter_mut().zip([QUARTERS, EVENTS, LIMITS]) {
             let pieces = from.runs[k].pieces(span(&from.ends[k], i));
-            list.push_old(&pieces.unwrap_or_default());
+            list.push_old(pieces.into_iter().flatten());
         }
         self.origins.push(Origin::Carried(i));
     }
