@@ -104,14 +104,17 @@ impl Runs {
         }
         let (lo, hi) = (range.start, range.end);
         let first = self.starts.partition_point(|&s| s <= lo);
-        let runs = self.runs.iter().zip(&self.starts).skip(first.saturating_sub(1));
-        Some(
-            runs.take_while(move |&(_, &start)| start < hi)
-                .filter_map(move |(&(offset, len), &start)| {
-                    let (from, to) = (lo.max(start), hi.min(start + len));
-                    (from < to).then(|| (offset + (from - start), to - from))
-                }),
-        )
+        let runs = self
+            .runs
+            .iter()
+            .zip(&self.starts)
+            .skip(first.saturating_sub(1));
+        Some(runs.take_while(move |&(_, &start)| start < hi).filter_map(
+            move |(&(offset, len), &start)| {
+                let (from, to) = (lo.max(start), hi.min(start + len));
+                (from < to).then(|| (offset + (from - start), to - from))
+            },
+        ))
     }
 
     /// Bytes `range` of the string, read from `pack` (`None` when the pack is shorter).
