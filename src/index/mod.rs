@@ -19,6 +19,7 @@
 
 pub mod catalog;
 pub mod cjk;
+mod commit;
 mod folder;
 mod generations;
 mod last_walk;

@@ -4,21 +4,20 @@
 //! Files are read in parallel (rayon), each sequentially; documents stream into tantivy's
 //! writer as they are made, so memory stays bounded by the writer's budget, not the history.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Mutex;
 
 use rayon::prelude::*;
-use serde::Serialize as _;
 use tantivy::{IndexWriter, TantivyDocument, Term};
 
-use super::catalog::{Catalog, NextUsage, PackWriter, UsageTable};
-use super::generations;
+use super::catalog::{Catalog, names_hash};
+use super::commit::Next;
 use super::pairing::{Plan, plan};
 use super::reading::read_job;
 use super::schema;
-use super::state::{FileEntry, IndexState};
-use super::{IndexStore, Payload, Want};
-use crate::error::{Error, Result};
+use super::state::FileEntry;
+use super::{IndexStore, Want};
+use crate::error::Result;
 use crate::parse::ParseReport;
 use crate::scan::{ScanResult, SourceFile};
 
@@ -166,6 +165,7 @@ impl IndexStore {
             gone,
         } = plan(scan, &catalog, &state);
         let total_bytes: u64 = jobs.iter().map(Job::bytes).sum();
+        let again = jobs.iter().any(|j| matches!(j, Job::Again(_)));
         // A small update (a resumed session's new lines) is quicker with one indexing thread
         // and a small arena; a build uses every core.
         let small = total_bytes < SMALL_UPDATE_BYTES;
@@ -250,130 +250,93 @@ impl IndexStore {
             state.write_segment(&self.dir, self.generation + 1)?;
         }
         let old_names = std::mem::take(&mut catalog.names).into_map(catalog.sessions.keys());
-        let (catalog, usage) = catalog.next(usage, scan, &carried, &fresh, &state);
-        let quarters = last_quarters.and_then(|last| usage.quarter_hours(last));
-        // Name documents: new or changed names, and sessions read in this update (their name
-        // documents get the new time and flags).
-        let touched: HashSet<String> = fresh.into_values().map(|e| e.state.session.id).collect();
-        let names = catalog.names.get(catalog.sessions.keys());
-        let renamed: Vec<(&String, &String)> = names
-            .iter()
-            .filter(|(id, name)| old_names.get(*id) != Some(name) || touched.contains(id.as_str()))
-            .collect();
-        // Only the sessions whose name documents change are looked up (usually none; an empty
-        // set answers without hashing).
-        let ids: HashSet<&str> = renamed.iter().map(|(id, _)| id.as_str()).collect();
-        let by_id: HashMap<&str, &crate::keys::SessionKeys> = (catalog.sessions.keys().iter())
-            .filter(|s| ids.contains(s.id.as_str()))
-            .map(|s| (s.id.as_str(), s))
-            .collect();
-        for (id, name) in renamed {
-            writer.delete_term(Term::from_field_text(fields.file, &schema::name_key(id)));
-            let session = by_id.get(id.as_str());
-            let updated = session.and_then(|s| s.updated_at_ms).unwrap_or(0);
-            writer.add_document(schema::name_doc(&fields, id, name, updated))?;
-        }
-        for id in old_names.keys() {
-            if !names.contains_key(id) {
-                writer.delete_term(Term::from_field_text(fields.file, &schema::name_key(id)));
-            }
-        }
         summary.report = report.into_inner().unwrap_or_default();
-        self.commit(&mut writer, state, catalog, (usage, quarters), small)?;
+        let quiet = gone.is_empty() && !again && names_kept(scan, &catalog, &old_names, &fresh);
+        if small && quiet {
+            // No thread name can have changed (the usual append), so no name document does:
+            // tantivy finishes its segment while the next catalog is derived and saved.
+            let next = move || {
+                let (catalog, usage) = catalog.next(usage, scan, &carried, &fresh, &state);
+                let quarters = last_quarters.and_then(|last| usage.quarter_hours(last));
+                Next {
+                    state,
+                    catalog,
+                    usage,
+                    quarters,
+                }
+            };
+            self.commit(&mut writer, next, small)?;
+        } else {
+            let (catalog, usage) = catalog.next(usage, scan, &carried, &fresh, &state);
+            let quarters = last_quarters.and_then(|last| usage.quarter_hours(last));
+            let touched = fresh.into_values().map(|e| e.state.session.id).collect();
+            name_documents(&mut writer, &fields, &catalog, &old_names, &touched)?;
+            let next = Next {
+                state,
+                catalog,
+                usage,
+                quarters,
+            };
+            self.commit(&mut writer, move || next, small)?;
+        }
         summary.committed = true;
         if merge {
             writer.wait_merging_threads()?;
         }
         Ok(summary)
     }
+}
 
-    /// Writes the state files of the next generation, then commits tantivy with a payload
-    /// naming them. `quarters` are the next commit's quarter-hour sums when the update made
-    /// them (from the last commit's, as the command read them); otherwise the command reads
-    /// what it needs from the new files.
-    fn commit(
-        &mut self,
-        writer: &mut IndexWriter<TantivyDocument>,
-        mut state: IndexState,
-        mut catalog: Catalog,
-        (usage, quarters): (NextUsage, Option<UsageTable>),
-        small: bool,
-    ) -> Result<()> {
-        let payload = Payload::new(self.generation + 1);
-        let dir = &self.dir;
-        // The sessions' and the usage's bytes go to the pack the last commit's are in (the
-        // ones carried over are only named again), or to a new one.
-        let last_pack = catalog.pack;
-        let carried = [catalog.carried(), usage.carried()];
-        let pack = PackWriter::for_commit(
-            dir,
-            payload.generation,
-            last_pack,
-            carried.iter().map(|c| c.0).sum(),
-            carried.iter().map(|c| c.1).sum(),
-        )?;
-        // Gives back the usage file as the next update reads it. The catalog takes about as
-        // long to write as the state and the usage together: one thread each.
-        let save = |state: &mut IndexState| {
-            let (saved_catalog, saved_rest) = rayon::join(
-                || catalog.save(&dir.join(&payload.catalog), &pack),
-                || {
-                    state.save(&dir.join(&payload.state), payload.generation)?;
-                    usage.save(&dir.join(&payload.usage), &pack)
-                },
-            );
-            saved_catalog.and(saved_rest)
-        };
-        let (mut prepared, usage) = if small {
-            // A small update's arena is small: tantivy finishes its segment while the state
-            // files are written, and the answer waits for the slower of the two only.
-            let (prepared, saved) = rayon::join(|| writer.prepare_commit(), || save(&mut state));
-            let usage = saved?;
-            (prepared?, usage)
-        } else {
-            // A build's arena is large: tantivy writes its segments first, which frees the
-            // arena before the state files are encoded, so the two never take memory at once.
-            let prepared = writer.prepare_commit()?;
-            let usage = save(&mut state)?;
-            (prepared, usage)
-        };
-        let mut payload_text = Vec::new();
-        payload
-            .serialize(&mut serde_json::Serializer::new(&mut payload_text))
-            .map_err(|e| Error::Index(e.to_string()))?;
-        prepared.set_payload(&String::from_utf8_lossy(&payload_text));
-        prepared.commit()?;
-        self.state = Some(state);
-        self.catalog = catalog;
-        self.usage_file = Some(usage);
-        self.quarter_hours = quarters;
-        self.generation = payload.generation;
-        self.loaded = Some(Want::Full);
-        self.hold_read_usage()?;
-        // A rebuild's commit goes to a staging index: the live one still uses every older
-        // generation until the swap.
-        if self.staging.is_none() {
-            // Unlinking megabytes of old state takes milliseconds an answer need not wait for:
-            // older generations go beside the query (what an early exit leaves, the next
-            // commit removes); nothing newer than this commit is ever touched.
-            let mut old = generations::older(&self.dir, payload.generation - 1);
-            // Packs older than the last commit's: no generation kept names them.
-            old.extend(generations::older_packs(&self.dir, last_pack));
-            if let Some(state) = &self.state {
-                old.extend(generations::unused_segments(
-                    &self.dir,
-                    payload.generation,
-                    &state.segments(),
-                ));
-            }
-            // Without a thread to be had (a process limit), the next commit removes them.
-            let _ = std::thread::Builder::new().spawn(move || {
-                for path in old {
-                    let _ = std::fs::remove_file(path);
-                }
-            });
-            super::rebuild::remove_staging_dirs(&self.dir);
-        }
-        Ok(())
+/// True when an update that removed no file and read none again from the start cannot have
+/// changed a thread name in force: `session_index.jsonl` names what it named before, and no
+/// session read has a name there or of its own, nor had one.
+fn names_kept(
+    scan: &ScanResult,
+    last: &Catalog,
+    old_names: &BTreeMap<String, String>,
+    fresh: &HashMap<String, FileEntry>,
+) -> bool {
+    names_hash(scan) == last.names_hash
+        && fresh.values().all(|e| {
+            let id = &e.state.session.id;
+            e.state.session.thread_name.is_none()
+                && !scan.thread_names.contains_key(id)
+                && !old_names.contains_key(id)
+        })
+}
+
+/// Rewrites the name documents that change: new or changed names, and those of the sessions
+/// read in this update (`touched`: their name documents get the new time and flags); removes
+/// those of names no longer in force.
+fn name_documents(
+    writer: &mut IndexWriter<TantivyDocument>,
+    fields: &schema::Fields,
+    catalog: &Catalog,
+    old_names: &BTreeMap<String, String>,
+    touched: &HashSet<String>,
+) -> Result<()> {
+    let names = catalog.names.get(catalog.sessions.keys());
+    let renamed: Vec<(&String, &String)> = names
+        .iter()
+        .filter(|(id, name)| old_names.get(*id) != Some(name) || touched.contains(id.as_str()))
+        .collect();
+    // Only the sessions whose name documents change are looked up (usually none; an empty
+    // set answers without hashing).
+    let ids: HashSet<&str> = renamed.iter().map(|(id, _)| id.as_str()).collect();
+    let by_id: HashMap<&str, &crate::keys::SessionKeys> = (catalog.sessions.keys().iter())
+        .filter(|s| ids.contains(s.id.as_str()))
+        .map(|s| (s.id.as_str(), s))
+        .collect();
+    for (id, name) in renamed {
+        writer.delete_term(Term::from_field_text(fields.file, &schema::name_key(id)));
+        let session = by_id.get(id.as_str());
+        let updated = session.and_then(|s| s.updated_at_ms).unwrap_or(0);
+        writer.add_document(schema::name_doc(fields, id, name, updated))?;
     }
+    for id in old_names.keys() {
+        if !names.contains_key(id) {
+            writer.delete_term(Term::from_field_text(fields.file, &schema::name_key(id)));
+        }
+    }
+    Ok(())
 }

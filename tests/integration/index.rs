@@ -1278,6 +1278,49 @@ fn renaming_a_thread_in_the_session_index_is_picked_up() {
     assert_eq!(rx.run(&["search", "refactor"]).code, 1);
 }
 
+/// A small update whose sessions gain no name lets tantivy finish its segment while the next
+/// catalog is derived, with no name document to add; these are the appends that do gain one.
+#[test]
+fn a_name_given_before_its_file_or_inside_it_is_picked_up_by_an_append() {
+    let rx = Rx::fixture_copy();
+    rx.index();
+    let name_of = |id: &str| -> Value {
+        let listed = rx.json(&["sessions", "--json"]);
+        let sessions = listed["sessions"].as_array().expect("sessions");
+        let session = sessions.iter().find(|s| s["session_id"] == id);
+        session.map_or(Value::Null, |s| s["name"].clone())
+    };
+    // Codex names a thread whose rollout the index has not seen yet; a query commits that.
+    let new_id = "019cffff-0000-7000-8000-00000000abcd";
+    let mut index_lines = std::fs::read_to_string(rx.home.join("session_index.jsonl"))
+        .expect("read session_index.jsonl");
+    index_lines.push_str(&format!(
+        "{{\"id\":\"{new_id}\",\"thread_name\":\"okapi lantern\",\"updated_at\":\"2026-03-20T10:00:00Z\"}}\n"
+    ));
+    std::fs::write(rx.home.join("session_index.jsonl"), index_lines).expect("write");
+    assert_eq!(name_of(new_id), Value::Null);
+    // Then its rollout appears (S4's lines under the new id): named at once.
+    let s4 = rx.file(fixture_file(ids::S4));
+    let copy = std::fs::read_to_string(&s4)
+        .expect("read S4")
+        .replace(ids::S4, new_id);
+    let dest = s4.with_file_name(format!("rollout-2026-03-20T10-00-00-{new_id}.jsonl"));
+    std::fs::write(&dest, copy).expect("write the new rollout");
+    assert_eq!(name_of(new_id), "okapi lantern");
+    assert_eq!(rx.search_ids(&["okapi"]), vec![new_id.to_owned()]);
+    // An unnamed session names itself in a line it appends.
+    assert_eq!(name_of(ids::S2), Value::Null);
+    append(
+        &rx.file(fixture_file(ids::S2)),
+        "{\"timestamp\":\"2026-03-20T11:00:00.000Z\",\"type\":\"event_msg\",\"payload\":{\"type\":\"thread_name_updated\",\"thread_name\":\"quokka ledger\"}}\n",
+    );
+    assert_eq!(name_of(ids::S2), "quokka ledger");
+    assert_eq!(rx.search_ids(&["quokka"]), vec![ids::S2.to_owned()]);
+    let clean = rx.fresh_index();
+    clean.index();
+    assert_same_answers(&answers(&rx), &answers(&clean), "after the names");
+}
+
 #[test]
 fn many_small_updates_end_with_the_answers_of_a_clean_build() {
     // Each step is one query-triggered update that re-reads only what changed; the session
