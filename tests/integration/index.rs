@@ -1292,12 +1292,12 @@ fn a_name_given_before_its_file_or_inside_it_is_picked_up_by_an_append() {
     };
     // Codex names a thread whose rollout the index has not seen yet; a query commits that.
     let new_id = "019cffff-0000-7000-8000-00000000abcd";
-    let mut index_lines = std::fs::read_to_string(rx.home.join("session_index.jsonl"))
+    let before = std::fs::read_to_string(rx.home.join("session_index.jsonl"))
         .expect("read session_index.jsonl");
-    index_lines.push_str(&format!(
+    let line = format!(
         "{{\"id\":\"{new_id}\",\"thread_name\":\"okapi lantern\",\"updated_at\":\"2026-03-20T10:00:00Z\"}}\n"
-    ));
-    std::fs::write(rx.home.join("session_index.jsonl"), index_lines).expect("write");
+    );
+    std::fs::write(rx.home.join("session_index.jsonl"), before + &line).expect("write");
     assert_eq!(name_of(new_id), Value::Null);
     // Then its rollout appears (S4's lines under the new id): named at once.
     let s4 = rx.file(fixture_file(ids::S4));
