@@ -641,13 +641,16 @@ fn many_updates_keep_the_state_exact_and_its_segments_few() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(segments(&sandbox), 1);
     assert_eq!(files_named(&sandbox, "pack-"), 2);
-    // The next commits append to the new pack and remove the old one (beside the query).
-    for n in 33..35 {
+    // The next commits append to the new pack and remove the old one (beside the query,
+    // which may exit first: then the commit after it removes it).
+    for n in 33..38 {
         sandbox.rollout(n, "");
         want += SESSION_TOKENS;
         assert_eq!(sandbox.total(&[]).0, Ok(want));
+        if files_named(&sandbox, "pack-") == 1 {
+            break;
+        }
     }
-    let packs = files_named(&sandbox, "pack-");
-    assert!((1..=2).contains(&packs), "{packs} packs");
+    assert_eq!(files_named(&sandbox, "pack-"), 1);
     assert_eq!(sandbox.total(&["--no-update"]).0, Ok(want));
 }

@@ -91,8 +91,8 @@ impl Catalog {
     /// The catalog after an update: `carried` says, per scanned file, which of this catalog's
     /// files it is when it was not read again; `fresh` holds the entries of the files just
     /// read, `state` every file's entry. Sessions whose files did not change keep their facts
-    /// and usage rows from `self` and `usage`, as ranges of the last commit's files that the
-    /// write copies (neither read nor decoded again).
+    /// and usage rows from `self` and `usage`, as runs of the pack that the next commit names
+    /// again (neither read, decoded nor written again).
     pub fn next(
         self,
         mut usage: UsageFile,
@@ -268,9 +268,12 @@ impl Catalog {
             .filter(|&len| len <= rest.saturating_sub(8))
             .ok_or_else(|| damaged("no file list"))?;
         let tail_len = usize::try_from(rest - 8 - files_len).unwrap_or(usize::MAX);
-        let (pack, runs): (u64, Vec<(u64, u64)>) = read_at(&file, at + 8 + files_len, tail_len)
-            .and_then(|tail| postcard::from_bytes(&tail).ok())
-            .ok_or_else(|| damaged("no pack named"))?;
+        let tail = read_at(&file, at + 8 + files_len, tail_len);
+        let (pack, runs): (u64, Vec<(u64, u64)>) =
+            match tail.as_deref().map(postcard::take_from_bytes) {
+                Some(Ok((named, []))) => named,
+                _ => return Err(damaged("no pack named, or bytes after it")),
+            };
         let runs = Runs::new(runs);
         let dir = path.parent().unwrap_or(Path::new("."));
         let Pack { file: bytes, len } = Pack::open(dir, pack)?;

@@ -78,8 +78,13 @@ impl IndexStore {
             // older generations go beside the query (what an early exit leaves, the next
             // commit removes); nothing newer than this commit is ever touched.
             let mut old = generations::older(&self.dir, payload.generation - 1);
-            // Packs older than the last commit's: no generation kept names them.
-            old.extend(generations::older_packs(&self.dir, saved.last_pack));
+            // Packs no generation kept names.
+            old.extend(generations::unused_packs(
+                &self.dir,
+                saved.last_pack,
+                self.catalog.pack,
+                payload.generation,
+            ));
             if let Some(state) = &self.state {
                 old.extend(generations::unused_segments(
                     &self.dir,

@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 use super::catalog::pack_number;
 
 /// Removes the state, catalog and usage files of every generation but `keep` (the new one, and
-/// the one a reader may be loading right now), the state segments but `segments` and the
-/// packs but `packs` (those the kept generations use, when known: only an update, under the
-/// lock, reads state), and temporary files a killed writer left (caller holds the lock). Only
-/// those names, directly in the folder, are touched.
+/// the one a reader may be loading right now), the state segments but `segments` (when known:
+/// only an update, under the lock, reads state), the packs but `packs` (when known: the kept
+/// generations' catalogs were read), and temporary files a killed writer left (caller holds
+/// the lock). Only those names, directly in the folder, are touched.
 pub(super) fn remove_old(
     dir: &Path,
     keep: &[u64],
@@ -49,12 +49,13 @@ pub(super) fn unused_segments(dir: &Path, newest: u64, used: &[u64]) -> Vec<Path
     })
 }
 
-/// The packs (`pack-N.bin`) numbered below `oldest_kept`, the pack of the oldest generation
-/// kept: every generation since names that pack or a newer one, and writers only ever create
-/// newer ones.
-pub(super) fn older_packs(dir: &Path, oldest_kept: u64) -> Vec<PathBuf> {
+/// The packs (`pack-N.bin`) no kept generation names, once commit `generation` (whose pack
+/// is `new`) follows one whose pack is `last`: those numbered below `last` (every generation
+/// since names that pack or a newer one), and those above it up to `generation` but `new`
+/// (begun by a writer killed midway; a writer after this one creates only higher numbers).
+pub(super) fn unused_packs(dir: &Path, last: u64, new: u64, generation: u64) -> Vec<PathBuf> {
     files(dir, |name| {
-        pack_number(name).is_some_and(|n| n < oldest_kept)
+        pack_number(name).is_some_and(|n| n < last || (n > last && n != new && n <= generation))
     })
 }
 

@@ -231,6 +231,12 @@ impl IndexStore {
                 )));
             }
         }
+        let packs = (self.usage_file.as_ref()).map(|usage| (usage.pack(), self.catalog.pack));
+        if let Some((usage, catalog)) = packs.filter(|(usage, catalog)| usage != catalog) {
+            return Err(Error::Index(format!(
+                "the usage file's bytes are in pack {usage}, the catalog's in pack {catalog}"
+            )));
+        }
         Ok(())
     }
 }

@@ -289,7 +289,8 @@ impl IndexStore {
 
 /// True when an update that removed no file and read none again from the start cannot have
 /// changed a thread name in force: `session_index.jsonl` names what it named before, and no
-/// session read has a name there or of its own, nor had one.
+/// session read has a name there or of its own, nor had one. A file found unreadable may name
+/// another session than before (its id then comes from its path), so it counts as a change.
 fn names_kept(
     scan: &ScanResult,
     last: &Catalog,
@@ -299,7 +300,8 @@ fn names_kept(
     names_hash(scan) == last.names_hash
         && fresh.values().all(|e| {
             let id = &e.state.session.id;
-            e.state.session.thread_name.is_none()
+            !e.unreadable
+                && e.state.session.thread_name.is_none()
                 && !scan.thread_names.contains_key(id)
                 && !old_names.contains_key(id)
         })

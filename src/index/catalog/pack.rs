@@ -73,7 +73,9 @@ impl Runs {
         }
         let end = self.len();
         match self.runs.last_mut() {
-            Some((last, run)) if last.checked_add(*run) == Some(at) => *run += len,
+            Some((last, run)) if last.checked_add(*run) == Some(at) => {
+                *run = run.saturating_add(len);
+            }
             _ => {
                 self.runs.push((at, len));
                 self.starts.push(end);
@@ -81,10 +83,11 @@ impl Runs {
         }
     }
 
-    /// How long the string is.
+    /// How long the string is (at most `u64::MAX`: runs read from a damaged file may claim
+    /// more, which [`Runs::fits`] refuses).
     pub(super) fn len(&self) -> u64 {
         match (self.starts.last(), self.runs.last()) {
-            (Some(start), Some((_, len))) => start + len,
+            (Some(start), Some((_, len))) => start.saturating_add(*len),
             _ => 0,
         }
     }
@@ -119,8 +122,9 @@ impl Runs {
 
     /// Bytes `range` of the string, read from `pack` (`None` when the pack is shorter).
     pub(super) fn read(&self, pack: &File, range: Range<u64>) -> Option<Vec<u8>> {
+        let pieces: Vec<(u64, u64)> = self.pieces(range.clone())?.collect();
         let mut bytes = Vec::with_capacity(usize::try_from(range.end - range.start).ok()?);
-        for (at, len) in self.pieces(range)?.collect::<Vec<_>>() {
+        for (at, len) in pieces {
             bytes.extend(read_at(pack, at, usize::try_from(len).ok()?)?);
         }
         Some(bytes)
@@ -368,6 +372,22 @@ mod tests {
         let pack = Pack::open(dir.path(), 3).expect("open");
         assert_eq!(read_at(&pack.file, 0, 4).as_deref(), Some(&b"bcd!"[..]));
         assert!(third.copy_at(4, 9, 9).is_err(), "past the old pack's end");
+        // More bytes no longer carried than carried ones, and over 4 MB: a new pack too.
+        let big = PackWriter::for_commit(dir.path(), 5, 3, 0, 0).expect("append");
+        let at = big.reserve(2 * DEAD_BYTES_ALLOWED);
+        let filler = vec![7; usize::try_from(2 * DEAD_BYTES_ALLOWED).expect("fits")];
+        big.write_at(&filler, at).expect("write");
+        let len = at + 2 * DEAD_BYTES_ALLOWED;
+        let kept = PackWriter::for_commit(dir.path(), 6, 3, len - DEAD_BYTES_ALLOWED, 1);
+        assert_eq!(
+            kept.expect("append").number(),
+            3,
+            "4 MB dead, fewer than carried"
+        );
+        let kept = PackWriter::for_commit(dir.path(), 6, 3, len / 2, 1).expect("append");
+        assert_eq!(kept.number(), 3, "as many dead bytes as carried ones");
+        let anew = PackWriter::for_commit(dir.path(), 6, 3, 1 << 20, 1).expect("new");
+        assert_eq!(anew.number(), 6, "7 MB dead against 1 MB carried");
         // A missing pack is an error, not an empty one.
         assert!(PackWriter::for_commit(dir.path(), 4, 7, 0, 0).is_err());
         assert_eq!(pack_number(&pack_name(42)), Some(42));

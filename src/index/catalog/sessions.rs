@@ -307,7 +307,7 @@ impl SessionTable {
 
 impl Serialize for SessionTable {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        // The bytes follow the catalog's value.
+        // The bytes are in the pack, which the catalog names after its value.
         super::stored_keys::serialize(&self.keys, &self.ends, s)
     }
 }

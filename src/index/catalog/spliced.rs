@@ -15,7 +15,7 @@ use super::pack::{PackWriter, Runs};
 /// Where a run of bytes comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Piece {
-    /// `len` bytes of the last file from offset `at`.
+    /// `len` bytes of the last commit's pack from offset `at`.
     Old { at: u64, len: u64 },
     /// `len` bytes of [`Spliced::own`] from `start`.
     New { start: usize, len: usize },
@@ -58,7 +58,7 @@ impl Spliced {
         }
     }
 
-    /// How many bytes of the last file the strings carry over, in how many runs.
+    /// How many bytes of the last commit's pack the strings carry over, in how many runs.
     pub(super) fn carried(&self) -> (u64, usize) {
         self.pieces
             .iter()
@@ -146,8 +146,8 @@ impl Spliced {
         own.then_some(&self.own[..])
     }
 
-    /// Writes the strings' bytes to `out`, the old ones copied from `from` (the last file;
-    /// from file to file, the kernel copies). A last file shorter than its ranges is an error,
+    /// Writes the strings' bytes to `out`, the old ones read from `from` (the last commit's
+    /// pack; from file to file, the kernel copies). A pack shorter than its runs is an error,
     /// not a shorter list.
     pub(super) fn write_to(
         &self,

@@ -65,7 +65,8 @@ pub struct UsageFile {
     ends: [Vec<u64>; 3],
     /// Where each list's bytes are in the pack.
     runs: [Runs; 3],
-    /// The pack (none for the empty commit).
+    /// The pack's number (0 for the empty commit) and the pack.
+    pack: u64,
     file: Option<File>,
 }
 
@@ -188,6 +189,7 @@ impl NextUsage {
             models: self.models,
             ends: ends.map(<[u64]>::to_vec),
             runs,
+            pack: pack.number(),
             file: Some(pack.reader()?),
         })
     }
@@ -214,6 +216,12 @@ impl UsageFile {
     /// How many sessions.
     pub fn len(&self) -> usize {
         self.ends[EVENTS].len()
+    }
+
+    /// The number of the pack its lists are in (the catalog's must be the same: an update
+    /// carries both over from that pack).
+    pub fn pack(&self) -> u64 {
+        self.pack
     }
 
     /// True when there are none.
@@ -253,6 +261,7 @@ impl UsageFile {
             models,
             ends,
             runs,
+            pack,
             file: Some(file),
         })
     }
