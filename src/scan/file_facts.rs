@@ -53,8 +53,28 @@ pub fn read_at(file: &std::fs::File, offset: u64, len: usize) -> Option<Vec<u8>>
     Some(buf)
 }
 
-/// The `len` bytes of `file` at `offset` (`None` when the file is shorter now).
-#[cfg(not(unix))]
+/// The `len` bytes of `file` at `offset` (`None` when the file is shorter now): a positioned
+/// read, so two threads reading one file (a pack being copied) never move each other's
+/// cursor.
+#[cfg(windows)]
+pub fn read_at(file: &std::fs::File, offset: u64, len: usize) -> Option<Vec<u8>> {
+    use std::os::windows::fs::FileExt;
+    let mut buf = vec![0; len];
+    let mut done = 0;
+    while done < len {
+        match file.seek_read(&mut buf[done..], offset + done as u64) {
+            Ok(0) => return None,
+            Ok(n) => done += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    Some(buf)
+}
+
+/// The `len` bytes of `file` at `offset` (`None` when the file is shorter now). Clones share
+/// one cursor: on such a system a file must not be read on two threads at once.
+#[cfg(not(any(unix, windows)))]
 pub fn read_at(file: &std::fs::File, offset: u64, len: usize) -> Option<Vec<u8>> {
     use std::io::{Read, Seek, SeekFrom};
     let mut file = file.try_clone().ok()?;
