@@ -252,31 +252,24 @@ impl IndexStore {
         let old_names = std::mem::take(&mut catalog.names).into_map(catalog.sessions.keys());
         summary.report = report.into_inner().unwrap_or_default();
         let quiet = gone.is_empty() && !again && names_kept(scan, &catalog, &old_names, &fresh);
-        if small && quiet {
-            // No thread name can have changed (the usual append), so no name document does:
-            // tantivy finishes its segment while the next catalog is derived and saved.
-            let next = move || {
-                let (catalog, usage) = catalog.next(usage, scan, &carried, &fresh, &state);
-                let quarters = last_quarters.and_then(|last| usage.quarter_hours(last));
-                Next {
-                    state,
-                    catalog,
-                    usage,
-                    quarters,
-                }
-            };
-            self.commit(&mut writer, next, small)?;
-        } else {
+        let touched: HashSet<String> = fresh.values().map(|e| e.state.session.id.clone()).collect();
+        let derive = move || {
             let (catalog, usage) = catalog.next(usage, scan, &carried, &fresh, &state);
             let quarters = last_quarters.and_then(|last| usage.quarter_hours(last));
-            let touched = fresh.into_values().map(|e| e.state.session.id).collect();
-            name_documents(&mut writer, &fields, &catalog, &old_names, &touched)?;
-            let next = Next {
+            Next {
                 state,
                 catalog,
                 usage,
                 quarters,
-            };
+            }
+        };
+        if small && quiet {
+            // No thread name can have changed (the usual append), so no name document does:
+            // tantivy finishes its segment while the next catalog is derived and saved.
+            self.commit(&mut writer, derive, small)?;
+        } else {
+            let next = derive();
+            name_documents(&mut writer, &fields, &next.catalog, &old_names, &touched)?;
             self.commit(&mut writer, move || next, small)?;
         }
         summary.committed = true;
